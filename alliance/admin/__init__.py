@@ -1,0 +1,5 @@
+"""Administration: users, roles and the audit log."""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")

@@ -1,0 +1,20 @@
+"""GET /api/v1/me: who the API key acts as."""
+
+from flask_smorest import Blueprint
+
+from alliance.api.auth import api_role_required, api_user
+from alliance.api.schemas import MeSchema, ProblemSchema
+
+blp = Blueprint(
+    "account_api", __name__, url_prefix="/api/v1", description="The account behind an API key"
+)
+
+
+@blp.route("/me")
+@blp.response(200, MeSchema)
+@blp.alt_response(401, schema=ProblemSchema, content_type="application/problem+json")
+@blp.doc(security=[{"bearerAuth": []}])
+@api_role_required()
+def me():
+    """Return the key's user and roles."""
+    return api_user()

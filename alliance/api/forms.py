@@ -1,0 +1,26 @@
+"""Forms for managing personal API keys."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import StringField, SubmitField
+from wtforms.validators import InputRequired, Length
+
+from alliance.forms import strip
+
+
+class ApiKeyForm(FlaskForm):
+    """Name a new API key."""
+
+    name = StringField(
+        _l("Key name"),
+        filters=[strip],
+        validators=[InputRequired(), Length(max=100)],
+        description=_l("For example the system that will use it: 'ERP sync'."),
+    )
+    submit = SubmitField(_l("Create key"))
+
+
+class RevokeForm(FlaskForm):
+    """Confirm a revocation (the form carries the CSRF token)."""
+
+    submit = SubmitField(_l("Revoke"))

@@ -1,0 +1,37 @@
+"""Marshmallow schemas of the API base."""
+
+from marshmallow import Schema, fields
+
+
+class OrganisationRefSchema(Schema):
+    """A reference to an organisation."""
+
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    name_en = fields.String(allow_none=True)
+    kind = fields.String(required=True)
+
+
+class MeSchema(Schema):
+    """The user an API key acts as."""
+
+    id = fields.Integer(required=True)
+    login = fields.String(required=True)
+    display_name = fields.String(required=True)
+    roles = fields.Method("sorted_roles", metadata={"type": "array", "items": {"type": "string"}})
+    organisation = fields.Nested(OrganisationRefSchema, allow_none=True)
+    locale = fields.String(allow_none=True)
+    timezone = fields.String(required=True)
+
+    def sorted_roles(self, user):
+        return sorted(user.roles)
+
+
+class ProblemSchema(Schema):
+    """An error as application/problem+json (RFC 9457)."""
+
+    type = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String()
+    errors = fields.Dict()

@@ -1,0 +1,160 @@
+"""The app factory: config, extensions, blueprints, error handlers, CLI."""
+
+import os
+from pathlib import Path
+
+from flask import Flask, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from alliance.config import build_config
+from alliance.db import configure_sqlite
+from alliance.errors import register_error_handlers
+from alliance.extensions import api, babel, bootstrap, csrf, db, limiter, login_manager, migrate
+from alliance.extensions import talisman
+from alliance.logs import assign_request_id, configure_logging, expose_request_id
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Endpoints of Flask and libraries that serve public, static content.
+LIBRARY_PUBLIC_ENDPOINTS = {"static", "bootstrap.static", "api-docs.openapi_json"}
+
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+
+
+def create_app(env: str | None = None, **overrides) -> Flask:
+    """Build the Book Alliance app for `env` (default: $ALLIANCE_ENV, else development)."""
+    env = env or os.environ.get("ALLIANCE_ENV", "development")
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        instance_path=os.environ.get("ALLIANCE_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
+    )
+    app.config.from_mapping(build_config(env, Path(app.instance_path)))
+    app.config.update(overrides)
+    configure_logging(app)
+    _bind_extensions(app)
+    _register_blueprints(app)
+    register_error_handlers(app)
+    _register_request_hooks(app)
+    _register_template_helpers(app)
+    _register_cli(app)
+    _check_every_view_is_guarded(app)
+    return app
+
+
+def _bind_extensions(app: Flask) -> None:
+    from alliance.i18n import select_locale, select_timezone
+
+    if app.config["PROXY_FIX_HOPS"]:
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    limiter.init_app(app)
+    talisman.init_app(
+        app,
+        force_https=app.config["FORCE_HTTPS"],
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        content_security_policy=CONTENT_SECURITY_POLICY,
+        frame_options="DENY",
+        referrer_policy="strict-origin-when-cross-origin",
+        strict_transport_security=True,
+    )
+    bootstrap.init_app(app)
+    api.init_app(app)
+    api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "description": "A personal API key"}
+    )
+
+
+def _register_blueprints(app: Flask) -> None:
+    from alliance.admin.views import bp as admin_bp
+    from alliance.api.api import blp as account_api
+    from alliance.api.views import bp as api_keys_bp
+    from alliance.auth.views import bp as auth_bp
+    from alliance.main.views import bp as main_bp
+
+    for blueprint in (main_bp, auth_bp, admin_bp, api_keys_bp):
+        app.register_blueprint(blueprint)
+    for blueprint in (account_api,):
+        csrf.exempt(blueprint)
+        api.register_blueprint(blueprint)
+    limiter.exempt(app.view_functions["main.healthz"])
+
+
+def _register_request_hooks(app: Flask) -> None:
+    from alliance.i18n import remember_language
+
+    app.before_request(assign_request_id)
+
+    @app.after_request
+    def _finish(response):
+        expose_request_id(response)
+        remember_language(response)
+        if "Cache-Control" not in response.headers and request.endpoint != "static":
+            if current_user.is_authenticated or request.path.startswith("/api/"):
+                response.headers["Cache-Control"] = "private, no-store"
+        response.vary.add("Cookie")
+        return response
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from alliance.auth.roles import ROLE_LABELS, Role
+    from alliance.i18n import (
+        LANGUAGE_NAMES,
+        current_language,
+        datetime_filter,
+        html_lang,
+        switch_language_url,
+    )
+    from alliance.money import format_money
+
+    app.jinja_env.filters["money"] = format_money
+    app.jinja_env.filters["datetime"] = datetime_filter
+    app.jinja_env.globals.update(
+        current_language=current_language,
+        html_lang=html_lang,
+        switch_language_url=switch_language_url,
+        LANGUAGE_NAMES=LANGUAGE_NAMES,
+        ROLE_LABELS=ROLE_LABELS,
+        Role=Role,
+    )
+
+
+def _register_cli(app: Flask) -> None:
+    from alliance.cli import register_commands
+
+    register_commands(app)
+
+
+def _check_every_view_is_guarded(app: Flask) -> None:
+    """Refuse to start when a view has neither a role rule nor an explicit public mark."""
+    unguarded = [
+        endpoint
+        for endpoint, view in app.view_functions.items()
+        if endpoint not in LIBRARY_PUBLIC_ENDPOINTS and not hasattr(view, "access_rule")
+    ]
+    if unguarded:
+        raise RuntimeError(f"views without an access rule: {', '.join(sorted(unguarded))}")

@@ -1,0 +1,90 @@
+"""What needs a user's attention on the home page; each domain registers its own providers."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from alliance.auth.models import User, UserRole
+from alliance.auth.roles import Role
+from alliance.extensions import db
+
+
+@dataclass(frozen=True)
+class AttentionItem:
+    """One thing to do, with where to do it."""
+
+    message: str
+    endpoint: str | None = None
+    action: str | None = None
+    level: str = "warning"
+    args: dict = field(default_factory=dict)
+
+
+Provider = Callable[[User], list[AttentionItem]]
+_providers: list[Provider] = []
+
+ROLES_NEEDING_ORGANISATION = {Role.PUBLISHER, Role.CHARITY_COORDINATOR, Role.MERCHANT}
+
+
+def attention_provider(provider: Provider) -> Provider:
+    """Register a function that lists a user's attention items."""
+    _providers.append(provider)
+    return provider
+
+
+def attention_for(user: User) -> list[AttentionItem]:
+    """Collect the attention items of every provider for `user`."""
+    return [item for provider in _providers for item in provider(user)]
+
+
+@attention_provider
+def account_setup(user: User) -> list[AttentionItem]:
+    """Tell a user without roles, or without the organisation their role needs, what happens."""
+    if not user.roles:
+        return [
+            AttentionItem(
+                _l(
+                    "Your account has no role yet. An administrator will grant you the role "
+                    "that matches your work; until then you can complete your profile."
+                ),
+                "auth.profile",
+                _l("Complete your profile"),
+                "info",
+            )
+        ]
+    if user.organisation_id is None and user.has_role(*ROLES_NEEDING_ORGANISATION):
+        return [
+            AttentionItem(
+                _l(
+                    "Your account is not linked to an organisation yet. Ask an administrator "
+                    "to link it, so that you can manage your organisation's data."
+                ),
+                level="warning",
+            )
+        ]
+    return []
+
+
+@attention_provider
+def users_waiting_for_roles(user: User) -> list[AttentionItem]:
+    """Tell administrators how many users are waiting for a role."""
+    if not user.has_role(Role.ADMIN):
+        return []
+    waiting = db.session.scalar(
+        select(func.count(User.id)).where(
+            User.active.is_(True), ~select(UserRole.user_id).where(UserRole.user_id == User.id).exists()
+        )
+    )
+    if not waiting:
+        return []
+    return [
+        AttentionItem(
+            _l("%(count)s users are waiting for a role.", count=waiting),
+            "admin.users",
+            _l("Review users"),
+            "warning",
+            {"without_role": 1},
+        )
+    ]

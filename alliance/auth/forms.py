@@ -1,0 +1,116 @@
+"""Forms for registration, log-in, passwords and the profile."""
+
+from zoneinfo import available_timezones
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import EqualTo, InputRequired, Length, ValidationError
+
+from alliance.auth.identifiers import parse_login
+from alliance.auth.passwords import MAX_LENGTH, password_problem
+from alliance.errors import DomainError
+from alliance.forms import strip
+
+TIMEZONES = sorted(available_timezones())
+
+
+def valid_login(form, field):
+    """Accept a valid email address or mainland mobile number."""
+    try:
+        parse_login(field.data or "")
+    except DomainError as error:
+        raise ValidationError(str(error.message)) from None
+
+
+def strong_password(form, field):
+    """Refuse short, overlong and common passwords, and the user's own login or name."""
+    context = [getattr(form, name).data or "" for name in ("login", "display_name") if name in form]
+    problem = password_problem(field.data or "", *context)
+    if problem:
+        raise ValidationError(str(problem))
+
+
+LOGIN_LABEL = _l("Email or mobile number")
+
+
+class LoginForm(FlaskForm):
+    """Log in with an email address or mobile number."""
+
+    login = StringField(
+        LOGIN_LABEL, filters=[strip], validators=[InputRequired(), Length(max=320)]
+    )
+    password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=MAX_LENGTH)])
+    submit = SubmitField(_l("Log in"))
+
+
+class RegisterForm(FlaskForm):
+    """Create an account."""
+
+    login = StringField(
+        LOGIN_LABEL,
+        filters=[strip],
+        validators=[InputRequired(), Length(max=320), valid_login],
+        description=_l("We accept an email address or a mainland China mobile number."),
+    )
+    display_name = StringField(
+        _l("Your name"), filters=[strip], validators=[InputRequired(), Length(max=100)]
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[InputRequired(), strong_password],
+        description=_l("At least 8 characters. A few unrelated words make a strong password."),
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[InputRequired(), EqualTo("password", message=_l("The passwords do not match."))],
+    )
+    submit = SubmitField(_l("Create account"))
+
+
+class ChangePasswordForm(FlaskForm):
+    """Change the password, proving the current one."""
+
+    current = PasswordField(
+        _l("Current password"), validators=[InputRequired(), Length(max=MAX_LENGTH)]
+    )
+    password = PasswordField(_l("New password"), validators=[InputRequired(), strong_password])
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[InputRequired(), EqualTo("password", message=_l("The passwords do not match."))],
+    )
+    submit = SubmitField(_l("Change password"))
+
+
+class ForgotPasswordForm(FlaskForm):
+    """Ask for a password reset link."""
+
+    login = StringField(
+        _l("Email address"), filters=[strip], validators=[InputRequired(), Length(max=320)]
+    )
+    submit = SubmitField(_l("Send reset link"))
+
+
+class ResetPasswordForm(FlaskForm):
+    """Choose a new password from a reset link."""
+
+    password = PasswordField(_l("New password"), validators=[InputRequired(), strong_password])
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[InputRequired(), EqualTo("password", message=_l("The passwords do not match."))],
+    )
+    submit = SubmitField(_l("Set new password"))
+
+
+class ProfileForm(FlaskForm):
+    """Change the name, language and time zone."""
+
+    display_name = StringField(
+        _l("Your name"), filters=[strip], validators=[InputRequired(), Length(max=100)]
+    )
+    locale = SelectField(
+        _l("Language"),
+        choices=[("", _l("As my browser prefers")), ("en", "English"), ("zh", "中文")],
+    )
+    timezone = SelectField(_l("Time zone"), choices=[(tz, tz) for tz in TIMEZONES])
+    submit = SubmitField(_l("Save"))

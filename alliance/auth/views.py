@@ -1,0 +1,227 @@
+"""Account pages: register, log in and out, passwords, profile."""
+
+import hmac
+from urllib.parse import urlsplit
+
+from flask import (
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from alliance.auth import bp, services
+from alliance.auth.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ProfileForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
+from alliance.auth.identifiers import parse_login
+from alliance.auth.models import User
+from alliance.auth.roles import public, role_required
+from alliance.errors import DomainError
+from alliance.extensions import db, limiter, login_manager
+from alliance.i18n import LANG_COOKIE
+from alliance.mail import send_mail
+
+
+def _login_key() -> str:
+    """Rate-limit key for one account, whether or not it exists."""
+    text = (request.form.get("login") or "")[:320]
+    try:
+        return "login:" + parse_login(text).value
+    except DomainError:
+        return "login:" + text.strip().lower()
+
+
+def _ip_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT_IP"]
+
+
+def _account_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT_ACCOUNT"]
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Return `target` only when it is a path on this site."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return None if parts.scheme or parts.netloc else target
+
+
+def _start_session(user) -> None:
+    session.clear()  # a fresh session on every log-in
+    login_user(user)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(_ip_limit, methods=["POST"])
+@limiter.limit(_account_limit, key_func=_login_key, methods=["POST"])
+def login():
+    """Log in with an email address or mobile number and a password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.login.data, form.password.data)
+        if user is not None:
+            db.session.commit()
+            _start_session(user)
+            flash(_("Welcome, %(name)s.", name=user.display_name), "success")
+            return redirect(_safe_next(request.args.get("next")) or url_for("main.index"))
+        db.session.rollback()
+        form.password.errors.append(_("The login or password is not correct."))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@role_required()
+def logout():
+    """End the session."""
+    logout_user()
+    session.clear()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@public
+@limiter.limit("10 per hour", methods=["POST"])
+def register():
+    """Create an account with an email address or mobile number."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = services.register(form.login.data, form.display_name.data, form.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            form.login.errors.append(str(error.message))
+        else:
+            db.session.commit()
+            _start_session(user)
+            flash(_("Your account is ready. Welcome to Book Alliance!"), "success")
+            return redirect(url_for("main.index"))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@role_required()
+def change_password():
+    """Change the password; every other session ends."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current.data, form.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            form.current.errors.append(str(error.message))
+        else:
+            db.session.commit()
+            _start_session(current_user._get_current_object())
+            flash(_("Your password has been changed and your other sessions have ended."), "success")
+            return redirect(url_for("auth.profile"))
+    return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+@public
+@limiter.limit("5 per hour", methods=["POST"])
+@limiter.limit("3 per hour", key_func=_login_key, methods=["POST"])
+def forgot_password():
+    """Mail a one-time reset link; the answer is the same whether the account exists or not."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = services.find_user(parse_login(form.login.data))
+        except DomainError:
+            user = None
+        if user is not None and user.email and user.active:
+            link = url_for("auth.reset_password", token=services.make_reset_token(user), _external=True)
+            minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+            send_mail(
+                user.email,
+                _("Reset your Book Alliance password"),
+                _(
+                    "Open this link to choose a new password. It works once, for %(minutes)s "
+                    "minutes:\n\n%(link)s\n\nIf you did not ask for this, ignore this message.",
+                    minutes=minutes,
+                    link=link,
+                ),
+            )
+        flash(
+            _("If an account uses this address, we have sent a link to reset its password."),
+            "info",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit("10 per hour", methods=["POST"])
+def reset_password(token):
+    """Choose a new password from a reset link."""
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "danger")
+            return redirect(url_for("auth.forgot_password"))
+        db.session.commit()
+        flash(_("Your password has been reset. You can log in now."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form)
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@role_required()
+def profile():
+    """Show and change the user's name, language and time zone."""
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        try:
+            services.update_profile(
+                current_user, form.display_name.data, form.locale.data, form.timezone.data
+            )
+        except DomainError as error:
+            db.session.rollback()
+            form.display_name.errors.append(str(error.message))
+        else:
+            db.session.commit()
+            flash(_("Your profile has been saved."), "success")
+            response = redirect(url_for("auth.profile"))
+            if form.locale.data:
+                response.set_cookie(
+                    LANG_COOKIE, form.locale.data, max_age=365 * 24 * 3600, samesite="Lax",
+                    httponly=True,
+                )
+            else:
+                response.delete_cookie(LANG_COOKIE)
+            return response
+    return render_template("auth/profile.html", form=form)
+
+
+@login_manager.user_loader
+def load_user(session_id: str):
+    """Load the session's user; a rotated session token or a deactivated user ends it."""
+    user_id, _, token = session_id.partition(":")
+    if not user_id.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or not hmac.compare_digest(user.session_token, token):
+        return None
+    return user

@@ -1,0 +1,138 @@
+"""The book-alliance command: every flask command plus demo, seed-demo, users, api-keys."""
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup, with_appcontext
+from flask_migrate import upgrade
+
+from alliance.auth.roles import Role
+from alliance.errors import DomainError
+from alliance.extensions import db
+
+
+def _create_app():
+    from alliance.app import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, load_dotenv=False, set_debug_flag=False)
+def main():
+    """Manage and run the Book Alliance platform."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
+def demo(host: str, port: int):
+    """Create or upgrade the database, load demo data when empty, print the logins, serve."""
+    from alliance.app import create_app
+    from alliance.demo import DEMO_PASSWORD, database_is_empty, load_demo_data
+
+    app = create_app("demo")
+    with app.app_context():
+        upgrade()
+        if database_is_empty():
+            load_demo_data()
+            db.session.commit()
+            click.echo("Demo data loaded.")
+        from alliance.demo import ACCOUNTS
+
+        click.echo(f"\nDemo logins (password: {DEMO_PASSWORD}):")
+        for email, _name, role, _org in ACCOUNTS:
+            click.echo(f"  {email:<24} {role.value}")
+    click.echo(f"\nBook Alliance is running on http://{host}:{port}/  (Ctrl+C to stop)\n")
+    app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+
+
+def _fail(error: DomainError):
+    raise click.ClickException(str(error.message))
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo():
+    """Load the demo members and accounts into an empty database."""
+    from alliance.demo import database_is_empty, load_demo_data
+
+    if not database_is_empty():
+        raise click.ClickException("The database already has users; demo data is not loaded.")
+    for login, role in load_demo_data():
+        click.echo(f"{login} {role}")
+    db.session.commit()
+
+
+@click.group()
+def users():
+    """Manage user accounts."""
+
+
+@users.command("create")
+@click.option("--email", "login", required=True, help="Email address or mainland mobile number.")
+@click.option("--role", "roles", multiple=True, type=click.Choice([r.value for r in Role]))
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--name", "display_name", default=None, help="Name shown to others.")
+@click.option("--org", "organisation_name", default=None, help="Organisation (its name).")
+@with_appcontext
+def create_user_command(login, roles, password, display_name, organisation_name):
+    """Create a user with roles (repeat --role for several)."""
+    from sqlalchemy import or_, select
+
+    from alliance.auth.services import create_user
+    from alliance.members.models import Organisation
+
+    organisation = None
+    if organisation_name:
+        organisation = db.session.scalar(
+            select(Organisation).where(
+                or_(Organisation.name == organisation_name, Organisation.name_en == organisation_name)
+            )
+        )
+        if organisation is None:
+            raise click.ClickException(f"No organisation is named {organisation_name!r}.")
+    try:
+        user = create_user(
+            login,
+            display_name or login.split("@")[0],
+            password,
+            roles=roles,
+            organisation=organisation,
+        )
+    except DomainError as error:
+        db.session.rollback()
+        _fail(error)
+    db.session.commit()
+    click.echo(f"Created {user.login} with roles: {', '.join(sorted(user.roles)) or 'none'}")
+
+
+@click.group("api-keys")
+def api_keys():
+    """Manage API keys."""
+
+
+@api_keys.command("create")
+@click.option("--email", "login", required=True, help="The user's email address or mobile.")
+@click.option("--name", default="command line", show_default=True, help="What the key is for.")
+@with_appcontext
+def create_api_key_command(login, name):
+    """Create an API key for a user and print it once."""
+    from alliance.api.services import create_api_key
+    from alliance.auth.identifiers import parse_login
+    from alliance.auth.services import find_user
+
+    try:
+        user = find_user(parse_login(login))
+        if user is None:
+            raise click.ClickException(f"No user has the login {login!r}.")
+        _record, key = create_api_key(user, name)
+    except DomainError as error:
+        db.session.rollback()
+        _fail(error)
+    db.session.commit()
+    click.echo(key)
+
+
+def register_commands(app: Flask) -> None:
+    """Attach the project's commands to the app's CLI."""
+    for command in (seed_demo, users, api_keys):
+        app.cli.add_command(command)

@@ -1,0 +1,86 @@
+"""Build the app configuration for an environment from the process environment."""
+
+import os
+import secrets
+from pathlib import Path
+
+ENVIRONMENTS = ("production", "development", "demo", "test")
+
+
+class ConfigError(RuntimeError):
+    """Raised when the configuration cannot start the app safely."""
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """Return a random key kept in the instance folder, so sessions survive restarts."""
+    path = instance_path / "secret_key"
+    if not path.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def build_config(env: str, instance_path: Path) -> dict:
+    """Return the settings for `env`; refuse to start production without a SECRET_KEY."""
+    if env not in ENVIRONMENTS:
+        raise ConfigError(f"ALLIANCE_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
+    production = env == "production"
+    secret = os.environ.get("SECRET_KEY", "")
+    if not secret:
+        if production:
+            raise ConfigError(
+                "SECRET_KEY is not set. Production needs a long random SECRET_KEY in the "
+                "environment, e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))'."
+            )
+        secret = "test-secret-key" if env == "test" else _instance_secret(instance_path)
+    database_url = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{instance_path / 'book-alliance.db'}"
+    )
+    https = _flag("FORCE_HTTPS", production)
+    return {
+        "ENV_NAME": env,
+        "TESTING": env == "test",
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 32 * 1024 * 1024)),
+        "SESSION_COOKIE_SECURE": https,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_NAME": "alliance_session",
+        "REMEMBER_COOKIE_SECURE": https,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "FORCE_HTTPS": https,
+        "PROXY_FIX_HOPS": int(os.environ.get("PROXY_FIX_HOPS", 0)),
+        "WTF_CSRF_ENABLED": _flag("WTF_CSRF_ENABLED", True),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT_IP": os.environ.get("LOGIN_RATE_LIMIT_IP", "20 per minute"),
+        "LOGIN_RATE_LIMIT_ACCOUNT": os.environ.get("LOGIN_RATE_LIMIT_ACCOUNT", "5 per minute"),
+        "BOOTSTRAP_SERVE_LOCAL": True,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "JSON_LOGS": _flag("JSON_LOGS", production),
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", 587)),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": _flag("MAIL_USE_TLS", True),
+        "MAIL_SENDER": os.environ.get("MAIL_SENDER", "Book Alliance <no-reply@example.org>"),
+        "PASSWORD_RESET_MAX_AGE": int(os.environ.get("PASSWORD_RESET_MAX_AGE", 3600)),
+        "API_TITLE": "Book Alliance API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+    }

@@ -1,0 +1,165 @@
+"""Domain errors and the error responses: translated HTML pages, problem+json for the API."""
+
+import logging
+
+from flask import Response, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+PROBLEM_BASE = "https://book-alliance.example.org/problems/"
+
+ERROR_TITLES = {
+    400: _l("The request could not be understood"),
+    401: _l("Authentication required"),
+    403: _l("You do not have access to this page"),
+    404: _l("Page not found"),
+    405: _l("This action is not allowed here"),
+    409: _l("This conflicts with the current state"),
+    410: _l("This is no longer available"),
+    413: _l("The upload is too large"),
+    422: _l("Some values are not valid"),
+    429: _l("Too many requests"),
+    500: _l("Something went wrong on our side"),
+    503: _l("The service is temporarily unavailable"),
+}
+
+ERROR_HINTS = {
+    400: _l("Please go back, reload the page and try again."),
+    403: _l("If you think you should have access, ask an administrator for the right role."),
+    404: _l("The address may be mistyped, or the item may have been removed."),
+    413: _l("Please upload a smaller file, or split it into several files."),
+    429: _l("Please wait a minute before trying again."),
+    500: _l("The error has been logged. Please try again later."),
+}
+
+PROBLEM_TYPES = {
+    400: "bad-request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    409: "conflict",
+    410: "gone",
+    413: "payload-too-large",
+    422: "validation-error",
+    429: "rate-limited",
+    500: "server-error",
+    503: "unavailable",
+}
+
+
+class DomainError(Exception):
+    """A business rule refused the operation; the message is translatable and safe to show."""
+
+    status = 400
+    problem = "domain-error"
+
+    def __init__(self, message, **details):
+        super().__init__(str(message))
+        self.message = message
+        self.details = details
+
+
+class NotFoundError(DomainError):
+    """The object does not exist or is outside the user's scope."""
+
+    status = 404
+    problem = "not-found"
+
+
+class ConflictError(DomainError):
+    """The operation conflicts with the current state (a transition, a duplicate, a budget)."""
+
+    status = 409
+    problem = "conflict"
+
+
+def wants_problem_json() -> bool:
+    """Tell whether the current request is an API request."""
+    return request.path.startswith("/api/")
+
+
+def problem_response(status: int, detail: str, problem: str | None = None, **extra) -> Response:
+    """Build an application/problem+json response."""
+    body = {
+        "type": PROBLEM_BASE + (problem or PROBLEM_TYPES.get(status, "error")),
+        "title": str(ERROR_TITLES.get(status, "Error")),
+        "status": status,
+        "detail": detail,
+        **extra,
+    }
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    return response
+
+
+def handle_http_exception(error: HTTPException):
+    """Render an HTTP error as problem+json under /api, as a translated page elsewhere."""
+    status = error.code or 500
+    if wants_problem_json():
+        extra = {}
+        messages = (getattr(error, "data", None) or {}).get("messages")
+        if messages:
+            extra["errors"] = messages
+        custom = error.description and error.description != type(error).description
+        detail = str(error.description if custom else ERROR_TITLES.get(status, error.name))
+        response = problem_response(status, detail, **extra)
+    else:
+        response = Response(
+            render_template(
+                "errors/error.html",
+                status=status,
+                title=ERROR_TITLES.get(status, error.name),
+                hint=ERROR_HINTS.get(status, ""),
+            ),
+            status=status,
+        )
+    for name in ("Retry-After", "WWW-Authenticate", "Allow"):
+        if error.get_response().headers.get(name):
+            response.headers[name] = error.get_response().headers[name]
+    return response
+
+
+def handle_domain_error(error: DomainError):
+    """Show an uncaught domain error as its status with the translated message."""
+    if wants_problem_json():
+        return problem_response(error.status, str(error.message), error.problem, **error.details)
+    return handle_http_exception(_http_for(error.status))
+
+
+def handle_unexpected(error: Exception):
+    """Log an unexpected exception and show the translated 500 page."""
+    if isinstance(error, HTTPException):
+        return handle_http_exception(error)
+    log.exception("unhandled exception")
+    return handle_http_exception(InternalServerError())
+
+
+def _http_for(status: int) -> HTTPException:
+    from werkzeug.exceptions import default_exceptions
+
+    return default_exceptions.get(status, InternalServerError)()
+
+
+class ProblemApi(Api):
+    """flask-smorest Api whose errors are problem+json on the API and pages elsewhere."""
+
+    def handle_http_exception(self, error):
+        return handle_http_exception(error)
+
+
+def register_error_handlers(app) -> None:
+    """Install the handlers for HTTP errors, domain errors and unexpected exceptions."""
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(Exception, handle_unexpected)
+
+
+def field_errors_message() -> str:
+    """Return the flash text shown above a form with errors."""
+    return _("Please correct the highlighted fields.")

@@ -1,0 +1,115 @@
+"""Choose the language and time zone of a request, and format dates and money for it."""
+
+from urllib.parse import urlencode
+
+from flask import g, request
+from flask_babel import format_datetime, get_locale
+from flask_login import current_user
+
+LANGUAGES = {"en": "en", "zh": "zh_Hans_CN"}
+LANGUAGE_NAMES = {"en": "English", "zh": "中文"}
+LANG_COOKIE = "lang"
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
+def normalise_language(value: str | None) -> str | None:
+    """Map a language tag to 'zh' or 'en'; any zh* tag is Chinese, unknown tags give None."""
+    if not value:
+        return None
+    tag = value.strip().lower().replace("_", "-")
+    if tag == "zh" or tag.startswith("zh-"):
+        return "zh"
+    if tag == "en" or tag.startswith("en-"):
+        return "en"
+    return None
+
+
+def parse_accept_language(header: str | None) -> str | None:
+    """Return the first supported language of an Accept-Language header in quality order."""
+    if not header:
+        return None
+    choices = []
+    for position, part in enumerate(header.split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if quality > 0:
+            choices.append((-quality, position, tag))
+    for _quality, _position, tag in sorted(choices):
+        language = normalise_language(tag)
+        if language:
+            return language
+    return None
+
+
+def requested_language() -> str | None:
+    """Return the language asked for with ?lang= on this request, if any."""
+    return normalise_language(request.args.get("lang"))
+
+
+def current_language() -> str:
+    """Pick the language: ?lang=, then cookie, then profile, then Accept-Language, else en."""
+    if "language" in g:
+        return g.language
+    language = (
+        requested_language()
+        or normalise_language(request.cookies.get(LANG_COOKIE))
+        or (normalise_language(current_user.locale) if _user_known() else None)
+        or parse_accept_language(request.headers.get("Accept-Language"))
+        or "en"
+    )
+    g.language = language
+    return language
+
+
+def select_locale() -> str:
+    """Flask-Babel locale selector."""
+    return LANGUAGES[current_language()]
+
+
+def select_timezone() -> str:
+    """Flask-Babel time zone selector: the user's zone, else Asia/Shanghai."""
+    if _user_known() and current_user.timezone:
+        return current_user.timezone
+    return DEFAULT_TIMEZONE
+
+
+def _user_known() -> bool:
+    try:
+        return bool(current_user) and current_user.is_authenticated
+    except Exception:  # noqa: BLE001 - outside a request or before login is set up
+        return False
+
+
+def remember_language(response):
+    """Keep a ?lang= choice in a cookie for a year."""
+    language = requested_language() if request else None
+    if language:
+        response.set_cookie(
+            LANG_COOKIE, language, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+        )
+    return response
+
+
+def switch_language_url(language: str) -> str:
+    """Return the current page's address with ?lang= set to `language`."""
+    args = {key: value for key, value in request.args.items() if key != "lang"}
+    return request.path + "?" + urlencode({**args, "lang": language})
+
+
+def html_lang() -> str:
+    """Return the value of <html lang> for the current locale."""
+    return "zh-CN" if str(get_locale()).startswith("zh") else "en"
+
+
+def datetime_filter(value, style: str = "medium") -> str:
+    """Format an aware datetime in the user's zone and language; empty for None."""
+    if value is None:
+        return ""
+    return format_datetime(value, style)

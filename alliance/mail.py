@@ -1,0 +1,29 @@
+"""Send mail through SMTP when MAIL_SERVER is set; otherwise write it to the log."""
+
+import logging
+import smtplib
+from email.message import EmailMessage
+
+from flask import current_app
+
+log = logging.getLogger(__name__)
+
+
+def send_mail(to: str, subject: str, body: str) -> None:
+    """Deliver a plain-text message to one recipient."""
+    config = current_app.config
+    if not config["MAIL_SERVER"]:
+        log.info("mail (no MAIL_SERVER set) to=%s subject=%s\n%s", to, subject, body)
+        return
+    message = EmailMessage()
+    message["From"] = config["MAIL_SENDER"]
+    message["To"] = to
+    message["Subject"] = subject
+    message.set_content(body)
+    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
+        if config["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if config["MAIL_USERNAME"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        smtp.send_message(message)
+    log.info("mail sent to=%s subject=%s", to, subject)

@@ -1,0 +1,38 @@
+"""The home page and the health and readiness probes."""
+
+from flask import jsonify, render_template
+from flask_login import current_user
+from sqlalchemy import text
+
+from alliance.attention import attention_for
+from alliance.auth.roles import public
+from alliance.extensions import db
+from alliance.main import bp
+
+
+@bp.route("/")
+@public
+def index():
+    """Show a logged-in user what needs their attention; introduce the platform to others."""
+    if not current_user.is_authenticated:
+        return render_template("main/welcome.html")
+    return render_template("main/index.html", items=attention_for(current_user))
+
+
+@bp.route("/healthz")
+@public
+def healthz():
+    """Tell a load balancer the process is up (no database, no session)."""
+    return jsonify(status="ok")
+
+
+@bp.route("/readyz")
+@public
+def readyz():
+    """Tell a load balancer the database answers; 503 when it does not."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any database failure means "not ready"
+        db.session.rollback()
+        return jsonify(status="unavailable", database="down"), 503
+    return jsonify(status="ready", database="up")
