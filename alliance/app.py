@@ -6,13 +6,13 @@ from pathlib import Path
 from flask import Flask, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_talisman import Talisman
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from alliance.config import build_config
 from alliance.db import configure_sqlite
-from alliance.errors import register_error_handlers
-from alliance.extensions import api, babel, bootstrap, csrf, db, limiter, login_manager, migrate
-from alliance.extensions import talisman
+from alliance.errors import ProblemApi, register_error_handlers
+from alliance.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 from alliance.logs import assign_request_id, configure_logging, expose_request_id
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -73,7 +73,8 @@ def _bind_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     limiter.init_app(app)
-    talisman.init_app(
+    # Talisman keeps its settings on the instance, so each app gets its own.
+    Talisman(
         app,
         force_https=app.config["FORCE_HTTPS"],
         session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
@@ -83,10 +84,12 @@ def _bind_extensions(app: Flask) -> None:
         strict_transport_security=True,
     )
     bootstrap.init_app(app)
-    api.init_app(app)
+    # flask-smorest keeps one spec per Api instance, so each app gets its own.
+    api = ProblemApi(app)
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "A personal API key"}
     )
+    app.extensions["alliance_api"] = api
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -100,7 +103,7 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     for blueprint in (account_api,):
         csrf.exempt(blueprint)
-        api.register_blueprint(blueprint)
+        app.extensions["alliance_api"].register_blueprint(blueprint)
     limiter.exempt(app.view_functions["main.healthz"])
 
 

@@ -7,10 +7,8 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFProtect
 
-from alliance.errors import ProblemApi
 from alliance.db import Base
 
 db = SQLAlchemy(model_class=Base)
@@ -19,6 +17,4 @@ babel = Babel()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 limiter = Limiter(get_remote_address)
-talisman = Talisman()
 bootstrap = Bootstrap5()
-api = ProblemApi()

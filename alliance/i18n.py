@@ -83,7 +83,7 @@ def select_timezone() -> str:
 def _user_known() -> bool:
     try:
         return bool(current_user) and current_user.is_authenticated
-    except Exception:  # noqa: BLE001 - outside a request or before login is set up
+    except Exception:
         return False
 
 

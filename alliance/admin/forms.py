@@ -2,15 +2,24 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, PasswordField, SelectField, SelectMultipleField
-from wtforms import StringField, SubmitField, widgets
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms import (
+    BooleanField,
+    DateField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    widgets,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from alliance.auth.forms import LOGIN_LABEL, strong_password, valid_login
 from alliance.auth.roles import ROLE_LABELS, Role
 from alliance.forms import strip
 
-ROLE_CHOICES = [(role.value, ROLE_LABELS[role]) for role in Role]
+ROLE_CHOICES = [SelectChoice(role.value, ROLE_LABELS[role]) for role in Role]
 
 
 class CheckboxesField(SelectMultipleField):
@@ -27,7 +36,7 @@ class UserFilterForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Search"), filters=[strip], validators=[Optional(), Length(max=100)])
-    role = SelectField(_l("Role"), choices=[("", _l("Any role")), *ROLE_CHOICES], validate_choice=True)
+    role = SelectField(_l("Role"), choices=[SelectChoice("", _l("Any role")), *ROLE_CHOICES], validate_choice=True)
     without_role = BooleanField(_l("Only users without a role"))
 
 
@@ -44,10 +53,10 @@ class UserCreateForm(FlaskForm):
     """Create an account for someone, with roles."""
 
     login = StringField(
-        LOGIN_LABEL, filters=[strip], validators=[InputRequired(), Length(max=320), valid_login]
+        LOGIN_LABEL, filters=[strip], validators=[DataRequired(), Length(max=320), valid_login]
     )
     display_name = StringField(
-        _l("Name"), filters=[strip], validators=[InputRequired(), Length(max=100)]
+        _l("Name"), filters=[strip], validators=[DataRequired(), Length(max=100)]
     )
     password = PasswordField(
         _l("Initial password"),

@@ -6,6 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from alliance.admin import bp
 from alliance.admin.forms import AuditFilterForm, UserCreateForm, UserEditForm, UserFilterForm
@@ -26,7 +27,10 @@ EXPORT_BATCH = 1000
 
 
 def _organisation_field(field) -> None:
-    field.choices = [(0, _("No organisation")), *organisation_choices(current_language())]
+    field.choices = [
+        SelectChoice(0, _("No organisation")),
+        *(SelectChoice(id_, name) for id_, name in organisation_choices(current_language())),
+    ]
 
 
 def _organisation(organisation_id: int) -> Organisation | None:

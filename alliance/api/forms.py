@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import DataRequired, Length
 
 from alliance.forms import strip
 
@@ -14,7 +14,7 @@ class ApiKeyForm(FlaskForm):
     name = StringField(
         _l("Key name"),
         filters=[strip],
-        validators=[InputRequired(), Length(max=100)],
+        validators=[DataRequired(), Length(max=100)],
         description=_l("For example the system that will use it: 'ERP sync'."),
     )
     submit = SubmitField(_l("Create key"))

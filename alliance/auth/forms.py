@@ -4,8 +4,8 @@ from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import EqualTo, InputRequired, Length, ValidationError
+from wtforms import PasswordField, SelectChoice, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, ValidationError
 
 from alliance.auth.identifiers import parse_login
 from alliance.auth.passwords import MAX_LENGTH, password_problem
@@ -38,7 +38,7 @@ class LoginForm(FlaskForm):
     """Log in with an email address or mobile number."""
 
     login = StringField(
-        LOGIN_LABEL, filters=[strip], validators=[InputRequired(), Length(max=320)]
+        LOGIN_LABEL, filters=[strip], validators=[DataRequired(), Length(max=320)]
     )
     password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=MAX_LENGTH)])
     submit = SubmitField(_l("Log in"))
@@ -50,11 +50,11 @@ class RegisterForm(FlaskForm):
     login = StringField(
         LOGIN_LABEL,
         filters=[strip],
-        validators=[InputRequired(), Length(max=320), valid_login],
+        validators=[DataRequired(), Length(max=320), valid_login],
         description=_l("We accept an email address or a mainland China mobile number."),
     )
     display_name = StringField(
-        _l("Your name"), filters=[strip], validators=[InputRequired(), Length(max=100)]
+        _l("Your name"), filters=[strip], validators=[DataRequired(), Length(max=100)]
     )
     password = PasswordField(
         _l("Password"),
@@ -86,7 +86,7 @@ class ForgotPasswordForm(FlaskForm):
     """Ask for a password reset link."""
 
     login = StringField(
-        _l("Email address"), filters=[strip], validators=[InputRequired(), Length(max=320)]
+        _l("Email address"), filters=[strip], validators=[DataRequired(), Length(max=320)]
     )
     submit = SubmitField(_l("Send reset link"))
 
@@ -106,11 +106,15 @@ class ProfileForm(FlaskForm):
     """Change the name, language and time zone."""
 
     display_name = StringField(
-        _l("Your name"), filters=[strip], validators=[InputRequired(), Length(max=100)]
+        _l("Your name"), filters=[strip], validators=[DataRequired(), Length(max=100)]
     )
     locale = SelectField(
         _l("Language"),
-        choices=[("", _l("As my browser prefers")), ("en", "English"), ("zh", "中文")],
+        choices=[
+            SelectChoice("", _l("As my browser prefers")),
+            SelectChoice("en", "English"),
+            SelectChoice("zh", "中文"),
+        ],
     )
-    timezone = SelectField(_l("Time zone"), choices=[(tz, tz) for tz in TIMEZONES])
+    timezone = SelectField(_l("Time zone"), choices=[SelectChoice(tz) for tz in TIMEZONES])
     submit = SubmitField(_l("Save"))

@@ -1,0 +1,224 @@
+"""Registration, log-in, log-out, password change and reset, sessions."""
+
+import logging
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from alliance.audit import AuditEvent
+from alliance.auth import passwords
+from alliance.auth.models import User
+from alliance.auth.services import authenticate, create_user, make_reset_token
+
+STRONG = "violet lantern harbour 42"
+
+
+def register(client, login, name="新用户", password=STRONG, confirm=None):
+    return client.post(
+        "/auth/register",
+        data={"login": login, "display_name": name, "password": password,
+              "confirm": password if confirm is None else confirm},
+    )
+
+
+def user_count(db):
+    return db.session.scalar(select(func.count(User.id)))
+
+
+def test_register_with_mobile_stores_e164_and_logs_in(client, db):
+    response = register(client, "138 0013 8000", name="李华")
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    user = db.session.scalar(select(User).where(User.display_name == "李华"))
+    assert user.mobile == "+8613800138000" and user.email is None
+    assert user.roles == set()
+    home = client.get("/").get_data(as_text=True)
+    assert "Hello, 李华" in home and "no role yet" in home
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.entity_id == str(user.id)))
+    assert [event.action for event in events] == ["user.create"]
+
+
+def test_register_with_email_stores_lower_case(client, db):
+    register(client, "  Wang.Fang@Example.ORG ")
+    user = db.session.scalar(select(User).where(User.email == "wang.fang@example.org"))
+    assert user is not None and user.password_hash.startswith("$argon2id$")
+
+
+@pytest.mark.parametrize(
+    ("login", "password", "confirm", "message"),
+    [
+        ("", STRONG, None, "This field is required."),
+        ("12345", STRONG, None, "mainland China mobile number"),
+        ("+1 415 555 2671", STRONG, None, "mainland China mobile number"),
+        ("010 6552 9988", STRONG, None, "mainland China mobile number"),  # a Beijing landline
+        ("not-an-email@", STRONG, None, "email address is not valid"),
+        ("a@example.org", "short", None, "at least 8 characters"),
+        ("a@example.org", "password123", None, "too common"),
+        ("a@example.org", "Qwertyuiop", None, "too common"),
+        ("a@example.org", "x" * 257, None, "at most 256 characters"),
+        ("a@example.org", STRONG, STRONG + "!", "passwords do not match"),
+        ("a@example.org", "a@example.org", None, "Do not use your login"),
+    ],
+)
+def test_register_rejects_bad_input_and_keeps_it(client, db, login, password, confirm, message):
+    before = user_count(db)
+    response = register(client, login, password=password, confirm=confirm)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert message in page
+    assert 'value="新用户"' in page  # the user's input is kept
+    assert user_count(db) == before
+
+
+def test_register_duplicate_login_is_refused(client, db, make_user):
+    make_user(mobile="+8613900139000")
+    before = user_count(db)
+    page = register(client, "13900139000").get_data(as_text=True)
+    assert "already exists" in page
+    assert user_count(db) == before
+
+
+def test_password_of_128_characters_is_accepted(client, db):
+    assert register(client, "long@example.org", password="a1" * 64).status_code == 302
+
+
+def test_login_with_email_or_mobile(client, make_user):
+    make_user(email="reader@example.org")
+    make_user(mobile="+8613700137000")
+    for login in ("READER@example.org", "137 0013 7000", "+86 137-0013-7000"):
+        response = client.post("/auth/login", data={"login": login, "password": "correct horse battery staple"})
+        assert response.status_code == 302, login
+        client.post("/auth/logout")
+
+
+def test_failed_login_says_the_same_for_unknown_and_wrong_password(client, make_user):
+    make_user(email="known@example.org")
+    wrong = client.post("/auth/login", data={"login": "known@example.org", "password": "nope nope nope"})
+    unknown = client.post("/auth/login", data={"login": "ghost@example.org", "password": "nope nope nope"})
+    for response in (wrong, unknown):
+        assert response.status_code == 200
+        assert "The login or password is not correct." in response.get_data(as_text=True)
+    strip = lambda r: re.sub(r'name="csrf_token"[^>]*', "", r.get_data(as_text=True)).replace("ghost", "known")  # noqa: E731
+    assert strip(wrong) == strip(unknown)
+
+
+def test_deactivated_user_cannot_log_in(client, make_user):
+    make_user(email="gone@example.org", active=False)
+    response = client.post("/auth/login", data={"login": "gone@example.org", "password": "correct horse battery staple"})
+    assert "not correct" in response.get_data(as_text=True)
+
+
+def test_login_starts_a_fresh_session_and_redirects_only_inside_the_site(client, make_user):
+    make_user(email="s@example.org")
+    with client.session_transaction() as session:
+        session["planted"] = "by an attacker"
+    response = client.post(
+        "/auth/login?next=//evil.example.com/x",
+        data={"login": "s@example.org", "password": "correct horse battery staple"},
+    )
+    assert response.headers["Location"] == "/"
+    with client.session_transaction() as session:
+        assert "planted" not in session
+    client.post("/auth/logout")
+    response = client.post(
+        "/auth/login?next=/auth/profile",
+        data={"login": "s@example.org", "password": "correct horse battery staple"},
+    )
+    assert response.headers["Location"] == "/auth/profile"
+
+
+def test_logout_ends_the_session(client_as):
+    client = client_as("writer")
+    assert client.get("/auth/profile").status_code == 200
+    assert client.post("/auth/logout").status_code == 302
+    assert client.get("/auth/profile").status_code == 302
+
+
+def test_change_password_needs_the_current_one_and_ends_other_sessions(app, client_as, db):
+    client = client_as("writer")
+    other_device = app.test_client()
+    with client.session_transaction() as session:
+        stolen = dict(session)
+    with other_device.session_transaction() as session:
+        session.update(stolen)
+    assert other_device.get("/auth/profile").status_code == 200
+
+    wrong = client.post("/auth/password", data={"current": "wrong wrong", "password": STRONG, "confirm": STRONG})
+    assert "current password is not correct" in wrong.get_data(as_text=True)
+
+    ok = client.post(
+        "/auth/password",
+        data={"current": "correct horse battery staple", "password": STRONG, "confirm": STRONG},
+    )
+    assert ok.status_code == 302
+    assert client.get("/auth/profile").status_code == 200  # this session goes on
+    assert other_device.get("/auth/profile").status_code == 302  # the other one is over
+    db.session.expire_all()
+    assert authenticate(client.user.login, STRONG) is not None
+
+
+def test_password_reset_by_mail_link_works_once(client, db, make_user, caplog):
+    user = make_user(email="forgetful@example.org")
+    with caplog.at_level(logging.INFO, logger="alliance.mail"):
+        response = client.post("/auth/forgot", data={"login": "Forgetful@example.org"})
+    assert response.status_code == 302
+    link = re.search(r"http://localhost(/auth/reset/\S+)", caplog.text).group(1)
+    reset = client.post(link, data={"password": STRONG, "confirm": STRONG})
+    assert reset.status_code == 302 and reset.headers["Location"] == "/auth/login"
+    db.session.expire_all()
+    assert authenticate("forgetful@example.org", STRONG).id == user.id
+    again = client.post(link, data={"password": "another fine phrase", "confirm": "another fine phrase"})
+    assert again.headers["Location"] == "/auth/forgot"
+    assert authenticate("forgetful@example.org", STRONG) is not None
+
+
+def test_password_reset_answers_the_same_for_unknown_accounts(client, caplog):
+    with caplog.at_level(logging.INFO, logger="alliance.mail"):
+        response = client.post("/auth/forgot", data={"login": "nobody@example.org"}, follow_redirects=True)
+    assert "If an account uses this address" in response.get_data(as_text=True)
+    assert "reset" not in caplog.text.lower()
+
+
+def test_expired_or_forged_reset_link_is_refused(app, client, make_user):
+    user = make_user(email="late@example.org")
+    with app.app_context():
+        token = make_reset_token(user)
+    app.config["PASSWORD_RESET_MAX_AGE"] = -1
+    try:
+        response = client.post(f"/auth/reset/{token}", data={"password": STRONG, "confirm": STRONG}, follow_redirects=True)
+    finally:
+        app.config["PASSWORD_RESET_MAX_AGE"] = 3600
+    assert "expired" in response.get_data(as_text=True)
+    forged = client.post("/auth/reset/abc.def.ghi", data={"password": STRONG, "confirm": STRONG}, follow_redirects=True)
+    assert "not valid" in forged.get_data(as_text=True)
+
+
+def test_hash_is_upgraded_when_parameters_change(db, ctx, monkeypatch):
+    user = create_user("rehash@example.org", "R", STRONG)
+    db.session.commit()
+    old_hash = user.password_hash
+    from argon2 import PasswordHasher
+
+    monkeypatch.setattr(passwords, "hasher", PasswordHasher(time_cost=4))
+    assert authenticate("rehash@example.org", STRONG) is not None
+    assert user.password_hash != old_hash and "t=4" in user.password_hash
+
+
+def test_profile_changes_language_and_time_zone(client_as, db):
+    client = client_as("writer")
+    response = client.post(
+        "/auth/profile", data={"display_name": "<script>x</script>", "locale": "zh", "timezone": "Europe/London"}
+    )
+    assert response.status_code == 302
+    assert "lang=zh" in response.headers["Set-Cookie"]
+    page = client.get("/auth/profile").get_data(as_text=True)
+    assert "&lt;script&gt;x&lt;/script&gt;" in page and "<script>x</script>" not in page
+    db.session.expire_all()
+    assert client.user.timezone == "Europe/London" and client.user.locale == "zh"
+
+
+def test_profile_rejects_unknown_time_zone_and_empty_name(client_as):
+    client = client_as("writer")
+    page = client.post("/auth/profile", data={"display_name": "  ", "locale": "xx", "timezone": "Mars/Olympus"}).get_data(as_text=True)
+    assert page.count("invalid-feedback") >= 3
+    assert client.user.timezone == "Asia/Shanghai"

@@ -1,0 +1,178 @@
+"""Fixtures: the app on a migrated test database, per-test isolation, users and clients."""
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+from flask.globals import _cv_app
+from flask_migrate import upgrade
+from sqlalchemy import text
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from alliance import create_app
+from alliance.auth.models import User, UserRole
+from alliance.auth.passwords import hash_password
+from alliance.auth.roles import Role
+from alliance.extensions import db as _db
+from alliance.extensions import limiter
+from alliance.members.models import Organisation
+
+PASSWORD = "correct horse battery staple"
+
+
+def _database_url(tmp_dir: Path) -> str:
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_dir / 'test.db'}"
+
+
+def reset_database(app) -> None:
+    """Empty the test database and build it with the migrations."""
+    with app.app_context():
+        engine = _db.engine
+        if engine.dialect.name == "postgresql":
+            with engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
+        else:
+            _db.drop_all()
+            with engine.begin() as connection:
+                connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        upgrade()
+
+
+@pytest.fixture(scope="session")
+def app():
+    """The app in test mode on a freshly migrated database."""
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app(
+            "test",
+            SQLALCHEMY_DATABASE_URI=_database_url(Path(tmp)),
+            WTF_CSRF_ENABLED=False,
+        )
+        reset_database(app)
+        yield app
+        with app.app_context():
+            _db.engine.dispose()
+
+
+def _context_scope() -> int:
+    """Scope sessions like Flask-SQLAlchemy: one per app context (test code has its own)."""
+    return id(_cv_app.get(None))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(app):
+    """Start every test with empty rate-limit counters."""
+    limiter.reset()
+
+
+@pytest.fixture(autouse=True)
+def db(app):
+    """Run each test in a transaction rolled back at the end (commits become savepoints).
+
+    No app context stays pushed during the test, so every request gets its own context,
+    `g` and session, as in production. Test code that needs one uses the `ctx` fixture.
+    """
+    with app.app_context():
+        connection = _db.engine.connect()
+    outer = connection.begin()
+    original = _db.session
+    _db.session = scoped_session(
+        sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
+        scopefunc=_context_scope,
+    )
+    try:
+        yield _db
+    finally:
+        _db.session.remove()
+        _db.session = original
+        outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def ctx(app):
+    """An app context (with a test request) for calling services directly."""
+    with app.test_request_context():
+        yield
+
+
+@pytest.fixture(scope="session")
+def password_hash():
+    """One Argon2id hash of PASSWORD, reused so that factories stay fast."""
+    return hash_password(PASSWORD)
+
+
+@pytest.fixture
+def make_org(db):
+    """Create an organisation."""
+    counter = iter(range(1, 10_000))
+
+    def make(name=None, kind="publisher", name_en=None):
+        number = next(counter)
+        organisation = Organisation(
+            name=name or f"测试出版社{number}", name_en=name_en or f"Test Press {number}", kind=kind
+        )
+        db.session.add(organisation)
+        db.session.flush()
+        return organisation
+
+    return make
+
+
+@pytest.fixture
+def make_user(db, password_hash):
+    """Create a user with roles (password: PASSWORD), bypassing the slow hashing."""
+    counter = iter(range(1, 10_000))
+
+    def make(*roles, email=None, mobile=None, organisation=None, active=True, name=None):
+        number = next(counter)
+        if email is None and mobile is None:
+            email = f"user{number}@example.org"
+        user = User(
+            email=email,
+            mobile=mobile,
+            display_name=name or f"User {number}",
+            password_hash=password_hash,
+            organisation=organisation,
+            active=active,
+            role_grants=[UserRole(role=Role(role).value) for role in roles],
+        )
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return make
+
+
+def log_in(client, user) -> None:
+    """Put `user` in the client's session without going through the log-in form."""
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+
+
+@pytest.fixture
+def client(app):
+    """A test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def client_as(app, make_user, make_org):
+    """Return a client logged in as a new user holding the given roles."""
+
+    def make(*roles, organisation=None):
+        if organisation is None and roles and Role(roles[0]) in (
+            Role.PUBLISHER,
+            Role.CHARITY_COORDINATOR,
+            Role.MERCHANT,
+        ):
+            organisation = make_org()
+        user = make_user(*roles, organisation=organisation)
+        client = app.test_client()
+        log_in(client, user)
+        client.user = user
+        return client
+
+    return make
