@@ -2,7 +2,7 @@
 
 from urllib.parse import urlencode
 
-from flask import g, request
+from flask import g, has_request_context, request
 from flask_babel import format_datetime, get_locale
 from flask_login import current_user
 
@@ -55,6 +55,8 @@ def requested_language() -> str | None:
 
 def current_language() -> str:
     """Pick the language: ?lang=, then cookie, then profile, then Accept-Language, else en."""
+    if not has_request_context():
+        return "en"  # the CLI and background jobs speak English
     if "language" in g:
         return g.language
     language = (
@@ -89,7 +91,7 @@ def _user_known() -> bool:
 
 def remember_language(response):
     """Keep a ?lang= choice in a cookie for a year."""
-    language = requested_language() if request else None
+    language = requested_language()
     if language:
         response.set_cookie(
             LANG_COOKIE, language, max_age=365 * 24 * 3600, samesite="Lax", httponly=True

@@ -1,0 +1,116 @@
+"""Every route, for anonymous visitors and every role, allows or denies as this table says.
+
+A route missing from the table fails the test: adding a page means deciding who may use it.
+"""
+
+import pytest
+
+from alliance.api.services import create_api_key
+from alliance.auth.roles import Role
+
+PUBLIC = "public"
+ANY_USER = "any user"
+ANY_KEY = "any API key"
+ROLES = [role.value for role in Role]
+
+EXPECTED = {
+    "static": PUBLIC,
+    "bootstrap.static": PUBLIC,
+    "api-docs.openapi_json": PUBLIC,
+    "main.index": PUBLIC,
+    "main.healthz": PUBLIC,
+    "main.readyz": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.register": PUBLIC,
+    "auth.forgot_password": PUBLIC,
+    "auth.reset_password": PUBLIC,
+    "auth.logout": ANY_USER,
+    "auth.change_password": ANY_USER,
+    "auth.profile": ANY_USER,
+    "api.index": ANY_USER,
+    "api.revoke": ANY_USER,
+    "admin.users": {"admin"},
+    "admin.create_user": {"admin"},
+    "admin.edit_user": {"admin"},
+    "admin.audit": {"admin"},
+    "admin.audit_export": {"admin"},
+    "account_api.me": ANY_KEY,
+}
+
+SAMPLE_VALUES = {"filename": "app.css", "token": "not-a-token"}
+
+
+def sample_url(rule) -> str:
+    values = {}
+    for argument in rule.arguments:
+        converter = rule._converters[argument].__class__.__name__
+        values[argument] = SAMPLE_VALUES.get(argument, 999999 if converter == "IntegerConverter" else "x")
+    return rule.build(values, append_unknown=False)[1]
+
+
+def routes(app):
+    # Log-out ends the session, so it is tried last.
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint == "auth.logout"):
+        method = "GET" if "GET" in rule.methods else sorted(rule.methods - {"OPTIONS", "HEAD"})[0]
+        yield rule.endpoint, method, sample_url(rule)
+
+
+def test_every_route_has_an_entry(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - EXPECTED.keys() == set(), "add the new routes to EXPECTED"
+    assert EXPECTED.keys() - endpoints == set(), "remove routes that no longer exist"
+
+
+def allowed(expectation, role) -> bool:
+    if expectation == PUBLIC:
+        return True
+    if role is None:
+        return False
+    if expectation in (ANY_USER, ANY_KEY):
+        return True
+    return role in expectation
+
+
+@pytest.mark.parametrize("role", [None, *ROLES])
+def test_access_matrix(app, make_user, role, ctx):
+    user = make_user(*([role] if role else []))
+    _record, key = create_api_key(user, "matrix")
+    client = app.test_client()
+    if role:
+        with client.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+    failures = []
+    for endpoint, method, url in routes(app):
+        expectation = EXPECTED[endpoint]
+        headers = {"Authorization": f"Bearer {key}"} if expectation == ANY_KEY and role else {}
+        response = client.open(url, method=method, headers=headers)
+        location = response.headers.get("Location", "")
+        denied = (
+            response.status_code in (401, 403)
+            or (response.status_code == 302 and "/auth/login?next=" in location)
+        )
+        if denied == allowed(expectation, role):
+            failures.append((endpoint, method, url, response.status_code, location))
+    assert failures == []
+
+
+def test_views_declare_their_rule(app):
+    from alliance.app import LIBRARY_PUBLIC_ENDPOINTS
+
+    for endpoint, view in app.view_functions.items():
+        if endpoint not in LIBRARY_PUBLIC_ENDPOINTS:
+            assert hasattr(view, "access_rule"), endpoint
+
+
+def test_a_view_without_a_rule_stops_the_app():
+    from flask import Flask
+
+    from alliance.app import _check_every_view_is_guarded
+    from alliance.auth.roles import public
+
+    app = Flask(__name__)
+    app.add_url_rule("/open", view_func=public(lambda: "fine"), endpoint="open")
+    _check_every_view_is_guarded(app)
+    app.add_url_rule("/forgotten", view_func=lambda: "oops", endpoint="forgotten")
+    with pytest.raises(RuntimeError, match="forgotten"):
+        _check_every_view_is_guarded(app)

@@ -1,0 +1,71 @@
+"""The book-alliance command: users, demo data, and the demo server start-up."""
+
+import subprocess
+import sys
+
+from sqlalchemy import select
+
+from alliance.auth.models import User
+from alliance.demo import ACCOUNTS, DEMO_PASSWORD
+
+
+def test_console_script_lists_the_commands():
+    result = subprocess.run(
+        [sys.executable, "-c", "from alliance.cli import main; main()", "--help"],
+        capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    for command in ("demo", "db", "seed-demo", "users", "api-keys"):
+        assert command in result.stdout
+
+
+def test_users_create_with_roles_and_organisation(app, make_org, db):
+    make_org(name="知识出版社", name_en="Knowledge Publishing House")
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", "--email", "Editor@Example.org", "--role", "publisher", "--role", "writer",
+              "--password", "a long pass phrase", "--org", "Knowledge Publishing House"]
+    )
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.email == "editor@example.org"))
+    assert user.roles == {"publisher", "writer"} and user.organisation.name == "知识出版社"
+
+
+def test_users_create_reports_bad_input(app):
+    runner = app.test_cli_runner()
+    weak = runner.invoke(args=["users", "create", "--email", "x@example.org", "--password", "12345678"])
+    assert weak.exit_code == 1 and "too common" in weak.output
+    role = runner.invoke(args=["users", "create", "--email", "x@example.org", "--role", "king", "--password", "a long pass phrase"])
+    assert role.exit_code == 2 and "king" in role.output
+    org = runner.invoke(args=["users", "create", "--email", "x@example.org", "--password", "a long pass phrase", "--org", "Nowhere"])
+    assert org.exit_code == 1 and "No organisation" in org.output
+
+
+def test_seed_demo_creates_every_role_once(app, db, client):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    roles = {role for user in db.session.scalars(select(User)) for role in user.roles}
+    assert roles == {role.value for _email, _name, role, _org in ACCOUNTS}
+    again = runner.invoke(args=["seed-demo"])
+    assert again.exit_code == 1 and "already has users" in again.output
+    response = client.post("/auth/login", data={"login": "publisher@example.org", "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+
+
+def test_demo_upgrades_loads_prints_logins_and_serves(monkeypatch, tmp_path):
+    from click.testing import CliRunner
+    from flask import Flask
+
+    from alliance.cli import main
+
+    served = {}
+    monkeypatch.setenv("ALLIANCE_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setattr(Flask, "run", lambda self, **kwargs: served.update(kwargs, env=self.config["ENV_NAME"]))
+    result = CliRunner().invoke(main, ["demo", "--port", "5055"])
+    assert result.exit_code == 0, result.output
+    assert "admin@example.org" in result.output and DEMO_PASSWORD in result.output
+    assert (tmp_path / "book-alliance.db").exists()
+    assert served == {"host": "127.0.0.1", "port": 5055, "debug": False, "use_reloader": False, "threaded": True, "env": "demo"}
+    rerun = CliRunner().invoke(main, ["demo"])
+    assert rerun.exit_code == 0 and "Demo data loaded" not in rerun.output
