@@ -1,5 +1,6 @@
 """The book-alliance command: users, demo data, and the demo server start-up."""
 
+import os
 import subprocess
 import sys
 
@@ -9,10 +10,11 @@ from alliance.auth.models import User
 from alliance.demo import ACCOUNTS, DEMO_PASSWORD
 
 
-def test_console_script_lists_the_commands():
+def test_console_script_lists_the_commands(tmp_path):
+    env = {**os.environ, "ALLIANCE_INSTANCE_PATH": str(tmp_path)}
     result = subprocess.run(
         [sys.executable, "-c", "from alliance.cli import main; main()", "--help"],
-        capture_output=True, text=True, check=False,
+        capture_output=True, text=True, check=False, env=env,
     )
     assert result.returncode == 0, result.stderr
     for command in ("demo", "db", "seed-demo", "users", "api-keys"):
