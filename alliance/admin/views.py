@@ -18,6 +18,7 @@ from alliance.auth.models import User
 from alliance.auth.roles import Role, role_required
 from alliance.errors import DomainError
 from alliance.extensions import db
+from alliance.forms import valid_data
 from alliance.i18n import current_language
 from alliance.members.models import Organisation
 from alliance.tabular import csv_response
@@ -44,9 +45,7 @@ def users():
     form = UserFilterForm(request.args)
     form.validate()
     query = users_matching(
-        form.q.data if not form.q.errors else None,
-        form.role.data if not form.role.errors else None,
-        bool(form.without_role.data),
+        valid_data(form.q), valid_data(form.role), bool(valid_data(form.without_role))
     )
     page = db.paginate(query, per_page=PER_PAGE, error_out=False)
     return render_template("admin/users.html", form=form, page=page)
@@ -113,7 +112,7 @@ def edit_user(user_id):
 
 
 def _audit_query(form: AuditFilterForm):
-    actor = form.actor.data
+    actor = valid_data(form.actor)
     if actor:
         try:
             actor = parse_login(actor).value
@@ -121,11 +120,11 @@ def _audit_query(form: AuditFilterForm):
             pass
     return audit_matching(
         actor=actor,
-        action=form.action.data,
-        entity_type=form.entity_type.data,
-        entity_id=form.entity_id.data,
-        since=form.since.data if not form.since.errors else None,
-        until=form.until.data if not form.until.errors else None,
+        action=valid_data(form.action),
+        entity_type=valid_data(form.entity_type),
+        entity_id=valid_data(form.entity_id),
+        since=valid_data(form.since),
+        until=valid_data(form.until),
         zone=str(get_timezone()),
     )
 

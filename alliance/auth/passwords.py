@@ -23,7 +23,7 @@ def common_passwords() -> frozenset[str]:
 
 def password_problem(password: str, *context: str):
     """Return why `password` is unacceptable, or None: length, common, or the user's login."""
-    if len(password) < MIN_LENGTH:
+    if len(password.strip()) < MIN_LENGTH:
         return _l("Use at least %(n)s characters.", n=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
         return _l("Use at most %(n)s characters.", n=MAX_LENGTH)
