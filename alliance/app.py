@@ -124,6 +124,7 @@ def _register_request_hooks(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
+    from alliance.audit import audit_value
     from alliance.auth.roles import ROLE_LABELS, Role
     from alliance.i18n import (
         LANGUAGE_NAMES,
@@ -136,6 +137,7 @@ def _register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["datetime"] = datetime_filter
+    app.jinja_env.filters["audit_value"] = audit_value
     app.jinja_env.globals.update(
         current_language=current_language,
         html_lang=html_lang,

@@ -30,6 +30,15 @@ class AuditEvent(db.Model):
     after: Mapped[dict | None] = mapped_column(JSON)
     request_id: Mapped[str] = mapped_column(String(64), index=True)
 
+    def changes(self) -> list[tuple[str, object, object]]:
+        """Return (field, before, after) for every field whose value differs."""
+        before, after = self.before or {}, self.after or {}
+        return [
+            (key, before.get(key), after.get(key))
+            for key in sorted(before.keys() | after.keys())
+            if before.get(key) != after.get(key)
+        ]
+
 
 def record(actor, action: str, entity, before: dict | None = None, after: dict | None = None):
     """Add an audit event for `entity` to the current transaction (the caller commits)."""
@@ -47,3 +56,12 @@ def record(actor, action: str, entity, before: dict | None = None, after: dict |
     )
     db.session.add(event)
     return event
+
+
+def audit_value(value) -> str:
+    """Show a recorded value readably: lists joined, None as an empty mark."""
+    if value is None:
+        return "∅"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value) or "∅"
+    return str(value)

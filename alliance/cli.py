@@ -4,6 +4,7 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
+from werkzeug.serving import run_simple
 
 from alliance.auth.roles import Role
 from alliance.errors import DomainError
@@ -42,7 +43,8 @@ def demo(host: str, port: int):
         for email, _name, role, _org in ACCOUNTS:
             click.echo(f"  {email:<24} {role.value}")
     click.echo(f"\nBook Alliance is running on http://{host}:{port}/  (Ctrl+C to stop)\n")
-    app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+    # Flask's app.run() refuses to serve inside a CLI command, so serve with Werkzeug directly.
+    run_simple(host, port, app, threaded=True)
 
 
 def _fail(error: DomainError):

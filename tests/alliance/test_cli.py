@@ -56,18 +56,22 @@ def test_seed_demo_creates_every_role_once(app, db, client):
 
 def test_demo_upgrades_loads_prints_logins_and_serves(monkeypatch, tmp_path):
     from click.testing import CliRunner
-    from flask import Flask
 
-    from alliance.cli import main
+    from alliance import cli
 
     served = {}
+
+    def fake_run_simple(host, port, app, **options):
+        served.update(host=host, port=port, env=app.config["ENV_NAME"], **options)
+
     monkeypatch.setenv("ALLIANCE_INSTANCE_PATH", str(tmp_path))
     monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.setattr(Flask, "run", lambda self, **kwargs: served.update(kwargs, env=self.config["ENV_NAME"]))
+    monkeypatch.setattr(cli, "run_simple", fake_run_simple)
+    main = cli.main
     result = CliRunner().invoke(main, ["demo", "--port", "5055"])
     assert result.exit_code == 0, result.output
     assert "admin@example.org" in result.output and DEMO_PASSWORD in result.output
     assert (tmp_path / "book-alliance.db").exists()
-    assert served == {"host": "127.0.0.1", "port": 5055, "debug": False, "use_reloader": False, "threaded": True, "env": "demo"}
+    assert served == {"host": "127.0.0.1", "port": 5055, "threaded": True, "env": "demo"}
     rerun = CliRunner().invoke(main, ["demo"])
     assert rerun.exit_code == 0 and "Demo data loaded" not in rerun.output
