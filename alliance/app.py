@@ -18,6 +18,8 @@ from alliance.logs import assign_request_id, configure_logging, expose_request_i
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Endpoints of Flask and libraries that serve public, static content.
 LIBRARY_PUBLIC_ENDPOINTS = {"static", "bootstrap.static", "api-docs.openapi_json"}
+# Endpoints that must not load the session (and so the user) from the database.
+SESSIONLESS = {"static", "bootstrap.static", "main.healthz"}
 
 CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",
@@ -116,11 +118,17 @@ def _register_request_hooks(app: Flask) -> None:
     def _finish(response):
         expose_request_id(response)
         remember_language(response)
-        if "Cache-Control" not in response.headers and request.endpoint != "static":
-            if current_user.is_authenticated or request.path.startswith("/api/"):
-                response.headers["Cache-Control"] = "private, no-store"
+        if _is_private(response):
+            response.headers["Cache-Control"] = "private, no-store"
         response.vary.add("Cookie")
         return response
+
+
+def _is_private(response) -> bool:
+    """Tell whether a response holds a user's data and must not be cached."""
+    if "Cache-Control" in response.headers or request.endpoint in SESSIONLESS:
+        return False
+    return request.path.startswith("/api/") or current_user.is_authenticated
 
 
 def _register_template_helpers(app: Flask) -> None:

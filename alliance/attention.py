@@ -74,7 +74,8 @@ def users_waiting_for_roles(user: User) -> list[AttentionItem]:
         return []
     waiting = db.session.scalar(
         select(func.count(User.id)).where(
-            User.active.is_(True), ~select(UserRole.user_id).where(UserRole.user_id == User.id).exists()
+            User.active.is_(True),
+            ~select(UserRole.user_id).where(UserRole.user_id == User.id).exists(),
         )
     )
     if not waiting:

@@ -15,9 +15,7 @@ class AuditEvent(db.Model):
 
     __tablename__ = "audit_event"
 
-    id: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer, "sqlite"), primary_key=True
-    )
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(
         ForeignKey("user.id", ondelete="RESTRICT"), index=True

@@ -87,7 +87,10 @@ def create_user_command(login, roles, password, display_name, organisation_name)
     if organisation_name:
         organisation = db.session.scalar(
             select(Organisation).where(
-                or_(Organisation.name == organisation_name, Organisation.name_en == organisation_name)
+                or_(
+                    Organisation.name == organisation_name,
+                    Organisation.name_en == organisation_name,
+                )
             )
         )
         if organisation is None:

@@ -41,9 +41,7 @@ def build_config(env: str, instance_path: Path) -> dict:
                 "environment, e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))'."
             )
         secret = "test-secret-key" if env == "test" else _instance_secret(instance_path)
-    database_url = os.environ.get(
-        "DATABASE_URL", f"sqlite:///{instance_path / 'book-alliance.db'}"
-    )
+    database_url = os.environ.get("DATABASE_URL", f"sqlite:///{instance_path / 'book-alliance.db'}")
     https = _flag("FORCE_HTTPS", production)
     return {
         "ENV_NAME": env,

@@ -8,7 +8,7 @@ from alliance.auth.services import create_user
 from alliance.extensions import db
 from alliance.members.models import Organisation, OrganisationKind
 
-DEMO_PASSWORD = "reading-month-2021"
+DEMO_PASSWORD = "reading-month-2021"  # noqa: S105 - documented demo password
 
 ORGANISATIONS = [
     ("上海世纪出版集团", "Shanghai Century Publishing Group", OrganisationKind.PUBLISHER),
@@ -25,8 +25,12 @@ ACCOUNTS = [
     ("admin@example.org", "管理员 Admin", Role.ADMIN, "拼多多"),
     ("staff@example.org", "活动运营 Campaign Staff", Role.CAMPAIGN_STAFF, "拼多多"),
     ("ip@example.org", "知识产权专员 IP Officer", Role.IP_OFFICER, "拼多多"),
-    ("charity@example.org", "公益协调员 Charity Coordinator", Role.CHARITY_COORDINATOR,
-     "乡村阅读公益基金会"),
+    (
+        "charity@example.org",
+        "公益协调员 Charity Coordinator",
+        Role.CHARITY_COORDINATOR,
+        "乡村阅读公益基金会",
+    ),
     ("publisher@example.org", "出版社编辑 Publisher", Role.PUBLISHER, "知识出版社"),
     ("writer@example.org", "独立作家 Writer", Role.WRITER, None),
     ("reviewer@example.org", "评审专家 Reviewer", Role.REVIEWER, None),

@@ -5,7 +5,9 @@ import re
 from flask_babel import lazy_gettext as _l
 
 # C0/C1 controls (NUL breaks PostgreSQL) and bidirectional overrides (they disguise text).
-FORBIDDEN_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+FORBIDDEN_CHARACTERS = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def strip(value):

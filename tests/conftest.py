@@ -163,10 +163,15 @@ def client_as(app, make_user, make_org):
     """Return a client logged in as a new user holding the given roles."""
 
     def make(*roles, organisation=None):
-        if organisation is None and roles and Role(roles[0]) in (
-            Role.PUBLISHER,
-            Role.CHARITY_COORDINATOR,
-            Role.MERCHANT,
+        if (
+            organisation is None
+            and roles
+            and Role(roles[0])
+            in (
+                Role.PUBLISHER,
+                Role.CHARITY_COORDINATOR,
+                Role.MERCHANT,
+            )
         ):
             organisation = make_org()
         user = make_user(*roles, organisation=organisation)

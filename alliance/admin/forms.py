@@ -36,7 +36,9 @@ class UserFilterForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Search"), filters=[strip], validators=[Optional(), Length(max=100)])
-    role = SelectField(_l("Role"), choices=[SelectChoice("", _l("Any role")), *ROLE_CHOICES], validate_choice=True)
+    role = SelectField(
+        _l("Role"), choices=[SelectChoice("", _l("Any role")), *ROLE_CHOICES], validate_choice=True
+    )
     without_role = BooleanField(_l("Only users without a role"))
 
 
@@ -79,6 +81,8 @@ class AuditFilterForm(FlaskForm):
     entity_type = StringField(
         _l("Entity type"), filters=[strip], validators=[Optional(), Length(max=64)]
     )
-    entity_id = StringField(_l("Entity id"), filters=[strip], validators=[Optional(), Length(max=64)])
+    entity_id = StringField(
+        _l("Entity id"), filters=[strip], validators=[Optional(), Length(max=64)]
+    )
     since = DateField(_l("From"), validators=[Optional()])
     until = DateField(_l("To"), validators=[Optional()])

@@ -24,9 +24,11 @@ def users_matching(q: str | None, role: str | None, without_role: bool) -> Selec
             )
         )
     if role:
-        query = query.where(select(UserRole.user_id).where(
-            UserRole.user_id == User.id, UserRole.role == role
-        ).exists())
+        query = query.where(
+            select(UserRole.user_id)
+            .where(UserRole.user_id == User.id, UserRole.role == role)
+            .exists()
+        )
     if without_role:
         query = query.where(~select(UserRole.user_id).where(UserRole.user_id == User.id).exists())
     return query

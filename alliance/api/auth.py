@@ -19,7 +19,7 @@ def api_user() -> User:
 
 
 def api_role_required(*roles):
-    """Let in only requests with a valid bearer key whose user holds one of `roles` (any, if none)."""
+    """Let in only requests with a valid bearer key whose user holds one of `roles` (or any)."""
 
     def decorator(view):
         view.access_rule = ("api",) + (roles or ("authenticated",))

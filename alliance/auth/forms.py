@@ -37,9 +37,7 @@ LOGIN_LABEL = _l("Email or mobile number")
 class LoginForm(FlaskForm):
     """Log in with an email address or mobile number."""
 
-    login = StringField(
-        LOGIN_LABEL, filters=[strip], validators=[DataRequired(), Length(max=320)]
-    )
+    login = StringField(LOGIN_LABEL, filters=[strip], validators=[DataRequired(), Length(max=320)])
     password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=MAX_LENGTH)])
     submit = SubmitField(_l("Log in"))
 
@@ -63,7 +61,10 @@ class RegisterForm(FlaskForm):
     )
     confirm = PasswordField(
         _l("Repeat the password"),
-        validators=[InputRequired(), EqualTo("password", message=_l("The passwords do not match."))],
+        validators=[
+            InputRequired(),
+            EqualTo("password", message=_l("The passwords do not match.")),
+        ],
     )
     submit = SubmitField(_l("Create account"))
 
@@ -77,7 +78,10 @@ class ChangePasswordForm(FlaskForm):
     password = PasswordField(_l("New password"), validators=[InputRequired(), strong_password])
     confirm = PasswordField(
         _l("Repeat the new password"),
-        validators=[InputRequired(), EqualTo("password", message=_l("The passwords do not match."))],
+        validators=[
+            InputRequired(),
+            EqualTo("password", message=_l("The passwords do not match.")),
+        ],
     )
     submit = SubmitField(_l("Change password"))
 
@@ -97,7 +101,10 @@ class ResetPasswordForm(FlaskForm):
     password = PasswordField(_l("New password"), validators=[InputRequired(), strong_password])
     confirm = PasswordField(
         _l("Repeat the new password"),
-        validators=[InputRequired(), EqualTo("password", message=_l("The passwords do not match."))],
+        validators=[
+            InputRequired(),
+            EqualTo("password", message=_l("The passwords do not match.")),
+        ],
     )
     submit = SubmitField(_l("Set new password"))
 

@@ -49,5 +49,7 @@ def parse_login(text: str) -> Login:
         or not phonenumbers.is_valid_number(number)
         or phonenumbers.number_type(number) != phonenumbers.PhoneNumberType.MOBILE
     ):
-        raise LoginFormatError(_l("Enter a valid mainland China mobile number, e.g. 138 0013 8000."))
+        raise LoginFormatError(
+            _l("Enter a valid mainland China mobile number, e.g. 138 0013 8000.")
+        )
     return Login(mobile=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))

@@ -24,9 +24,7 @@ class User(UserMixin, db.Model):
     """A person who logs in with an email address or a mainland mobile number."""
 
     __tablename__ = "user"
-    __table_args__ = (
-        CheckConstraint("email IS NOT NULL OR mobile IS NOT NULL", name="has_login"),
-    )
+    __table_args__ = (CheckConstraint("email IS NOT NULL OR mobile IS NOT NULL", name="has_login"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str | None] = mapped_column(String(320), unique=True)

@@ -169,7 +169,9 @@ def update_user(
     """Set a user's roles, organisation and active flag (admins only; never lock out oneself)."""
     roles = {Role(role).value for role in roles}
     if user.id == actor.id and (Role.ADMIN.value not in roles or not active):
-        raise DomainError(_l("You cannot remove your own administrator role or deactivate yourself."))
+        raise DomainError(
+            _l("You cannot remove your own administrator role or deactivate yourself.")
+        )
     before = user.audit_state()
     current = {grant.role: grant for grant in user.role_grants}
     for role, grant in current.items():

@@ -130,7 +130,9 @@ def change_password():
         else:
             db.session.commit()
             _start_session(current_user._get_current_object())
-            flash(_("Your password has been changed and your other sessions have ended."), "success")
+            flash(
+                _("Your password has been changed and your other sessions have ended."), "success"
+            )
             return redirect(url_for("auth.profile"))
     return render_template("auth/change_password.html", form=form)
 
@@ -148,7 +150,9 @@ def forgot_password():
         except DomainError:
             user = None
         if user is not None and user.email and user.active:
-            link = url_for("auth.reset_password", token=services.make_reset_token(user), _external=True)
+            link = url_for(
+                "auth.reset_password", token=services.make_reset_token(user), _external=True
+            )
             minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
             send_mail(
                 user.email,
@@ -206,7 +210,10 @@ def profile():
             response = redirect(url_for("auth.profile"))
             if form.locale.data:
                 response.set_cookie(
-                    LANG_COOKIE, form.locale.data, max_age=365 * 24 * 3600, samesite="Lax",
+                    LANG_COOKIE,
+                    form.locale.data,
+                    max_age=365 * 24 * 3600,
+                    samesite="Lax",
                     httponly=True,
                 )
             else:

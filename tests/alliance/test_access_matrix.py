@@ -44,7 +44,9 @@ def sample_url(rule) -> str:
     values = {}
     for argument in rule.arguments:
         converter = rule._converters[argument].__class__.__name__
-        values[argument] = SAMPLE_VALUES.get(argument, 999999 if converter == "IntegerConverter" else "x")
+        values[argument] = SAMPLE_VALUES.get(
+            argument, 999999 if converter == "IntegerConverter" else "x"
+        )
     return rule.build(values, append_unknown=False)[1]
 
 
@@ -85,9 +87,8 @@ def test_access_matrix(app, make_user, role, ctx):
         headers = {"Authorization": f"Bearer {key}"} if expectation == ANY_KEY and role else {}
         response = client.open(url, method=method, headers=headers)
         location = response.headers.get("Location", "")
-        denied = (
-            response.status_code in (401, 403)
-            or (response.status_code == 302 and "/auth/login?next=" in location)
+        denied = response.status_code in (401, 403) or (
+            response.status_code == 302 and "/auth/login?next=" in location
         )
         if denied == allowed(expectation, role):
             failures.append((endpoint, method, url, response.status_code, location))

@@ -17,8 +17,12 @@ STRONG = "violet lantern harbour 42"
 def register(client, login, name="新用户", password=STRONG, confirm=None):
     return client.post(
         "/auth/register",
-        data={"login": login, "display_name": name, "password": password,
-              "confirm": password if confirm is None else confirm},
+        data={
+            "login": login,
+            "display_name": name,
+            "password": password,
+            "confirm": password if confirm is None else confirm,
+        },
     )
 
 
@@ -86,25 +90,38 @@ def test_login_with_email_or_mobile(client, make_user):
     make_user(email="reader@example.org")
     make_user(mobile="+8613700137000")
     for login in ("READER@example.org", "137 0013 7000", "+86 137-0013-7000"):
-        response = client.post("/auth/login", data={"login": login, "password": "correct horse battery staple"})
+        response = client.post(
+            "/auth/login", data={"login": login, "password": "correct horse battery staple"}
+        )
         assert response.status_code == 302, login
         client.post("/auth/logout")
 
 
 def test_failed_login_says_the_same_for_unknown_and_wrong_password(client, make_user):
     make_user(email="known@example.org")
-    wrong = client.post("/auth/login", data={"login": "known@example.org", "password": "nope nope nope"})
-    unknown = client.post("/auth/login", data={"login": "ghost@example.org", "password": "nope nope nope"})
+    wrong = client.post(
+        "/auth/login", data={"login": "known@example.org", "password": "nope nope nope"}
+    )
+    unknown = client.post(
+        "/auth/login", data={"login": "ghost@example.org", "password": "nope nope nope"}
+    )
     for response in (wrong, unknown):
         assert response.status_code == 200
         assert "The login or password is not correct." in response.get_data(as_text=True)
-    strip = lambda r: re.sub(r'name="csrf_token"[^>]*', "", r.get_data(as_text=True)).replace("ghost", "known")  # noqa: E731
-    assert strip(wrong) == strip(unknown)
+
+    def page(response):
+        body = re.sub(r'name="csrf_token"[^>]*', "", response.get_data(as_text=True))
+        return body.replace("ghost", "known")
+
+    assert page(wrong) == page(unknown)
 
 
 def test_deactivated_user_cannot_log_in(client, make_user):
     make_user(email="gone@example.org", active=False)
-    response = client.post("/auth/login", data={"login": "gone@example.org", "password": "correct horse battery staple"})
+    response = client.post(
+        "/auth/login",
+        data={"login": "gone@example.org", "password": "correct horse battery staple"},
+    )
     assert "not correct" in response.get_data(as_text=True)
 
 
@@ -143,7 +160,9 @@ def test_change_password_needs_the_current_one_and_ends_other_sessions(app, clie
         session.update(stolen)
     assert other_device.get("/auth/profile").status_code == 200
 
-    wrong = client.post("/auth/password", data={"current": "wrong wrong", "password": STRONG, "confirm": STRONG})
+    wrong = client.post(
+        "/auth/password", data={"current": "wrong wrong", "password": STRONG, "confirm": STRONG}
+    )
     assert "current password is not correct" in wrong.get_data(as_text=True)
 
     ok = client.post(
@@ -167,14 +186,18 @@ def test_password_reset_by_mail_link_works_once(client, db, make_user, caplog):
     assert reset.status_code == 302 and reset.headers["Location"] == "/auth/login"
     db.session.expire_all()
     assert authenticate("forgetful@example.org", STRONG).id == user.id
-    again = client.post(link, data={"password": "another fine phrase", "confirm": "another fine phrase"})
+    again = client.post(
+        link, data={"password": "another fine phrase", "confirm": "another fine phrase"}
+    )
     assert again.headers["Location"] == "/auth/forgot"
     assert authenticate("forgetful@example.org", STRONG) is not None
 
 
 def test_password_reset_answers_the_same_for_unknown_accounts(client, caplog):
     with caplog.at_level(logging.INFO, logger="alliance.mail"):
-        response = client.post("/auth/forgot", data={"login": "nobody@example.org"}, follow_redirects=True)
+        response = client.post(
+            "/auth/forgot", data={"login": "nobody@example.org"}, follow_redirects=True
+        )
     assert "If an account uses this address" in response.get_data(as_text=True)
     assert "reset" not in caplog.text.lower()
 
@@ -185,11 +208,19 @@ def test_expired_or_forged_reset_link_is_refused(app, client, make_user):
         token = make_reset_token(user)
     app.config["PASSWORD_RESET_MAX_AGE"] = -1
     try:
-        response = client.post(f"/auth/reset/{token}", data={"password": STRONG, "confirm": STRONG}, follow_redirects=True)
+        response = client.post(
+            f"/auth/reset/{token}",
+            data={"password": STRONG, "confirm": STRONG},
+            follow_redirects=True,
+        )
     finally:
         app.config["PASSWORD_RESET_MAX_AGE"] = 3600
     assert "expired" in response.get_data(as_text=True)
-    forged = client.post("/auth/reset/abc.def.ghi", data={"password": STRONG, "confirm": STRONG}, follow_redirects=True)
+    forged = client.post(
+        "/auth/reset/abc.def.ghi",
+        data={"password": STRONG, "confirm": STRONG},
+        follow_redirects=True,
+    )
     assert "not valid" in forged.get_data(as_text=True)
 
 
@@ -207,7 +238,8 @@ def test_hash_is_upgraded_when_parameters_change(db, ctx, monkeypatch):
 def test_profile_changes_language_and_time_zone(client_as, db):
     client = client_as("writer")
     response = client.post(
-        "/auth/profile", data={"display_name": "<script>x</script>", "locale": "zh", "timezone": "Europe/London"}
+        "/auth/profile",
+        data={"display_name": "<script>x</script>", "locale": "zh", "timezone": "Europe/London"},
     )
     assert response.status_code == 302
     assert "lang=zh" in response.headers["Set-Cookie"]
@@ -219,6 +251,8 @@ def test_profile_changes_language_and_time_zone(client_as, db):
 
 def test_profile_rejects_unknown_time_zone_and_empty_name(client_as):
     client = client_as("writer")
-    page = client.post("/auth/profile", data={"display_name": "  ", "locale": "xx", "timezone": "Mars/Olympus"}).get_data(as_text=True)
+    page = client.post(
+        "/auth/profile", data={"display_name": "  ", "locale": "xx", "timezone": "Mars/Olympus"}
+    ).get_data(as_text=True)
     assert page.count("invalid-feedback") >= 3
     assert client.user.timezone == "Asia/Shanghai"

@@ -64,7 +64,11 @@ def test_unknown_role_or_organisation_is_refused(client_as, make_user, db):
 
 def test_admin_cannot_lock_themselves_out(client_as, db):
     admin = client_as("admin")
-    page = admin.post(f"/admin/users/{admin.user.id}", data={"roles": ["writer"], "organisation_id": 0, "active": "y"}, follow_redirects=True)
+    page = admin.post(
+        f"/admin/users/{admin.user.id}",
+        data={"roles": ["writer"], "organisation_id": 0, "active": "y"},
+        follow_redirects=True,
+    )
     assert "cannot remove your own administrator role" in page.get_data(as_text=True)
     db.session.expire_all()
     assert admin.user.roles == {"admin"}
@@ -82,7 +86,13 @@ def test_admin_creates_a_user(client_as, db):
     admin = client_as("admin")
     response = admin.post(
         "/admin/users/new",
-        data={"login": "13912345678", "display_name": "赵敏", "password": "a long pass phrase", "roles": ["charity_coordinator"], "organisation_id": 0},
+        data={
+            "login": "13912345678",
+            "display_name": "赵敏",
+            "password": "a long pass phrase",
+            "roles": ["charity_coordinator"],
+            "organisation_id": 0,
+        },
     )
     assert response.status_code == 302
     user = db.session.scalar(select(User).where(User.mobile == "+8613912345678"))
@@ -94,10 +104,18 @@ def test_admin_create_user_rejects_hostile_input(client_as, db):
     before = db.session.scalar(select(func.count(User.id)))
     for data in (
         {"login": "", "display_name": "", "password": ""},
-        {"login": "<script>alert(1)</script>", "display_name": "x", "password": "a long pass phrase"},
+        {
+            "login": "<script>alert(1)</script>",
+            "display_name": "x",
+            "password": "a long pass phrase",
+        },
         {"login": "=cmd|' /C calc'!A0", "display_name": "x", "password": "a long pass phrase"},
         {"login": "a@example.org", "display_name": "x" * 101, "password": "a long pass phrase"},
-        {"login": "a@example.org'; DROP TABLE user; --", "display_name": "x", "password": "a long pass phrase"},
+        {
+            "login": "a@example.org'; DROP TABLE user; --",
+            "display_name": "x",
+            "password": "a long pass phrase",
+        },
     ):
         response = admin.post("/admin/users/new", data={**data, "organisation_id": 0})
         assert response.status_code == 200

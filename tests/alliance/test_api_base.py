@@ -69,7 +69,12 @@ def test_key_name_is_validated(client_as, db):
 
 
 def test_api_errors_are_problem_json(client):
-    for headers in ({}, {"Authorization": "Bearer ba_nonsense"}, {"Authorization": "Basic abc"}, {"Authorization": "Bearer ' OR 1=1 --"}):
+    for headers in (
+        {},
+        {"Authorization": "Bearer ba_nonsense"},
+        {"Authorization": "Basic abc"},
+        {"Authorization": "Bearer ' OR 1=1 --"},
+    ):
         response = client.get("/api/v1/me", headers=headers)
         assert response.status_code == 401
         assert response.mimetype == "application/problem+json"
@@ -103,5 +108,7 @@ def test_cli_creates_a_key_that_works(app, make_user, client):
 
 
 def test_cli_key_for_unknown_user_fails_clearly(app):
-    result = app.test_cli_runner().invoke(args=["api-keys", "create", "--email", "none@example.org"])
+    result = app.test_cli_runner().invoke(
+        args=["api-keys", "create", "--email", "none@example.org"]
+    )
     assert result.exit_code != 0 and "No user has the login" in result.output

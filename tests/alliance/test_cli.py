@@ -14,7 +14,10 @@ def test_console_script_lists_the_commands(tmp_path):
     env = {**os.environ, "ALLIANCE_INSTANCE_PATH": str(tmp_path)}
     result = subprocess.run(
         [sys.executable, "-c", "from alliance.cli import main; main()", "--help"],
-        capture_output=True, text=True, check=False, env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
     )
     assert result.returncode == 0, result.stderr
     for command in ("demo", "db", "seed-demo", "users", "api-keys"):
@@ -24,8 +27,20 @@ def test_console_script_lists_the_commands(tmp_path):
 def test_users_create_with_roles_and_organisation(app, make_org, db):
     make_org(name="知识出版社", name_en="Knowledge Publishing House")
     result = app.test_cli_runner().invoke(
-        args=["users", "create", "--email", "Editor@Example.org", "--role", "publisher", "--role", "writer",
-              "--password", "a long pass phrase", "--org", "Knowledge Publishing House"]
+        args=[
+            "users",
+            "create",
+            "--email",
+            "Editor@Example.org",
+            "--role",
+            "publisher",
+            "--role",
+            "writer",
+            "--password",
+            "a long pass phrase",
+            "--org",
+            "Knowledge Publishing House",
+        ]
     )
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.email == "editor@example.org"))
@@ -34,11 +49,35 @@ def test_users_create_with_roles_and_organisation(app, make_org, db):
 
 def test_users_create_reports_bad_input(app):
     runner = app.test_cli_runner()
-    weak = runner.invoke(args=["users", "create", "--email", "x@example.org", "--password", "12345678"])
+    weak = runner.invoke(
+        args=["users", "create", "--email", "x@example.org", "--password", "12345678"]
+    )
     assert weak.exit_code == 1 and "too common" in weak.output
-    role = runner.invoke(args=["users", "create", "--email", "x@example.org", "--role", "king", "--password", "a long pass phrase"])
+    role = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "x@example.org",
+            "--role",
+            "king",
+            "--password",
+            "a long pass phrase",
+        ]
+    )
     assert role.exit_code == 2 and "king" in role.output
-    org = runner.invoke(args=["users", "create", "--email", "x@example.org", "--password", "a long pass phrase", "--org", "Nowhere"])
+    org = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "x@example.org",
+            "--password",
+            "a long pass phrase",
+            "--org",
+            "Nowhere",
+        ]
+    )
     assert org.exit_code == 1 and "No organisation" in org.output
 
 
@@ -50,7 +89,9 @@ def test_seed_demo_creates_every_role_once(app, db, client):
     assert roles == {role.value for _email, _name, role, _org in ACCOUNTS}
     again = runner.invoke(args=["seed-demo"])
     assert again.exit_code == 1 and "already has users" in again.output
-    response = client.post("/auth/login", data={"login": "publisher@example.org", "password": DEMO_PASSWORD})
+    response = client.post(
+        "/auth/login", data={"login": "publisher@example.org", "password": DEMO_PASSWORD}
+    )
     assert response.status_code == 302
 
 

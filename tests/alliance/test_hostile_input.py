@@ -1,5 +1,7 @@
 """Every form, fed empty, huge, hostile and wrongly typed values: a message, nothing stored."""
 
+from contextlib import suppress
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,7 +16,12 @@ from alliance.money import MoneyError, parse_money
 
 INVALID = ["", " " * 10, "\u202eevil\u0000null", "x" * 100_000, "🙂" * 500]
 # Legal as text (a name may contain them), so they may be stored, but only ever as text.
-HOSTILE_TEXT = ["<script>alert('x')</script>", "=cmd|' /C calc'!A0", "'; DROP TABLE \"user\"; --", "1 OR 1=1"]
+HOSTILE_TEXT = [
+    "<script>alert('x')</script>",
+    "=cmd|' /C calc'!A0",
+    '\'; DROP TABLE "user"; --',
+    "1 OR 1=1",
+]
 HOSTILE = INVALID + HOSTILE_TEXT
 
 FORMS = {
@@ -45,10 +52,12 @@ def test_invalid_values_in_every_field_store_nothing(app, client_as, db, path):
     before = counts(db)
     for value in INVALID:
         limiter.reset()
-        response = client.post(path, data={field: value for field in FORMS[path]})
+        response = client.post(path, data=dict.fromkeys(FORMS[path], value))
         body = response.get_data(as_text=True)
         if response.status_code == 302:  # a password may hold any character; the link is bad
-            assert path == "/auth/reset/bad-token" and response.headers["Location"] == "/auth/forgot"
+            assert (
+                path == "/auth/reset/bad-token" and response.headers["Location"] == "/auth/forgot"
+            )
             continue
         assert response.status_code == 200, (path, value[:20], response.status_code)
         assert "invalid-feedback" in body, (path, value[:20])
@@ -63,7 +72,7 @@ def test_hostile_text_in_every_field_is_only_ever_text(app, client_as, db, path)
     client = app.test_client() if path in PUBLIC_FORMS else admin
     for value in HOSTILE_TEXT:
         limiter.reset()
-        response = client.post(path, data={field: value for field in FORMS[path]})
+        response = client.post(path, data=dict.fromkeys(FORMS[path], value))
         assert response.status_code in (200, 302), (path, value, response.status_code)
         for page in (response, admin.get("/account/api-keys/"), admin.get("/auth/profile")):
             assert "<script>alert('x')</script>" not in page.get_data(as_text=True)
@@ -75,7 +84,10 @@ def test_edit_user_with_wrong_types_changes_nothing(client_as, make_user, db):
     user = make_user("writer")
     before = counts(db)
     for value in HOSTILE:
-        response = admin.post(f"/admin/users/{user.id}", data={"roles": value, "organisation_id": value, "active": value})
+        response = admin.post(
+            f"/admin/users/{user.id}",
+            data={"roles": value, "organisation_id": value, "active": value},
+        )
         assert response.status_code == 200
     db.session.expire_all()
     assert counts(db) == before and user.roles == {"writer"}
@@ -104,10 +116,8 @@ def test_money_round_trips_through_text(fen):
 @given(st.text(max_size=50))
 @settings(max_examples=300)
 def test_parse_money_never_crashes(text):
-    try:
+    with suppress(MoneyError):
         assert isinstance(parse_money(text), int)
-    except MoneyError:
-        pass
 
 
 @given(st.text(max_size=200))
@@ -120,6 +130,12 @@ def test_filters_ignore_hostile_query_values(client_as):
     admin = client_as("admin")
     for query in ("q=%00", "q=" + "x" * 5000, "role=%27%20OR%201%3D1", "without_role=%00"):
         assert admin.get(f"/admin/users?{query}").status_code == 200
-    for query in ("action=%00", "actor=%00", "entity_id=%E2%80%AE", "since=2021-13-45", "until=%00"):
+    for query in (
+        "action=%00",
+        "actor=%00",
+        "entity_id=%E2%80%AE",
+        "since=2021-13-45",
+        "until=%00",
+    ):
         assert admin.get(f"/admin/audit?{query}").status_code == 200
         assert admin.get(f"/admin/audit.csv?{query}").status_code == 200

@@ -70,25 +70,32 @@ def test_money_and_dates_follow_the_locale(app):
 
         assert format_money(5_000_000_000) == "¥50,000,000.00"
         assert "2021年4月24日" in format_datetime(moment, "long")
-    with app.test_request_context("/?lang=en"):
-        with force_locale("en"):
-            assert format_money(123_456) == "CN¥1,234.56"
-            assert "April 24, 2021" in format_datetime(moment, "long")
+    with app.test_request_context("/?lang=en"), force_locale("en"):
+        assert format_money(123_456) == "CN¥1,234.56"
+        assert "April 24, 2021" in format_datetime(moment, "long")
 
 
 @pytest.mark.parametrize(
     ("text", "fen"),
-    [("12.50", 1250), ("¥1,234.5", 123450), ("１２元", 1200), ("0", 0), ("50,000,000", 5_000_000_000), (" 3 ", 300)],
+    [
+        ("12.50", 1250),
+        ("¥1,234.5", 123450),
+        ("１２元", 1200),
+        ("0", 0),
+        ("50,000,000", 5_000_000_000),
+        (" 3 ", 300),
+    ],
 )
 def test_parse_money(text, fen, app):
     assert parse_money(text) == fen
 
 
-@pytest.mark.parametrize("text", ["", "abc", "1.234", "-5", "NaN", "Infinity", "1e400", "=1+1", "1;DROP TABLE"])
+@pytest.mark.parametrize(
+    "text", ["", "abc", "1.234", "-5", "NaN", "Infinity", "1e400", "=1+1", "1;DROP TABLE"]
+)
 def test_parse_money_rejects(text, app):
-    with app.test_request_context():
-        with pytest.raises(MoneyError):
-            parse_money(text)
+    with app.test_request_context(), pytest.raises(MoneyError):
+        parse_money(text)
 
 
 def _catalog():
@@ -118,15 +125,36 @@ def test_catalog_is_complete_and_compiled():
 def test_every_string_in_the_code_is_in_the_catalog(tmp_path):
     template = tmp_path / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(ROOT / "babel.cfg"),
-         "-k", "_l", "-k", "lazy_gettext", "-o", str(template), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            str(ROOT / "babel.cfg"),
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "-o",
+            str(template),
+            str(ROOT),
+        ],
         check=True,
         cwd=ROOT,
         capture_output=True,
     )
     with template.open("rb") as handle:
-        extracted = {message.id if isinstance(message.id, str) else message.id[0] for message in read_po(handle) if message.id}
-    catalogued = {message.id if isinstance(message.id, str) else message.id[0] for message in _catalog() if message.id}
+        extracted = {
+            message.id if isinstance(message.id, str) else message.id[0]
+            for message in read_po(handle)
+            if message.id
+        }
+    catalogued = {
+        message.id if isinstance(message.id, str) else message.id[0]
+        for message in _catalog()
+        if message.id
+    }
     missing = sorted(extracted - catalogued)
     assert missing == [], f"extract and update the catalog; missing: {missing[:10]}"
 
@@ -137,4 +165,6 @@ def test_translations_keep_their_placeholders():
     pattern = re.compile(r"%\((\w+)\)s")
     for message in _catalog():
         if message.id and isinstance(message.id, str) and message.string:
-            assert set(pattern.findall(message.id)) == set(pattern.findall(message.string)), message.id
+            assert set(pattern.findall(message.id)) == set(pattern.findall(message.string)), (
+                message.id
+            )

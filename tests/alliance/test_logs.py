@@ -25,7 +25,11 @@ def test_json_log_line_carries_the_request_id():
 def test_mail_in_development_goes_to_the_log_with_the_request_id(client, make_user, caplog):
     make_user(email="mail@example.org")
     with caplog.at_level(logging.INFO, logger="alliance.mail"):
-        client.post("/auth/forgot", data={"login": "mail@example.org"}, headers={"X-Request-ID": "req-forgot-0001"})
+        client.post(
+            "/auth/forgot",
+            data={"login": "mail@example.org"},
+            headers={"X-Request-ID": "req-forgot-0001"},
+        )
     (record,) = [r for r in caplog.records if r.name == "alliance.mail"]
     assert record.request_id == "req-forgot-0001"
 
@@ -48,12 +52,20 @@ def test_login_limits_are_kept_in_redis_when_configured(tmp_path, make_user):
     store = redis.Redis.from_url(url)
     store.flushdb()
     make_user(email="redis@example.org")
-    app = create_app("test", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'r.db'}", RATELIMIT_STORAGE_URI=url, WTF_CSRF_ENABLED=False)
+    app = create_app(
+        "test",
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'r.db'}",
+        RATELIMIT_STORAGE_URI=url,
+        WTF_CSRF_ENABLED=False,
+    )
     try:
         client = app.test_client()
         statuses = [
-            client.post("/auth/login", data={"login": "nobody@example.org", "password": "wrong password"},
-                        environ_base={"REMOTE_ADDR": f"10.9.0.{n}"}).status_code
+            client.post(
+                "/auth/login",
+                data={"login": "nobody@example.org", "password": "wrong password"},
+                environ_base={"REMOTE_ADDR": f"10.9.0.{n}"},
+            ).status_code
             for n in range(6)
         ]
         assert statuses == [200] * 5 + [429]

@@ -17,7 +17,9 @@ def test_limits_are_active_in_tests():
 
 def test_one_account_is_limited_from_any_address(client, make_user):
     make_user(email="target@example.org")
-    statuses = [attempt(client, "target@example.org", ip=f"198.51.100.{n}").status_code for n in range(7)]
+    statuses = [
+        attempt(client, "target@example.org", ip=f"198.51.100.{n}").status_code for n in range(7)
+    ]
     assert statuses[:5] == [200] * 5
     assert statuses[5:] == [429, 429]
     # a differently written form of the same login counts for the same account
@@ -29,7 +31,9 @@ def test_one_account_is_limited_from_any_address(client, make_user):
 def test_limit_is_the_same_for_unknown_accounts(client, make_user):
     make_user(email="real@example.org")
     real = [attempt(client, "real@example.org", ip=f"192.0.2.{n}").status_code for n in range(6)]
-    ghost = [attempt(client, "ghost@example.org", ip=f"192.0.2.{n + 10}").status_code for n in range(6)]
+    ghost = [
+        attempt(client, "ghost@example.org", ip=f"192.0.2.{n + 10}").status_code for n in range(6)
+    ]
     assert real == ghost == [200] * 5 + [429]
 
 

@@ -33,7 +33,10 @@ def test_pages_have_no_inline_script(client):
 
 
 def test_request_id_is_taken_from_a_proxy_only_when_well_formed(client):
-    assert client.get("/healthz", headers={"X-Request-ID": "abc12345-proxy"}).headers["X-Request-ID"] == "abc12345-proxy"
+    assert (
+        client.get("/healthz", headers={"X-Request-ID": "abc12345-proxy"}).headers["X-Request-ID"]
+        == "abc12345-proxy"
+    )
     hostile = "<script>alert(1)</script>"
     injected = client.get("/healthz", headers={"X-Request-ID": hostile}).headers["X-Request-ID"]
     assert injected != hostile and len(injected) == 32
@@ -70,7 +73,10 @@ def test_csrf_refuses_a_post_without_token(app, make_user):
     app.config["WTF_CSRF_ENABLED"] = True
     try:
         client = app.test_client()
-        response = client.post("/auth/login", data={"login": "csrf@example.org", "password": "correct horse battery staple"})
+        response = client.post(
+            "/auth/login",
+            data={"login": "csrf@example.org", "password": "correct horse battery staple"},
+        )
         assert response.status_code == 400
         assert "The request could not be understood" in response.get_data(as_text=True)
         with client.session_transaction() as session:
@@ -78,7 +84,14 @@ def test_csrf_refuses_a_post_without_token(app, make_user):
         # the same form with its token works
         page = client.get("/auth/login").get_data(as_text=True)
         token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-        ok = client.post("/auth/login", data={"login": "csrf@example.org", "password": "correct horse battery staple", "csrf_token": token})
+        ok = client.post(
+            "/auth/login",
+            data={
+                "login": "csrf@example.org",
+                "password": "correct horse battery staple",
+                "csrf_token": token,
+            },
+        )
         assert ok.status_code == 302
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
@@ -86,7 +99,10 @@ def test_csrf_refuses_a_post_without_token(app, make_user):
 
 def test_session_cookie_flags(app, make_user, client):
     make_user(email="cookie@example.org")
-    response = client.post("/auth/login", data={"login": "cookie@example.org", "password": "correct horse battery staple"})
+    response = client.post(
+        "/auth/login",
+        data={"login": "cookie@example.org", "password": "correct horse battery staple"},
+    )
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
@@ -124,7 +140,10 @@ def test_oversized_upload_gets_a_translated_413(app, client):
         app.config["MAX_CONTENT_LENGTH"] = 32 * 1024 * 1024
 
 
-@pytest.mark.parametrize(("status", "english", "chinese_hint"), [(404, "Page not found", "页面"), (403, "You do not have access", "权限")])
+@pytest.mark.parametrize(
+    ("status", "english", "chinese_hint"),
+    [(404, "Page not found", "页面"), (403, "You do not have access", "权限")],
+)
 def test_error_pages_are_translated(client_as, status, english, chinese_hint):
     client = client_as("writer")
     path = "/no/such/page" if status == 404 else "/admin/users"
