@@ -169,6 +169,8 @@ def test_navbar_collapses_on_a_small_screen(new_context, shoot):
 
     toggler.click()
     expect(toggler).to_have_attribute("aria-expanded", "true")
+    # Bootstrap marks the menu "collapsing" while it slides open, then "show" when it is open.
+    expect(navbar(page)).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
     expect(log_in_link).to_be_visible()
     expect(navbar(page).get_by_role("link", name="中文")).to_be_visible()
     shoot(page, "2-open")
