@@ -89,14 +89,21 @@ def _user_known() -> bool:
         return False
 
 
-def remember_language(response):
-    """Keep a ?lang= choice in a cookie for a year."""
-    language = requested_language()
+def set_language_cookie(response, language: str | None):
+    """Remember `language` on this device for a year; None forgets the choice."""
     if language:
         response.set_cookie(
             LANG_COOKIE, language, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
         )
+    else:
+        response.delete_cookie(LANG_COOKIE)
     return response
+
+
+def remember_language(response):
+    """Keep a ?lang= choice in a cookie."""
+    language = requested_language()
+    return set_language_cookie(response, language) if language else response
 
 
 def switch_language_url(language: str) -> str:

@@ -23,6 +23,7 @@ from alliance.forms import valid_data
 from alliance.i18n import current_language
 from alliance.members.models import Organisation
 from alliance.tabular import csv_response
+from alliance.web import perform
 
 PER_PAGE = 50
 EXPORT_BATCH = 1000
@@ -58,23 +59,21 @@ def create_user():
     """Create an account with roles and an organisation."""
     form = UserCreateForm()
     _organisation_field(form.organisation_id)
-    if form.validate_on_submit():
-        try:
-            user = accounts.create_user(
+    if form.validate_on_submit() and (
+        done := perform(
+            lambda: accounts.create_user(
                 form.login.data,
                 form.display_name.data,
                 form.password.data,
                 actor=current_user,
                 roles=form.roles.data,
                 organisation=_organisation(form.organisation_id.data),
-            )
-        except DomainError as error:
-            db.session.rollback()
-            form.login.errors.append(str(error.message))
-        else:
-            db.session.commit()
-            flash(_("The account %(login)s has been created.", login=user.login), "success")
-            return redirect(url_for("admin.edit_user", user_id=user.id))
+            ),
+            form.login,
+        )
+    ):
+        flash(_("The account %(login)s has been created.", login=done.value.login), "success")
+        return redirect(url_for("admin.edit_user", user_id=done.value.id))
     return render_template("admin/create_user.html", form=form)
 
 
@@ -93,22 +92,17 @@ def edit_user(user_id):
         }
     )
     _organisation_field(form.organisation_id)
-    if form.validate_on_submit():
-        try:
-            accounts.update_user(
-                current_user,
-                user,
-                roles=form.roles.data,
-                organisation=_organisation(form.organisation_id.data),
-                active=form.active.data,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
-        else:
-            db.session.commit()
-            flash(_("The changes to %(login)s have been saved.", login=user.login), "success")
-            return redirect(url_for("admin.edit_user", user_id=user.id))
+    if form.validate_on_submit() and perform(
+        lambda: accounts.update_user(
+            current_user,
+            user,
+            roles=form.roles.data,
+            organisation=_organisation(form.organisation_id.data),
+            active=form.active.data,
+        )
+    ):
+        flash(_("The changes to %(login)s have been saved.", login=user.login), "success")
+        return redirect(url_for("admin.edit_user", user_id=user.id))
     return render_template("admin/edit_user.html", form=form, user=user)
 
 

@@ -9,8 +9,8 @@ from alliance.api import bp, services
 from alliance.api.forms import ApiKeyForm, RevokeForm
 from alliance.api.models import ApiKey
 from alliance.auth.roles import role_required
-from alliance.errors import DomainError
 from alliance.extensions import db
+from alliance.web import perform
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -19,15 +19,11 @@ def index():
     """List the user's keys and create a new one, shown once."""
     form = ApiKeyForm()
     new_key = None
-    if form.validate_on_submit():
-        try:
-            _record, new_key = services.create_api_key(current_user, form.name.data)
-        except DomainError as error:
-            db.session.rollback()
-            form.name.errors.append(str(error.message))
-        else:
-            db.session.commit()
-            form = ApiKeyForm(formdata=None)
+    if form.validate_on_submit() and (
+        done := perform(lambda: services.create_api_key(current_user, form.name.data), form.name)
+    ):
+        _record, new_key = done.value
+        form = ApiKeyForm(formdata=None)
     return render_template(
         "api/index.html",
         form=form,
@@ -44,13 +40,8 @@ def revoke(key_id):
     record = db.first_or_404(
         select(ApiKey).where(ApiKey.id == key_id, ApiKey.user_id == current_user.id)
     )
-    if RevokeForm().validate_on_submit():
-        try:
-            services.revoke_api_key(current_user, record)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "warning")
-        else:
-            db.session.commit()
-            flash(_("The key %(prefix)s… has been revoked.", prefix=record.prefix), "success")
+    if RevokeForm().validate_on_submit() and perform(
+        lambda: services.revoke_api_key(current_user, record)
+    ):
+        flash(_("The key %(prefix)s… has been revoked.", prefix=record.prefix), "success")
     return redirect(url_for("api.index"))

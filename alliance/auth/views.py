@@ -29,8 +29,9 @@ from alliance.auth.models import User
 from alliance.auth.roles import public, role_required
 from alliance.errors import DomainError
 from alliance.extensions import db, limiter, login_manager
-from alliance.i18n import LANG_COOKIE
+from alliance.i18n import set_language_cookie
 from alliance.mail import send_mail
+from alliance.web import perform
 
 
 def _login_key() -> str:
@@ -102,17 +103,15 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = RegisterForm()
-    if form.validate_on_submit():
-        try:
-            user = services.register(form.login.data, form.display_name.data, form.password.data)
-        except DomainError as error:
-            db.session.rollback()
-            form.login.errors.append(str(error.message))
-        else:
-            db.session.commit()
-            _start_session(user)
-            flash(_("Your account is ready. Welcome to Book Alliance!"), "success")
-            return redirect(url_for("main.index"))
+    if form.validate_on_submit() and (
+        done := perform(
+            lambda: services.register(form.login.data, form.display_name.data, form.password.data),
+            form.login,
+        )
+    ):
+        _start_session(done.value)
+        flash(_("Your account is ready. Welcome to Book Alliance!"), "success")
+        return redirect(url_for("main.index"))
     return render_template("auth/register.html", form=form)
 
 
@@ -121,19 +120,13 @@ def register():
 def change_password():
     """Change the password; every other session ends."""
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.change_password(current_user, form.current.data, form.password.data)
-        except DomainError as error:
-            db.session.rollback()
-            form.current.errors.append(str(error.message))
-        else:
-            db.session.commit()
-            _start_session(current_user._get_current_object())
-            flash(
-                _("Your password has been changed and your other sessions have ended."), "success"
-            )
-            return redirect(url_for("auth.profile"))
+    if form.validate_on_submit() and perform(
+        lambda: services.change_password(current_user, form.current.data, form.password.data),
+        form.current,
+    ):
+        _start_session(current_user._get_current_object())
+        flash(_("Your password has been changed and your other sessions have ended."), "success")
+        return redirect(url_for("auth.profile"))
     return render_template("auth/change_password.html", form=form)
 
 
@@ -179,13 +172,8 @@ def reset_password(token):
     """Choose a new password from a reset link."""
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        try:
-            services.reset_password(token, form.password.data)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
+        if not perform(lambda: services.reset_password(token, form.password.data)):
             return redirect(url_for("auth.forgot_password"))
-        db.session.commit()
         flash(_("Your password has been reset. You can log in now."), "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form)
@@ -196,29 +184,14 @@ def reset_password(token):
 def profile():
     """Show and change the user's name, language and time zone."""
     form = ProfileForm(obj=current_user)
-    if form.validate_on_submit():
-        try:
-            services.update_profile(
-                current_user, form.display_name.data, form.locale.data, form.timezone.data
-            )
-        except DomainError as error:
-            db.session.rollback()
-            form.display_name.errors.append(str(error.message))
-        else:
-            db.session.commit()
-            flash(_("Your profile has been saved."), "success")
-            response = redirect(url_for("auth.profile"))
-            if form.locale.data:
-                response.set_cookie(
-                    LANG_COOKIE,
-                    form.locale.data,
-                    max_age=365 * 24 * 3600,
-                    samesite="Lax",
-                    httponly=True,
-                )
-            else:
-                response.delete_cookie(LANG_COOKIE)
-            return response
+    if form.validate_on_submit() and perform(
+        lambda: services.update_profile(
+            current_user, form.display_name.data, form.locale.data, form.timezone.data
+        ),
+        form.display_name,
+    ):
+        flash(_("Your profile has been saved."), "success")
+        return set_language_cookie(redirect(url_for("auth.profile")), form.locale.data or None)
     return render_template("auth/profile.html", form=form)
 
 
