@@ -5,7 +5,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    PasswordField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -13,9 +12,9 @@ from wtforms import (
     SubmitField,
     widgets,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
-from alliance.auth.forms import LOGIN_LABEL, strong_password, valid_login
+from alliance.auth.forms import LOGIN_LABEL, new_password_field, valid_login
 from alliance.auth.roles import ROLE_LABELS, Role
 from alliance.forms import strip
 
@@ -60,10 +59,8 @@ class UserCreateForm(FlaskForm):
     display_name = StringField(
         _l("Name"), filters=[strip], validators=[DataRequired(), Length(max=100)]
     )
-    password = PasswordField(
-        _l("Initial password"),
-        validators=[InputRequired(), strong_password],
-        description=_l("Tell the person to change it after the first log-in."),
+    password = new_password_field(
+        _l("Initial password"), _l("Tell the person to change it after the first log-in.")
     )
     roles = CheckboxesField(_l("Roles"), choices=ROLE_CHOICES)
     organisation_id = SelectField(_l("Organisation"), coerce=int, choices=[])

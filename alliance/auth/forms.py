@@ -34,6 +34,27 @@ def strong_password(form, field):
 LOGIN_LABEL = _l("Email or mobile number")
 
 
+def new_password_field(label, description=None) -> PasswordField:
+    """A field for choosing a password that meets the rules."""
+    return PasswordField(
+        label,
+        validators=[InputRequired(), strong_password],
+        description=description
+        or _l("At least 8 characters. A few unrelated words make a strong password."),
+    )
+
+
+def confirm_field(label) -> PasswordField:
+    """A field repeating the `password` field."""
+    return PasswordField(
+        label,
+        validators=[
+            InputRequired(),
+            EqualTo("password", message=_l("The passwords do not match.")),
+        ],
+    )
+
+
 class LoginForm(FlaskForm):
     """Log in with an email address or mobile number."""
 
@@ -54,18 +75,8 @@ class RegisterForm(FlaskForm):
     display_name = StringField(
         _l("Your name"), filters=[strip], validators=[DataRequired(), Length(max=100)]
     )
-    password = PasswordField(
-        _l("Password"),
-        validators=[InputRequired(), strong_password],
-        description=_l("At least 8 characters. A few unrelated words make a strong password."),
-    )
-    confirm = PasswordField(
-        _l("Repeat the password"),
-        validators=[
-            InputRequired(),
-            EqualTo("password", message=_l("The passwords do not match.")),
-        ],
-    )
+    password = new_password_field(_l("Password"))
+    confirm = confirm_field(_l("Repeat the password"))
     submit = SubmitField(_l("Create account"))
 
 
@@ -75,14 +86,8 @@ class ChangePasswordForm(FlaskForm):
     current = PasswordField(
         _l("Current password"), validators=[InputRequired(), Length(max=MAX_LENGTH)]
     )
-    password = PasswordField(_l("New password"), validators=[InputRequired(), strong_password])
-    confirm = PasswordField(
-        _l("Repeat the new password"),
-        validators=[
-            InputRequired(),
-            EqualTo("password", message=_l("The passwords do not match.")),
-        ],
-    )
+    password = new_password_field(_l("New password"))
+    confirm = confirm_field(_l("Repeat the new password"))
     submit = SubmitField(_l("Change password"))
 
 
@@ -98,14 +103,8 @@ class ForgotPasswordForm(FlaskForm):
 class ResetPasswordForm(FlaskForm):
     """Choose a new password from a reset link."""
 
-    password = PasswordField(_l("New password"), validators=[InputRequired(), strong_password])
-    confirm = PasswordField(
-        _l("Repeat the new password"),
-        validators=[
-            InputRequired(),
-            EqualTo("password", message=_l("The passwords do not match.")),
-        ],
-    )
+    password = new_password_field(_l("New password"))
+    confirm = confirm_field(_l("Repeat the new password"))
     submit = SubmitField(_l("Set new password"))
 
 
