@@ -17,7 +17,9 @@ def test_key_is_shown_once_and_stored_hashed(client_as, db):
     client = client_as("publisher")
     key = create_key(client)
     assert key.startswith("ba_") and len(key) > 40
-    assert key not in client.get("/account/api-keys/").get_data(as_text=True)
+    page = client.get("/account/api-keys/").get_data(as_text=True)
+    assert key not in page
+    assert "Authorization: Bearer &lt;key&gt;" in page
     record = db.session.scalar(select(ApiKey).where(ApiKey.user_id == client.user.id))
     assert record.key_hash != key and key not in record.key_hash and record.prefix == key[:10]
 
