@@ -13,8 +13,12 @@ from alliance.extensions import db
 
 def _create_app():
     from alliance.app import create_app
+    from alliance.config import ConfigError
 
-    return create_app()
+    try:
+        return create_app()
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, load_dotenv=False, set_debug_flag=False)

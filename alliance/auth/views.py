@@ -33,6 +33,8 @@ from alliance.i18n import set_language_cookie
 from alliance.mail import send_mail
 from alliance.web import perform
 
+RESET_TOKEN = "reset_token"  # noqa: S105 - a session key, not a secret
+
 
 def _login_key() -> str:
     """Rate-limit key for one account, whether or not it exists."""
@@ -144,7 +146,7 @@ def forgot_password():
             user = None
         if user is not None and user.email and user.active:
             link = url_for(
-                "auth.reset_password", token=services.make_reset_token(user), _external=True
+                "auth.open_reset_link", token=services.make_reset_token(user), _external=True
             )
             minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
             send_mail(
@@ -165,13 +167,26 @@ def forgot_password():
     return render_template("auth/forgot_password.html", form=form)
 
 
-@bp.route("/reset/<token>", methods=["GET", "POST"])
+@bp.route("/reset/<token>")
+@public
+def open_reset_link(token):
+    """Keep a reset link's token in the session, out of the address bar, history and Referer."""
+    session[RESET_TOKEN] = token[:512]
+    return redirect(url_for("auth.reset_password"))
+
+
+@bp.route("/reset", methods=["GET", "POST"])
 @public
 @limiter.limit("10 per hour", methods=["POST"])
-def reset_password(token):
-    """Choose a new password from a reset link."""
+def reset_password():
+    """Choose a new password after opening a reset link."""
+    token = session.get(RESET_TOKEN)
+    if not token:
+        flash(_("Open the link from the email again, or ask for a new one."), "info")
+        return redirect(url_for("auth.forgot_password"))
     form = ResetPasswordForm()
     if form.validate_on_submit():
+        session.pop(RESET_TOKEN, None)
         if not perform(lambda: services.reset_password(token, form.password.data)):
             return redirect(url_for("auth.forgot_password"))
         flash(_("Your password has been reset. You can log in now."), "success")

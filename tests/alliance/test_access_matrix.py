@@ -23,6 +23,7 @@ EXPECTED = {
     "auth.login": PUBLIC,
     "auth.register": PUBLIC,
     "auth.forgot_password": PUBLIC,
+    "auth.open_reset_link": PUBLIC,
     "auth.reset_password": PUBLIC,
     "auth.logout": ANY_USER,
     "auth.change_password": ANY_USER,

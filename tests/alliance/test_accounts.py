@@ -182,12 +182,16 @@ def test_password_reset_by_mail_link_works_once(client, db, make_user, caplog):
         response = client.post("/auth/forgot", data={"login": "Forgetful@example.org"})
     assert response.status_code == 302
     link = re.search(r"http://localhost(/auth/reset/\S+)", caplog.text).group(1)
-    reset = client.post(link, data={"password": STRONG, "confirm": STRONG})
+    opened = client.get(link)
+    assert opened.headers["Location"] == "/auth/reset"  # the token leaves the address bar
+    assert "Choose a new password" in client.get("/auth/reset").get_data(as_text=True)
+    reset = client.post("/auth/reset", data={"password": STRONG, "confirm": STRONG})
     assert reset.status_code == 302 and reset.headers["Location"] == "/auth/login"
     db.session.expire_all()
     assert authenticate("forgetful@example.org", STRONG).id == user.id
+    client.get(link)
     again = client.post(
-        link, data={"password": "another fine phrase", "confirm": "another fine phrase"}
+        "/auth/reset", data={"password": "another fine phrase", "confirm": "another fine phrase"}
     )
     assert again.headers["Location"] == "/auth/forgot"
     assert authenticate("forgetful@example.org", STRONG) is not None
@@ -208,20 +212,23 @@ def test_expired_or_forged_reset_link_is_refused(app, client, make_user):
         token = make_reset_token(user)
     app.config["PASSWORD_RESET_MAX_AGE"] = -1
     try:
+        client.get(f"/auth/reset/{token}")
         response = client.post(
-            f"/auth/reset/{token}",
-            data={"password": STRONG, "confirm": STRONG},
-            follow_redirects=True,
+            "/auth/reset", data={"password": STRONG, "confirm": STRONG}, follow_redirects=True
         )
     finally:
         app.config["PASSWORD_RESET_MAX_AGE"] = 3600
     assert "expired" in response.get_data(as_text=True)
+    client.get("/auth/reset/abc.def.ghi")
     forged = client.post(
-        "/auth/reset/abc.def.ghi",
-        data={"password": STRONG, "confirm": STRONG},
-        follow_redirects=True,
+        "/auth/reset", data={"password": STRONG, "confirm": STRONG}, follow_redirects=True
     )
     assert "not valid" in forged.get_data(as_text=True)
+
+
+def test_reset_page_without_a_link_sends_the_user_to_ask_for_one(client):
+    response = client.get("/auth/reset", follow_redirects=True)
+    assert "Open the link from the email again" in response.get_data(as_text=True)
 
 
 def test_hash_is_upgraded_when_parameters_change(db, ctx, monkeypatch):

@@ -116,3 +116,18 @@ def test_demo_upgrades_loads_prints_logins_and_serves(monkeypatch, tmp_path):
     assert served == {"host": "127.0.0.1", "port": 5055, "threaded": True, "env": "demo"}
     rerun = CliRunner().invoke(main, ["demo"])
     assert rerun.exit_code == 0 and "Demo data loaded" not in rerun.output
+
+
+def test_production_without_secret_key_is_a_clear_error(tmp_path):
+    env = {**os.environ, "ALLIANCE_INSTANCE_PATH": str(tmp_path), "ALLIANCE_ENV": "production"}
+    env.pop("SECRET_KEY", None)
+    result = subprocess.run(
+        [sys.executable, "-c", "from alliance.cli import main; main()", "db", "upgrade"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: SECRET_KEY is not set.")
+    assert "Traceback" not in result.stderr
