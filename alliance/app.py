@@ -99,11 +99,14 @@ def _register_blueprints(app: Flask) -> None:
     from alliance.api.api import blp as account_api
     from alliance.api.views import bp as api_keys_bp
     from alliance.auth.views import bp as auth_bp
+    from alliance.catalogue.api import blp as catalogue_api
+    from alliance.catalogue.views import bp as catalogue_bp
     from alliance.main.views import bp as main_bp
+    from alliance.members.views import bp as members_bp
 
-    for blueprint in (main_bp, auth_bp, admin_bp, api_keys_bp):
+    for blueprint in (main_bp, auth_bp, admin_bp, api_keys_bp, members_bp, catalogue_bp):
         app.register_blueprint(blueprint)
-    for blueprint in (account_api,):
+    for blueprint in (account_api, catalogue_api):
         csrf.exempt(blueprint)
         app.extensions["alliance_api"].register_blueprint(blueprint)
     limiter.exempt(app.view_functions["main.healthz"])
@@ -134,17 +137,24 @@ def _is_private(response) -> bool:
 def _register_template_helpers(app: Flask) -> None:
     from alliance.audit import audit_value
     from alliance.auth.roles import ROLE_LABELS, Role
+    from alliance.catalogue.models import FORMAT_LABELS
+    from alliance.catalogue.models import ROLE_LABELS as CONTRIBUTOR_ROLE_LABELS
+    from alliance.catalogue.models import STATUS_LABELS as TITLE_STATUS_LABELS
     from alliance.i18n import (
         LANGUAGE_NAMES,
         current_language,
+        date_filter,
         datetime_filter,
         html_lang,
         switch_language_url,
     )
+    from alliance.members.models import KIND_LABELS
+    from alliance.members.models import STATUS_LABELS as MEMBER_STATUS_LABELS
     from alliance.money import format_money
 
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["datetime"] = datetime_filter
+    app.jinja_env.filters["date"] = date_filter
     app.jinja_env.filters["audit_value"] = audit_value
     app.jinja_env.globals.update(
         current_language=current_language,
@@ -152,6 +162,11 @@ def _register_template_helpers(app: Flask) -> None:
         switch_language_url=switch_language_url,
         LANGUAGE_NAMES=LANGUAGE_NAMES,
         ROLE_LABELS=ROLE_LABELS,
+        KIND_LABELS=KIND_LABELS,
+        FORMAT_LABELS=FORMAT_LABELS,
+        TITLE_STATUS_LABELS=TITLE_STATUS_LABELS,
+        CONTRIBUTOR_ROLE_LABELS=CONTRIBUTOR_ROLE_LABELS,
+        MEMBER_STATUS_LABELS=MEMBER_STATUS_LABELS,
         Role=Role,
     )
 

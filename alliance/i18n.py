@@ -3,7 +3,7 @@
 from urllib.parse import urlencode
 
 from flask import g, has_request_context, request
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
 LANGUAGES = {"en": "en", "zh": "zh_Hans_CN"}
@@ -122,3 +122,10 @@ def datetime_filter(value, style: str = "medium") -> str:
     if value is None:
         return ""
     return format_datetime(value, style)
+
+
+def date_filter(value, style: str = "medium") -> str:
+    """Format a date in the user's language; empty for None."""
+    if value is None:
+        return ""
+    return format_date(value, style)

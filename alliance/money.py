@@ -51,3 +51,12 @@ def format_money(fen: int | None, locale=None) -> str:
     return format_currency(
         Decimal(fen) / FEN_PER_YUAN, "CNY", locale=str(locale or get_locale() or "en")
     )
+
+
+def yuan_text(fen: int | None) -> str:
+    """Write fen as a plain yuan amount for forms and files ('59.80'); empty for None."""
+    if fen is None:
+        return ""
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(fen), FEN_PER_YUAN)
+    return f"{sign}{whole}.{cents:02d}"

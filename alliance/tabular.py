@@ -1,12 +1,27 @@
-"""Tabular export: CSV that spreadsheets open safely (no formulas, UTF-8 with BOM)."""
+"""Tabular export: CSV and XLSX downloads that spreadsheets open safely (no formulas run)."""
 
 import csv
 import io
+import math
+import unicodedata
 from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from decimal import Decimal
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
-from flask import Response, stream_with_context
+from flask import Response, has_request_context, stream_with_context
+from flask_babel import to_user_timezone
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from alliance.i18n import DEFAULT_TIMEZONE
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXCEL_MAX_TEXT = 32_767  # characters in one cell; Excel calls a longer cell corrupt
+EXCEL_EXACT_DIGITS = 15  # Excel keeps 15 significant digits: longer integers go as text
+SHEET_TITLE_FORBIDDEN = str.maketrans("", "", "[]:*?/\\")
 
 
 def neutralise(value) -> str:
@@ -39,5 +54,65 @@ def csv_response(filename: str, header: list[str], rows: Iterable[Iterable]) -> 
     response = Response(
         stream_with_context(csv_lines(header, rows)), mimetype="text/csv; charset=utf-8"
     )
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Content-Disposition"] = attachment_header(filename)
+    return response
+
+
+def attachment_header(filename: str) -> str:
+    """Return a Content-Disposition value for a download, with an RFC 5987 name if not ASCII."""
+    cleaned = "".join(ch for ch in filename if ch.isprintable()).replace('"', "'")
+    cleaned = cleaned.replace("\\", "_")
+    ascii_name = unicodedata.normalize("NFKD", cleaned).encode("ascii", "ignore").decode()
+    if ascii_name == cleaned:
+        return f'attachment; filename="{cleaned}"'
+    return (
+        f'attachment; filename="{ascii_name or "download"}"; '
+        f"filename*=UTF-8''{quote(cleaned, safe='')}"
+    )
+
+
+def xlsx_cell(value):
+    """Return a value as openpyxl should write it: numbers and dates as such, text neutralised."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        if abs(value) < 10**EXCEL_EXACT_DIGITS:
+            return value
+    elif isinstance(value, float | Decimal):
+        if value.is_finite() if isinstance(value, Decimal) else math.isfinite(value):
+            return value
+    elif isinstance(value, datetime):
+        if value.tzinfo is None:
+            return value
+        # Excel has no time zones: write the wall-clock time the user would see on the page
+        local = (
+            to_user_timezone(value)
+            if has_request_context()
+            else value.astimezone(ZoneInfo(DEFAULT_TIMEZONE))
+        )
+        return local.replace(tzinfo=None)
+    elif isinstance(value, date):
+        return value
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    return neutralise(text)[:EXCEL_MAX_TEXT]
+
+
+def xlsx_bytes(header: list[str], rows: Iterable[Iterable], sheet_title: str = "Sheet1") -> bytes:
+    """Write a header and rows as an XLSX workbook of one sheet, formula-safe."""
+    workbook = Workbook(write_only=True)
+    title = sheet_title.translate(SHEET_TITLE_FORBIDDEN).strip("'")[:31] or "Sheet1"
+    sheet = workbook.create_sheet(title=title)
+    sheet.freeze_panes = "A2"
+    sheet.append([xlsx_cell(str(cell)) for cell in header])
+    for row in rows:
+        sheet.append([xlsx_cell(cell) for cell in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def xlsx_response(filename: str, header: list[str], rows: Iterable[Iterable]) -> Response:
+    """Send rows as an XLSX download."""
+    response = Response(xlsx_bytes(header, rows), mimetype=XLSX_MIMETYPE)
+    response.headers["Content-Disposition"] = attachment_header(filename)
     return response

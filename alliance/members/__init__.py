@@ -1,1 +1,5 @@
-"""Member organisations of the alliance."""
+"""Member organisations of the alliance: applications, the directory, profiles."""
+
+from flask import Blueprint
+
+bp = Blueprint("members", __name__, url_prefix="/members")

@@ -1,0 +1,171 @@
+"""Read, check and format ISBNs against the International ISBN Agency's current ranges."""
+
+import math
+import numbers
+import re
+import unicodedata
+
+from flask_babel import lazy_gettext as _l
+from stdnum import isbn as stdnum_isbn
+from stdnum.exceptions import InvalidChecksum, ValidationError
+
+from alliance.errors import DomainError
+
+MAX_INPUT_LENGTH = 64  # the longest honest spelling is about 25 characters
+ISMN_PREFIX = "9790"  # 979-0 is the ISMN (printed music) block of the 979 Bookland prefix
+
+# "ISBN", "ISBN:", "ISBN-13:", "isbn10 " ...; the 10/13 only counts when a colon or a space
+# follows, so that "ISBN 1040..." keeps its leading digits.
+_PREFIX = re.compile(r"ISBN(?:[-\s]?1[03](?=[\s:]))?\s*:?", re.IGNORECASE)
+# Spaces of every kind (incl. no-break and ideographic), dashes people paste, invisible marks.
+_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212\u200b-\u200d\u2060\ufeff]+")
+# What Excel writes when a 13-digit number cell is saved as text.
+_EXCEL_DECIMAL = re.compile(r"([0-9]+)\.0+")
+_ISBN10 = re.compile(r"[0-9]{9}[0-9X]")
+_ISBN13 = re.compile(r"[0-9]{13}")
+
+
+class IsbnError(DomainError):
+    """A text is not an assignable ISBN; `code` tells which rule it broke."""
+
+    problem = "invalid-isbn"
+    code = "invalid"
+    default_message = _l("An ISBN has 10 or 13 digits (the last of an ISBN-10 may be X).")
+
+    def __init__(self, message=None, **details):
+        """Build the error with this problem's message unless another is given."""
+        super().__init__(message or self.default_message, code=self.code, **details)
+
+
+class IsbnEmptyError(IsbnError):
+    """No ISBN was given."""
+
+    code = "empty"
+    default_message = _l("Enter an ISBN.")
+
+
+class IsbnFormatError(IsbnError):
+    """The text has characters or a length no ISBN has."""
+
+    code = "format"
+    default_message = _l("An ISBN has 10 or 13 digits (the last of an ISBN-10 may be X).")
+
+
+class IsbnChecksumError(IsbnError):
+    """The check digit does not match the other digits."""
+
+    code = "checksum"
+    default_message = _l(
+        "The check digit does not match: please check the ISBN for typing mistakes."
+    )
+
+
+class IsbnIsmnError(IsbnError):
+    """The number is a 979-0 ISMN (printed music), not an ISBN."""
+
+    code = "ismn"
+    default_message = _l("979-0 numbers are ISMNs (printed music), not ISBNs.")
+
+
+class IsbnRangeError(IsbnError):
+    """The number is in no registration group or registrant range assigned so far."""
+
+    code = "undefined_range"
+    default_message = _l("This ISBN is not in any range assigned by the International ISBN Agency.")
+
+
+class IsbnPrefixError(IsbnError):
+    """A 13-digit number does not start with the Bookland prefix 978 or 979."""
+
+    code = "prefix"
+    default_message = _l("An ISBN-13 starts with 978 or 979.")
+
+
+def normalise_isbn(text: object) -> str:
+    """Return the ISBN-13 (13 digits) of an ISBN-10 or ISBN-13 as people and Excel write it."""
+    digits = _digits(text)
+    if len(digits) == 13:
+        if digits[:3] not in ("978", "979"):
+            raise IsbnPrefixError()
+        if digits.startswith(ISMN_PREFIX):
+            raise IsbnIsmnError()
+    try:
+        stdnum_isbn.validate(digits)
+    except InvalidChecksum:
+        raise IsbnChecksumError() from None
+    except ValidationError:
+        raise IsbnFormatError() from None
+    isbn13 = stdnum_isbn.to_isbn13(digits)
+    if _split(isbn13) is None:
+        raise IsbnRangeError()
+    return isbn13
+
+
+def format_isbn(isbn13: str) -> str:
+    """Hyphenate a 13-digit ISBN by the current ranges; return anything else unchanged."""
+    if not isinstance(isbn13, str) or not _ISBN13.fullmatch(isbn13):
+        return isbn13
+    parts = _split(isbn13)
+    return "-".join(parts) if parts else isbn13
+
+
+def is_valid_isbn(text: object) -> bool:
+    """Tell whether normalise_isbn accepts the text."""
+    try:
+        normalise_isbn(text)
+    except IsbnError:
+        return False
+    return True
+
+
+def _digits(text: object) -> str:
+    """Reduce an input to its bare digits (and final X), or raise empty/format errors."""
+    if text is None:
+        raise IsbnEmptyError()
+    if isinstance(text, bool):
+        raise IsbnFormatError()
+    if isinstance(text, numbers.Integral):
+        return _from_number(int(text))
+    if isinstance(text, float):
+        # Excel hands numeric cells over as floats: exact up to 2**53, far above 13 digits.
+        if not math.isfinite(text) or not text.is_integer():
+            raise IsbnFormatError()
+        return _from_number(int(text))
+    if not isinstance(text, str):
+        raise IsbnFormatError()
+    if len(text) > MAX_INPUT_LENGTH:
+        raise IsbnFormatError()
+    cleaned = unicodedata.normalize("NFKC", text).strip()
+    if not cleaned:
+        raise IsbnEmptyError()
+    prefix = _PREFIX.match(cleaned)
+    if prefix:
+        cleaned = cleaned[prefix.end() :]
+    cleaned = _SEPARATORS.sub("", cleaned).upper()
+    if not cleaned:
+        raise IsbnEmptyError()
+    excel = _EXCEL_DECIMAL.fullmatch(cleaned)
+    if excel:
+        return _from_number(excel.group(1))
+    if not (_ISBN10.fullmatch(cleaned) or _ISBN13.fullmatch(cleaned)):
+        raise IsbnFormatError()
+    return cleaned
+
+
+def _from_number(value: int | str) -> str:
+    """Spell a numeric spreadsheet cell as digits, restoring an ISBN-10's lost leading zero."""
+    if isinstance(value, int) and not 0 <= value < 10**13:
+        raise IsbnFormatError()  # also spares str() of a huge int
+    digits = str(value)
+    if len(digits) == 9:
+        digits = "0" + digits
+    if not (_ISBN10.fullmatch(digits) or _ISBN13.fullmatch(digits)):
+        raise IsbnFormatError()
+    return digits
+
+
+def _split(isbn13: str) -> tuple[str, ...] | None:
+    """Split an ISBN-13 into prefix, group, registrant, item and check digit, if all assigned."""
+    parts = stdnum_isbn.split(isbn13)
+    # python-stdnum leaves the group or registrant empty when the range data lacks it.
+    return parts if all(parts) else None

@@ -1,0 +1,150 @@
+"""Titles (one per ISBN and format) and their contributors, ONIX-like."""
+
+import unicodedata
+from datetime import date, datetime
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from alliance.db import UTCDateTime, utcnow
+from alliance.extensions import db
+from alliance.members.models import Organisation
+
+
+class TitleFormat(StrEnum):
+    """The product form of a title."""
+
+    PAPERBACK = "paperback"
+    HARDBACK = "hardback"
+    EBOOK = "ebook"
+    AUDIOBOOK = "audiobook"
+
+
+class TitleStatus(StrEnum):
+    """Whether a title is on sale."""
+
+    FORTHCOMING = "forthcoming"
+    ACTIVE = "active"
+    WITHDRAWN = "withdrawn"
+
+
+class ContributorRole(StrEnum):
+    """What a contributor did."""
+
+    AUTHOR = "author"
+    EDITOR = "editor"
+    TRANSLATOR = "translator"
+    ILLUSTRATOR = "illustrator"
+
+
+FORMAT_LABELS = {
+    TitleFormat.PAPERBACK: _l("Paperback"),
+    TitleFormat.HARDBACK: _l("Hardback"),
+    TitleFormat.EBOOK: _l("E-book"),
+    TitleFormat.AUDIOBOOK: _l("Audiobook"),
+}
+STATUS_LABELS = {
+    TitleStatus.FORTHCOMING: _l("Forthcoming"),
+    TitleStatus.ACTIVE: _l("Active"),
+    TitleStatus.WITHDRAWN: _l("Withdrawn"),
+}
+ROLE_LABELS = {
+    ContributorRole.AUTHOR: _l("Author"),
+    ContributorRole.EDITOR: _l("Editor"),
+    ContributorRole.TRANSLATOR: _l("Translator"),
+    ContributorRole.ILLUSTRATOR: _l("Illustrator"),
+}
+
+
+def search_key(text: str) -> str:
+    """Fold text for prefix search: NFKC, case-folded, single spaces."""
+    return " ".join(unicodedata.normalize("NFKC", text or "").casefold().split())[:300]
+
+
+# Prefix search runs as a range on these keys; PostgreSQL must compare them bytewise ("C").
+SearchKey = String(300).with_variant(String(300, collation="C"), "postgresql")
+
+
+def _in(values) -> str:
+    return "(" + ", ".join(f"'{value}'" for value in values) + ")"
+
+
+class Title(db.Model):
+    """A book in one format, identified by its ISBN-13."""
+
+    __tablename__ = "title"
+    __table_args__ = (
+        CheckConstraint(f"format IN {_in(TitleFormat)}", name="format"),
+        CheckConstraint(f"status IN {_in(TitleStatus)}", name="status"),
+        CheckConstraint("list_price_fen IS NULL OR list_price_fen >= 0", name="price"),
+        CheckConstraint("page_count IS NULL OR page_count > 0", name="pages"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    isbn: Mapped[str] = mapped_column(String(13), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    title_key: Mapped[str] = mapped_column(SearchKey, index=True)
+    subtitle: Mapped[str | None] = mapped_column(String(300))
+    publisher_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="RESTRICT"), index=True
+    )
+    format: Mapped[str] = mapped_column(String(16), default=TitleFormat.PAPERBACK.value)
+    language: Mapped[str] = mapped_column(String(8), default="zh")
+    clc_class: Mapped[str | None] = mapped_column(String(32), index=True)
+    thema_code: Mapped[str | None] = mapped_column(String(16))
+    publication_date: Mapped[date | None] = mapped_column(Date)
+    list_price_fen: Mapped[int | None] = mapped_column(BigInteger)
+    page_count: Mapped[int | None] = mapped_column(Integer)
+    description: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default=TitleStatus.ACTIVE.value)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    publisher: Mapped[Organisation] = relationship(lazy="joined")
+    contributors: Mapped[list["Contributor"]] = relationship(
+        back_populates="title",
+        cascade="all, delete-orphan",
+        order_by="Contributor.position",
+        lazy="selectin",
+    )
+
+    @property
+    def authors(self) -> str:
+        """Return the contributors as one line, in order."""
+        return ", ".join(contributor.name for contributor in self.contributors)
+
+    def audit_state(self) -> dict:
+        """Return the fields recorded in the audit log."""
+        return {
+            "isbn": self.isbn,
+            "title": self.title,
+            "subtitle": self.subtitle,
+            "publisher_id": self.publisher_id,
+            "format": self.format,
+            "language": self.language,
+            "clc_class": self.clc_class,
+            "thema_code": self.thema_code,
+            "publication_date": str(self.publication_date or "") or None,
+            "list_price_fen": self.list_price_fen,
+            "page_count": self.page_count,
+            "status": self.status,
+            "contributors": [f"{c.role}:{c.name}" for c in self.contributors],
+        }
+
+
+class Contributor(db.Model):
+    """A person credited on a title, with their role and place in the credits."""
+
+    __tablename__ = "contributor"
+    __table_args__ = (CheckConstraint(f"role IN {_in(ContributorRole)}", name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title_id: Mapped[int] = mapped_column(ForeignKey("title.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(SearchKey, index=True)
+    role: Mapped[str] = mapped_column(String(16), default=ContributorRole.AUTHOR.value)
+    position: Mapped[int] = mapped_column(Integer, default=1)
+
+    title: Mapped[Title] = relationship(back_populates="contributors")

@@ -1,0 +1,192 @@
+"""Catalogue pages: search, a title's page, adding, editing and withdrawing titles."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from alliance.auth.roles import Role, role_required
+from alliance.catalogue import bp, services
+from alliance.catalogue.forms import StatusForm, TitleForm, TitleSearchForm
+from alliance.catalogue.isbn import format_isbn
+from alliance.catalogue.models import TitleStatus
+from alliance.catalogue.rules import TitleInvalid, read_title
+from alliance.errors import DomainError
+from alliance.extensions import db
+from alliance.forms import valid_data
+from alliance.i18n import current_language
+from alliance.money import yuan_text
+from alliance.tabular import csv_response, xlsx_response
+from alliance.web import perform
+
+PER_PAGE = 50
+# Where a problem found by the rules is shown on the form.
+FIELD_OF_PROBLEM = {"contributors": "authors", "list_price_fen": "price"}
+
+
+def _search_form() -> TitleSearchForm:
+    form = TitleSearchForm(request.args)
+    form.publisher.choices = [
+        SelectChoice(0, _("All publishers")),
+        *(SelectChoice(p.id, p.display_name(current_language())) for p in services.publishers()),
+    ]
+    form.validate()
+    return form
+
+
+@bp.route("/")
+@role_required()
+def index():
+    """Search the catalogue by ISBN, title or contributor, and by publisher and status."""
+    form = _search_form()
+    query = services.search(
+        valid_data(form.q), valid_data(form.publisher) or None, valid_data(form.status) or None
+    )
+    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    return render_template("catalogue/index.html", form=form, page=page)
+
+
+@bp.route("/<isbn>")
+@role_required()
+def detail(isbn):
+    """Show everything about a title."""
+    title = services.find_title(isbn)
+    if title is None:
+        abort(404)
+    if isbn != title.isbn:
+        return redirect(url_for("catalogue.detail", isbn=title.isbn))
+    mine = _manages(title)
+    return render_template(
+        "catalogue/detail.html",
+        title=title,
+        hyphenated=format_isbn(title.isbn),
+        mine=mine,
+        status_choices=services.TRANSITIONS.get(title.status, set()),
+        status_form=StatusForm() if mine else None,
+    )
+
+
+def _manages(title) -> bool:
+    try:
+        return services.publisher_of(current_user).id == title.publisher_id
+    except DomainError:
+        return False
+
+
+def _submitted(form: TitleForm):
+    """Check a posted form with the form's and the catalogue's rules; show every problem."""
+    if not form.is_submitted():
+        return None
+    valid = form.validate()
+    try:
+        values = read_title(form.data)
+    except TitleInvalid as invalid:
+        for name, message in invalid.problems.items():
+            field = form[FIELD_OF_PROBLEM.get(name, name)]
+            if not field.errors:
+                field.errors.append(message)
+        return None
+    return values if valid else None
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(Role.PUBLISHER)
+def create():
+    """Add a title to the user's publisher."""
+    if not _is_publisher():
+        abort(403)
+    form = TitleForm(data={"language": "zh", "status": TitleStatus.ACTIVE.value})
+    if values := _submitted(form):
+        done = perform(lambda: services.create_title(current_user, values), form.isbn)
+        if done:
+            flash(_("The title %(title)s has been added.", title=values.title), "success")
+            return redirect(url_for("catalogue.detail", isbn=done.value.isbn))
+    return render_template("catalogue/edit.html", form=form, title=None)
+
+
+@bp.route("/<isbn>/edit", methods=["GET", "POST"])
+@role_required(Role.PUBLISHER)
+def edit(isbn):
+    """Change one of the user's publisher's titles (another publisher's is not found)."""
+    title = _own_or_404(isbn)
+    form = TitleForm(data=None if request.method == "POST" else _form_data(title))
+    form.isbn.render_kw = {"readonly": True}
+    if values := _submitted(form):
+        done = perform(lambda: services.update_title(current_user, title, values), form.title)
+        if done:
+            message = _("The changes have been saved.") if done.value else _("Nothing changed.")
+            flash(message, "success" if done.value else "info")
+            return redirect(url_for("catalogue.detail", isbn=title.isbn))
+    return render_template("catalogue/edit.html", form=form, title=title)
+
+
+@bp.route("/<isbn>/status", methods=["POST"])
+@role_required(Role.PUBLISHER)
+def change_status(isbn):
+    """Withdraw, reinstate or publish one of the user's publisher's titles."""
+    title = _own_or_404(isbn)
+    form = StatusForm()
+    if form.validate_on_submit() and perform(
+        lambda: services.change_status(current_user, title, form.status.data)
+    ):
+        flash(_("The status of %(title)s has been changed.", title=title.title), "success")
+    return redirect(url_for("catalogue.detail", isbn=title.isbn))
+
+
+def _is_publisher() -> bool:
+    try:
+        services.publisher_of(current_user)
+    except DomainError as error:
+        flash(str(error.message), "warning")
+        return False
+    return True
+
+
+def _own_or_404(isbn):
+    try:
+        return services.own_title(current_user, isbn)
+    except DomainError:
+        abort(404)
+
+
+def _form_data(title) -> dict:
+    by_role: dict[str, list[str]] = {}
+    for contributor in title.contributors:
+        by_role.setdefault(contributor.role + "s", []).append(contributor.name)
+    return {
+        "isbn": title.isbn,
+        "title": title.title,
+        "subtitle": title.subtitle,
+        **{field: "; ".join(names) for field, names in by_role.items()},
+        "format": title.format,
+        "language": title.language,
+        "clc_class": title.clc_class,
+        "thema_code": title.thema_code,
+        "publication_date": title.publication_date.isoformat() if title.publication_date else "",
+        "price": yuan_text(title.list_price_fen),
+        "page_count": str(title.page_count or ""),
+        "description": title.description,
+        "status": title.status,
+    }
+
+
+EXPORT_HEADER = [
+    "isbn", "title", "subtitle", "authors", "editors", "translators", "illustrators",
+    "publisher", "format", "language", "clc_class", "thema_code", "publication_date",
+    "price", "page_count", "status",
+]  # fmt: skip
+EXPORT_BATCH = 1000
+
+
+@bp.route("/export.<any(csv, xlsx):file_format>")
+@role_required()
+def export(file_format):
+    """Download the catalogue, or the current search, as CSV or Excel (formula-safe)."""
+    form = _search_form()
+    query = services.search(
+        valid_data(form.q), valid_data(form.publisher) or None, valid_data(form.status) or None
+    )
+    rows = services.export_rows(query, EXPORT_BATCH)
+    if file_format == "xlsx":
+        return xlsx_response("titles.xlsx", EXPORT_HEADER, rows)
+    return csv_response("titles.csv", EXPORT_HEADER, rows)

@@ -1,0 +1,388 @@
+"""Spreadsheet import: read CSV and XLSX uploads into rows by column, and report problems."""
+
+import codecs
+import csv
+import io
+import logging
+import re
+import unicodedata
+import warnings
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+import defusedxml
+from charset_normalizer import from_bytes
+from flask_babel import lazy_gettext as _l
+from openpyxl import load_workbook
+from openpyxl.xml import DEFUSEDXML
+
+from alliance.errors import DomainError
+from alliance.tabular import csv_lines
+
+log = logging.getLogger(__name__)
+
+WRONG_TYPE = _l("Upload a CSV or Excel (.xlsx) file. Old .xls files: save them as .xlsx first.")
+EMPTY = _l("The file is empty.")
+NO_ROWS = _l("The file has a header row but no rows under it.")
+CORRUPT_XLSX = _l("This Excel file cannot be read; it may be damaged. Save it again and retry.")
+XML_FORBIDDEN = _l("This file contains XML that is not allowed.")
+TOO_BIG_XLSX = _l("This Excel file unpacks to too much data; split it into smaller files.")
+BAD_TEXT = _l("The text of this file cannot be read. Save it as “CSV UTF-8” and upload it again.")
+BAD_CSV = _l("This CSV file cannot be read: check that every quote is closed and save it again.")
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and also password-protected .xlsx
+MAX_UNPACKED = 200 * 1024 * 1024
+MAX_RATIO = 100
+RATIO_CHECK_FROM = 1024 * 1024  # smaller members cannot do harm whatever their ratio
+EXCEL_MAX_ROWS = 1_048_576
+HEADER_SEARCH_ROWS = 10  # non-blank rows (titles, notes) that may sit above the header
+# Multibyte East Asian guesses: on short Chinese files charset-normalizer often says cp949 or
+# big5 for what is GBK, and mainland exports are GBK; gb18030 is its superset.
+EAST_ASIAN = re.compile(r"^(gb|big5|cp9[345]|euc|shift_jis|hz|iso2022|johab|ksc)")
+CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+BRACKETED_TAIL = re.compile(r"\s*[(\[{<《【〔][^()\[\]{}<>《》【】〔〕]*[)\]}>》】〕]$")
+BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+MARKUP_STARTS = ("<html", "<!doctype", "<table", "<?xml", "<head", "<meta", "<body")
+
+
+class SpreadsheetError(DomainError):
+    """An uploaded spreadsheet cannot be read as a table."""
+
+    status = 422
+    problem = "invalid-spreadsheet"
+
+
+class _NoTable(SpreadsheetError):
+    """No header row (or nothing at all) in one sheet: another sheet may still have it."""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One data row: its number as the spreadsheet shows it, and its text by column."""
+
+    number: int
+    values: dict[str, str]
+
+
+@dataclass
+class Table:
+    """The rows of an uploaded file under canonical column names."""
+
+    rows: list[Row]
+    columns_found: set[str]
+    ignored_columns: list[str]
+    encoding: str
+    headers: dict[str, str] = field(default_factory=dict)  # canonical -> header as written
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in an uploaded file; row and column are None for the file as a whole."""
+
+    row: int | None
+    column: str | None
+    message: str
+
+    def as_dict(self) -> dict:
+        """Return the problem as JSON-ready data."""
+        return {"row": self.row, "column": self.column, "problem": str(self.message)}
+
+
+class ImportRejected(DomainError):
+    """An import found problems in the file and wrote nothing."""
+
+    status = 422
+    problem = "import-rejected"
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = list(problems)
+        super().__init__(
+            _l("The file has %(n)s problems; nothing was imported.", n=len(self.problems)),
+            problems=[problem.as_dict() for problem in self.problems],
+        )
+
+
+def problems_csv(problems: Iterable[Problem]) -> str:
+    """Return the problems as CSV text (row, column, problem) for the user to download."""
+    rows = (
+        ("" if p.row is None else p.row, p.column or "", str(p.message)) for p in problems
+    )
+    return "".join(csv_lines(["row", "column", "problem"], rows))
+
+
+INT_CELL = re.compile(r"[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.0*)?", re.ASCII)
+
+
+def parse_int_cell(text: str | int) -> int:
+    """Read a whole number as publishers type it ('1,200', '１２００', '1200.0')."""
+    if isinstance(text, int) and not isinstance(text, bool):
+        return text
+    if not isinstance(text, str):
+        raise ValueError(f"not a whole number: {text!r}")
+    cleaned = unicodedata.normalize("NFKC", text).strip()
+    if not INT_CELL.fullmatch(cleaned):
+        raise ValueError(f"not a whole number: {text!r}")
+    return int(cleaned.split(".")[0].replace(",", ""))
+
+
+def normalise_header(text: str) -> str:
+    """Reduce a header to its bare name: '定价（元）*' -> '定价', ' Price (CNY) ' -> 'price'."""
+    name = unicodedata.normalize("NFKC", text).strip().strip("*").strip()
+    bare = BRACKETED_TAIL.sub("", name)
+    if bare.strip("* "):
+        name = bare
+    kept = (ch for ch in name if not unicodedata.category(ch).startswith(("P", "Z", "C")))
+    return "".join(kept).casefold()
+
+
+def read_table(
+    data: bytes, filename: str, columns: dict[str, set[str]], *, max_rows: int = 200_000
+) -> Table:
+    """Read an uploaded CSV or XLSX file into rows under the canonical column names."""
+    lookup = _spelling_lookup(columns)
+    if not data.strip():
+        raise SpreadsheetError(EMPTY)
+    if data.startswith(OLE_MAGIC):
+        raise SpreadsheetError(WRONG_TYPE)
+    if data.startswith(b"PK"):
+        return _read_xlsx(data, filename, columns, lookup, max_rows)
+    text, encoding = _decode(data)
+    records = enumerate(_csv_cells(text), start=1)
+    return _build_table(records, columns, lookup, max_rows, encoding)
+
+
+def _spelling_lookup(columns: dict[str, set[str]]) -> dict[str, str]:
+    lookup: dict[str, str] = {}
+    for name, spellings in columns.items():
+        for spelling in spellings:
+            key = normalise_header(spelling)
+            if not key or lookup.get(key, name) != name:
+                raise ValueError(f"header spelling {spelling!r} is empty or ambiguous")
+            lookup[key] = name
+    return lookup
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    """Return the text and the encoding it was read with."""
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            try:
+                return _checked_text(data.decode(encoding)), encoding
+            except UnicodeDecodeError:
+                raise SpreadsheetError(BAD_TEXT) from None
+    try:
+        return _checked_text(data.decode("utf-8")), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in data:
+        raise SpreadsheetError(WRONG_TYPE)
+    matches = from_bytes(data)
+    best = matches.best()
+    if best is None:
+        raise SpreadsheetError(WRONG_TYPE)
+    guesses = [best.encoding] + [match.encoding for match in matches]
+    if any(EAST_ASIAN.match(guess) for guess in guesses):
+        try:
+            return _checked_text(data.decode("gb18030")), "gb18030"
+        except UnicodeDecodeError:
+            pass
+    try:
+        return _checked_text(data.decode(best.encoding)), best.encoding
+    except (UnicodeDecodeError, LookupError):
+        raise SpreadsheetError(BAD_TEXT) from None
+
+
+def _checked_text(text: str) -> str:
+    """Refuse text that is really binary data or a web page saved as .xls."""
+    text = text.removeprefix("\ufeff").rstrip("\x1a")  # a DOS end-of-file mark
+    controls = len(CONTROL.findall(text[:1_000_000]))
+    if "\x00" in text or controls * 100 > min(len(text), 1_000_000):
+        raise SpreadsheetError(WRONG_TYPE)
+    if text.lstrip()[:20].lower().startswith(MARKUP_STARTS):
+        raise SpreadsheetError(WRONG_TYPE)
+    if not text.strip():
+        raise SpreadsheetError(EMPTY)
+    return text
+
+
+def _sniff_delimiter(text: str) -> str:
+    lines = [line for line in text[: 64 * 1024].splitlines() if line.strip()]
+    sample = "\n".join(lines[:20])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
+    except csv.Error:
+        return ","
+
+
+def _csv_cells(text: str) -> Iterator[list[str]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
+    try:
+        yield from reader
+    except csv.Error:
+        raise SpreadsheetError(BAD_CSV) from None
+
+
+def _read_xlsx(data, filename, columns, lookup, max_rows) -> Table:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except Exception:  # zipfile raises many kinds on a damaged archive
+        raise SpreadsheetError(CORRUPT_XLSX) from None
+    names = {member.filename for member in members}
+    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+        raise SpreadsheetError(WRONG_TYPE)  # a .docx, .ods or plain zip
+    _refuse_zip_bomb(members, filename)
+    if not DEFUSEDXML:
+        log.error("openpyxl does not use defusedxml; refusing to read %s", filename)
+        raise SpreadsheetError(XML_FORBIDDEN)
+    workbook = None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions
+            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            return _first_table(workbook.worksheets, columns, lookup, max_rows)
+    except SpreadsheetError:
+        raise
+    except defusedxml.DefusedXmlException:
+        log.warning("refused XML entities or DTD in %s", filename)
+        raise SpreadsheetError(XML_FORBIDDEN) from None
+    except Exception:  # openpyxl raises anything from KeyError to ParseError on bad files
+        log.info("unreadable XLSX %s", filename, exc_info=True)
+        raise SpreadsheetError(CORRUPT_XLSX) from None
+    finally:
+        if workbook is not None:
+            workbook.close()
+
+
+def _refuse_zip_bomb(members: list[zipfile.ZipInfo], filename: str) -> None:
+    unpacked = sum(member.file_size for member in members)
+    packed = sum(member.compress_size for member in members)
+    suspicious = any(
+        member.file_size > RATIO_CHECK_FROM
+        and member.file_size > MAX_RATIO * max(member.compress_size, 1)
+        for member in members
+    )
+    if unpacked > RATIO_CHECK_FROM and unpacked > MAX_RATIO * max(packed, 1):
+        suspicious = True
+    if unpacked > MAX_UNPACKED or suspicious:
+        log.warning("refused XLSX %s: %s bytes packed in %s", filename, unpacked, packed)
+        raise SpreadsheetError(TOO_BIG_XLSX)
+
+
+def _first_table(sheets, columns, lookup, max_rows) -> Table:
+    """Read the first sheet, or the first later one with a header if it has none."""
+    refusal = None
+    for sheet in sheets:
+        sheet.reset_dimensions()  # the stored size may be wrong, or absurdly large
+        records = (
+            (number, [_cell_text(value) for value in values])
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+        )
+        try:
+            return _build_table(records, columns, lookup, max_rows, "xlsx")
+        except _NoTable as error:
+            if refusal is None or refusal.message is EMPTY:
+                refusal = error
+    raise SpreadsheetError(refusal.message if refusal else EMPTY)
+
+
+def _cell_text(value) -> str:
+    """Return a cell as the text the user typed: 9787020002207.0 -> '9787020002207'."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return f"{value:.15g}"  # Excel keeps 15 digits: 0.1+0.2 shows (and was typed) as 0.3
+    if isinstance(value, datetime):
+        if value.time() == time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value)
+
+
+def _build_table(records, columns, lookup, max_rows, encoding) -> Table:
+    header = None
+    rows: list[Row] = []
+    seen = 0
+    row_limit = max(max_rows, EXCEL_MAX_ROWS)
+    for number, raw in records:
+        if number > row_limit:
+            raise _too_many_rows(max_rows)
+        cells = [_clean(cell) for cell in raw]
+        if not any(cells):
+            continue
+        if header is None:
+            seen += 1
+            header = _map_header(cells, lookup)
+            if header is None and seen >= HEADER_SEARCH_ROWS:
+                break
+            continue
+        if len(rows) >= max_rows:
+            raise _too_many_rows(max_rows)
+        values = dict.fromkeys(columns, "")
+        for name, index in header[0].items():
+            if index < len(cells):
+                values[name] = cells[index]
+        rows.append(Row(number, values))
+    if header is None:
+        if not seen:
+            raise _NoTable(EMPTY)
+        raise _NoTable(
+            _l(
+                "No header row found: the first row must name the columns (such as %(names)s).",
+                names=", ".join(columns),
+            )
+        )
+    if not rows:
+        raise SpreadsheetError(NO_ROWS)
+    positions, written, ignored = header
+    return Table(rows, set(positions), ignored, encoding, written)
+
+
+def _too_many_rows(max_rows: int) -> SpreadsheetError:
+    return SpreadsheetError(
+        _l("The file has more than %(n)s rows; split it into smaller files.", n=max_rows)
+    )
+
+
+def _clean(cell: str) -> str:
+    return cell.strip().strip("\u200b\ufeff").strip()
+
+
+def _map_header(cells: list[str], lookup: dict[str, str]):
+    """Return (positions, headers as written, ignored headers), or None if nothing matched."""
+    positions: dict[str, int] = {}
+    written: dict[str, str] = {}
+    ignored: list[str] = []
+    for index, cell in enumerate(cells):
+        name = lookup.get(normalise_header(cell)) if cell else None
+        if name is None:
+            if cell:
+                ignored.append(cell)
+        elif name in positions:
+            raise SpreadsheetError(
+                _l(
+                    "The columns “%(first)s” and “%(second)s” both mean %(column)s; "
+                    "keep only one of them.",
+                    first=written[name],
+                    second=cell,
+                    column=name,
+                )
+            )
+        else:
+            positions[name] = index
+            written[name] = cell
+    return (positions, written, ignored) if positions else None
