@@ -42,7 +42,10 @@ def attention_for(user: User) -> list[AttentionItem]:
 @attention_provider
 def account_setup(user: User) -> list[AttentionItem]:
     """Tell a user without roles, or without the organisation their role needs, what happens."""
-    if not user.roles:
+    waiting_for_membership = (
+        user.organisation is not None and not user.organisation.is_active_member
+    )
+    if not user.roles and not waiting_for_membership:
         return [
             AttentionItem(
                 _l(

@@ -1,4 +1,6 @@
-"""The book-alliance command: every flask command plus demo, seed-demo, users, api-keys."""
+"""The book-alliance command: flask commands, demo, seed-demo, users, api-keys, import-titles."""
+
+from pathlib import Path
 
 import click
 from flask import Flask
@@ -41,11 +43,12 @@ def demo(host: str, port: int):
             load_demo_data()
             db.session.commit()
             click.echo("Demo data loaded.")
-        from alliance.demo import ACCOUNTS
+        from alliance.demo import ACCOUNTS, APPLICANT
 
         click.echo(f"\nDemo logins (password: {DEMO_PASSWORD}):")
         for email, _name, role, _org in ACCOUNTS:
             click.echo(f"  {email:<24} {role.value}")
+        click.echo(f"  {APPLICANT[0]:<24} (no role yet: a pending membership application)")
     click.echo(f"\nBook Alliance is running on http://{host}:{port}/  (Ctrl+C to stop)\n")
     # Flask's app.run() refuses to serve inside a CLI command, so serve with Werkzeug directly.
     run_simple(host, port, app, threaded=True)
@@ -141,7 +144,58 @@ def create_api_key_command(login, name):
     click.echo(key)
 
 
+@click.command("import-titles")
+@click.argument(
+    "path", metavar="FILE", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--org", "organisation_name", required=True, help="The publisher (its name or English name)."
+)
+@with_appcontext
+def import_titles_command(path: Path, organisation_name: str):
+    """Import titles from a CSV or XLSX file for a publisher: all rows or none."""
+    from sqlalchemy import or_, select
+
+    from alliance.catalogue.importing import import_titles
+    from alliance.members.models import Organisation
+    from alliance.tabular import ImportRejected
+
+    organisation = db.session.scalar(
+        select(Organisation).where(
+            or_(Organisation.name == organisation_name, Organisation.name_en == organisation_name)
+        )
+    )
+    if organisation is None:
+        raise click.ClickException(f"No organisation is named {organisation_name!r}.")
+    try:
+        result = import_titles(None, organisation, path.read_bytes(), path.name)
+    except ImportRejected as rejected:
+        db.session.rollback()
+        for problem in rejected.problems:
+            where = ", ".join(
+                part
+                for part in (
+                    f"row {problem.row}" if problem.row is not None else "",
+                    f"column {problem.column}" if problem.column else "",
+                )
+                if part
+            )
+            click.echo(f"{where or 'file'}: {problem.message}", err=True)
+        click.echo(str(rejected.message), err=True)
+        raise SystemExit(1) from None
+    except DomainError as error:
+        db.session.rollback()
+        _fail(error)
+    db.session.commit()
+    click.echo(
+        f"{result.created} titles added, {result.updated} updated, "
+        f"{result.unchanged} unchanged ({result.rows} rows)."
+    )
+    if result.ignored_columns:
+        click.echo(f"Columns not imported: {', '.join(result.ignored_columns)}")
+
+
 def register_commands(app: Flask) -> None:
     """Attach the project's commands to the app's CLI."""
-    for command in (seed_demo, users, api_keys):
+    for command in (seed_demo, users, api_keys, import_titles_command):
         app.cli.add_command(command)

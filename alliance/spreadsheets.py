@@ -8,9 +8,9 @@ import re
 import unicodedata
 import warnings
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 import defusedxml
 from charset_normalizer import from_bytes
@@ -19,7 +19,6 @@ from openpyxl import load_workbook
 from openpyxl.xml import DEFUSEDXML
 
 from alliance.errors import DomainError
-from alliance.tabular import csv_lines
 
 log = logging.getLogger(__name__)
 
@@ -33,10 +32,12 @@ BAD_TEXT = _l("The text of this file cannot be read. Save it as “CSV UTF-8” 
 BAD_CSV = _l("This CSV file cannot be read: check that every quote is closed and save it again.")
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and also password-protected .xlsx
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 MAX_UNPACKED = 200 * 1024 * 1024
 MAX_RATIO = 100
 RATIO_CHECK_FROM = 1024 * 1024  # smaller members cannot do harm whatever their ratio
 EXCEL_MAX_ROWS = 1_048_576
+MAX_COLUMNS = 1024  # where the header is looked for; Excel allows 16,384
 HEADER_SEARCH_ROWS = 10  # non-blank rows (titles, notes) that may sit above the header
 # Multibyte East Asian guesses: on short Chinese files charset-normalizer often says cp949 or
 # big5 for what is GBK, and mainland exports are GBK; gb18030 is its superset.
@@ -83,56 +84,6 @@ class Table:
     headers: dict[str, str] = field(default_factory=dict)  # canonical -> header as written
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong in an uploaded file; row and column are None for the file as a whole."""
-
-    row: int | None
-    column: str | None
-    message: str
-
-    def as_dict(self) -> dict:
-        """Return the problem as JSON-ready data."""
-        return {"row": self.row, "column": self.column, "problem": str(self.message)}
-
-
-class ImportRejected(DomainError):
-    """An import found problems in the file and wrote nothing."""
-
-    status = 422
-    problem = "import-rejected"
-
-    def __init__(self, problems: Iterable[Problem]):
-        self.problems = list(problems)
-        super().__init__(
-            _l("The file has %(n)s problems; nothing was imported.", n=len(self.problems)),
-            problems=[problem.as_dict() for problem in self.problems],
-        )
-
-
-def problems_csv(problems: Iterable[Problem]) -> str:
-    """Return the problems as CSV text (row, column, problem) for the user to download."""
-    rows = (
-        ("" if p.row is None else p.row, p.column or "", str(p.message)) for p in problems
-    )
-    return "".join(csv_lines(["row", "column", "problem"], rows))
-
-
-INT_CELL = re.compile(r"[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.0*)?", re.ASCII)
-
-
-def parse_int_cell(text: str | int) -> int:
-    """Read a whole number as publishers type it ('1,200', '１２００', '1200.0')."""
-    if isinstance(text, int) and not isinstance(text, bool):
-        return text
-    if not isinstance(text, str):
-        raise ValueError(f"not a whole number: {text!r}")
-    cleaned = unicodedata.normalize("NFKC", text).strip()
-    if not INT_CELL.fullmatch(cleaned):
-        raise ValueError(f"not a whole number: {text!r}")
-    return int(cleaned.split(".")[0].replace(",", ""))
-
-
 def normalise_header(text: str) -> str:
     """Reduce a header to its bare name: '定价（元）*' -> '定价', ' Price (CNY) ' -> 'price'."""
     name = unicodedata.normalize("NFKC", text).strip().strip("*").strip()
@@ -152,11 +103,14 @@ def read_table(
         raise SpreadsheetError(EMPTY)
     if data.startswith(OLE_MAGIC):
         raise SpreadsheetError(WRONG_TYPE)
-    if data.startswith(b"PK"):
+    if data.startswith(ZIP_MAGIC):
         return _read_xlsx(data, filename, columns, lookup, max_rows)
     text, encoding = _decode(data)
     records = enumerate(_csv_cells(text), start=1)
-    return _build_table(records, columns, lookup, max_rows, encoding)
+    try:
+        return _build_table(records, columns, lookup, max_rows, encoding)
+    except _NoTable as error:
+        raise SpreadsheetError(error.message) from None
 
 
 def _spelling_lookup(columns: dict[str, set[str]]) -> dict[str, str]:
@@ -194,8 +148,11 @@ def _decode(data: bytes) -> tuple[str, str]:
             return _checked_text(data.decode("gb18030")), "gb18030"
         except UnicodeDecodeError:
             pass
+    # On a tie charset-normalizer may name cp1250 for French or German; Excel writes cp1252
+    tied = {m.encoding for m in matches if (m.chaos, m.coherence) == (best.chaos, best.coherence)}
+    encoding = "cp1252" if "cp1252" in tied else best.encoding
     try:
-        return _checked_text(data.decode(best.encoding)), best.encoding
+        return _checked_text(data.decode(encoding)), encoding
     except (UnicodeDecodeError, LookupError):
         raise SpreadsheetError(BAD_TEXT) from None
 
@@ -251,15 +208,25 @@ def _read_xlsx(data, filename, columns, lookup, max_rows) -> Table:
             return _first_table(workbook.worksheets, columns, lookup, max_rows)
     except SpreadsheetError:
         raise
-    except defusedxml.DefusedXmlException:
-        log.warning("refused XML entities or DTD in %s", filename)
-        raise SpreadsheetError(XML_FORBIDDEN) from None
-    except Exception:  # openpyxl raises anything from KeyError to ParseError on bad files
+    except Exception as error:  # openpyxl raises anything from KeyError to ParseError
+        if _caused_by(error, defusedxml.DefusedXmlException):  # openpyxl may wrap it
+            log.warning("refused XML entities in %s", filename)
+            raise SpreadsheetError(XML_FORBIDDEN) from None
         log.info("unreadable XLSX %s", filename, exc_info=True)
         raise SpreadsheetError(CORRUPT_XLSX) from None
     finally:
         if workbook is not None:
             workbook.close()
+
+
+def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, kind):
+            return True
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return False
 
 
 def _refuse_zip_bomb(members: list[zipfile.ZipInfo], filename: str) -> None:
@@ -282,16 +249,32 @@ def _first_table(sheets, columns, lookup, max_rows) -> Table:
     refusal = None
     for sheet in sheets:
         sheet.reset_dimensions()  # the stored size may be wrong, or absurdly large
-        records = (
-            (number, [_cell_text(value) for value in values])
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-        )
+
+        def rows_of(first_row, width, sheet=sheet):
+            return _sheet_rows(sheet, first_row, width)
+
         try:
-            return _build_table(records, columns, lookup, max_rows, "xlsx")
+            return _build_table(rows_of(1, MAX_COLUMNS), columns, lookup, max_rows, "xlsx", rows_of)
         except _NoTable as error:
             if refusal is None or refusal.message is EMPTY:
                 refusal = error
     raise SpreadsheetError(refusal.message if refusal else EMPTY)
+
+
+def _sheet_rows(sheet, first_row: int, width: int) -> Iterator[tuple[int, list[str]]]:
+    """Yield (row number, cell texts) with every row cut to `width` columns.
+
+    openpyxl hands out dense rows, one per row number: rows absent from the file are one
+    shared tuple, recognised by identity, so a file claiming row 1,000,000 costs little.
+    """
+    blank = None
+    rows = sheet.iter_rows(min_row=first_row, max_col=width, values_only=True)
+    for number, values in enumerate(rows, start=first_row):
+        if values is blank or values.count(None) == len(values):
+            blank = values
+            yield number, []
+        else:
+            yield number, [_cell_text(value) for value in values]
 
 
 def _cell_text(value) -> str:
@@ -305,6 +288,8 @@ def _cell_text(value) -> str:
             return str(int(value))
         return f"{value:.15g}"  # Excel keeps 15 digits: 0.1+0.2 shows (and was typed) as 0.3
     if isinstance(value, datetime):
+        # Excel stores times as fractions of a day: round away the floating-point dust
+        value = (value + timedelta(microseconds=500_000)).replace(microsecond=0)
         if value.time() == time(0):
             return value.date().isoformat()
         return value.isoformat(sep=" ")
@@ -313,43 +298,58 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def _build_table(records, columns, lookup, max_rows, encoding) -> Table:
-    header = None
-    rows: list[Row] = []
-    seen = 0
+def _build_table(records, columns, lookup, max_rows, encoding, reopen=None) -> Table:
+    """Find the header among the first rows, then read the rows under it.
+
+    `reopen(first_row, width)`, when given, restarts the rows after the header cut to its width.
+    """
     row_limit = max(max_rows, EXCEL_MAX_ROWS)
+    header_row, (positions, written, ignored, width) = _find_header(records, columns, lookup)
+    if reopen is not None:
+        records.close()  # that pass read rows as wide as any header could be
+        records = reopen(header_row + 1, width)
+    rows: list[Row] = []
     for number, raw in records:
         if number > row_limit:
             raise _too_many_rows(max_rows)
-        cells = [_clean(cell) for cell in raw]
+        cells = [_clean(cell) for cell in raw[:width]]
         if not any(cells):
-            continue
-        if header is None:
-            seen += 1
-            header = _map_header(cells, lookup)
-            if header is None and seen >= HEADER_SEARCH_ROWS:
-                break
             continue
         if len(rows) >= max_rows:
             raise _too_many_rows(max_rows)
         values = dict.fromkeys(columns, "")
-        for name, index in header[0].items():
+        for name, index in positions.items():
             if index < len(cells):
                 values[name] = cells[index]
         rows.append(Row(number, values))
-    if header is None:
-        if not seen:
-            raise _NoTable(EMPTY)
-        raise _NoTable(
-            _l(
-                "No header row found: the first row must name the columns (such as %(names)s).",
-                names=", ".join(columns),
-            )
-        )
     if not rows:
         raise SpreadsheetError(NO_ROWS)
-    positions, written, ignored = header
     return Table(rows, set(positions), ignored, encoding, written)
+
+
+def _find_header(records, columns, lookup):
+    """Return the header's row number and mapping: the first row naming a known column."""
+    seen = 0
+    for number, raw in records:
+        if number > EXCEL_MAX_ROWS:
+            break
+        cells = [_clean(cell) for cell in raw]
+        if not any(cells):
+            continue
+        header = _map_header(cells, lookup)
+        if header is not None:
+            return number, header
+        seen += 1
+        if seen >= HEADER_SEARCH_ROWS:
+            break
+    if not seen:
+        raise _NoTable(EMPTY)
+    raise _NoTable(
+        _l(
+            "No header row found: the first row must name the columns (such as %(names)s).",
+            names=", ".join(columns),
+        )
+    )
 
 
 def _too_many_rows(max_rows: int) -> SpreadsheetError:
@@ -363,7 +363,7 @@ def _clean(cell: str) -> str:
 
 
 def _map_header(cells: list[str], lookup: dict[str, str]):
-    """Return (positions, headers as written, ignored headers), or None if nothing matched."""
+    """Return (positions, headers as written, ignored headers, width) or None if none known."""
     positions: dict[str, int] = {}
     written: dict[str, str] = {}
     ignored: list[str] = []
@@ -385,4 +385,7 @@ def _map_header(cells: list[str], lookup: dict[str, str]):
         else:
             positions[name] = index
             written[name] = cell
-    return (positions, written, ignored) if positions else None
+    if not positions:
+        return None
+    width = max(index for index, cell in enumerate(cells) if cell) + 1
+    return positions, written, ignored, width

@@ -1,20 +1,24 @@
-"""Tabular export: CSV and XLSX downloads that spreadsheets open safely (no formulas run)."""
+"""Tabular files: formula-safe CSV and XLSX downloads, import problem reports, cell helpers."""
 
 import csv
 import io
 import math
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from flask import Response, has_request_context, stream_with_context
+from flask_babel import lazy_gettext as _l
 from flask_babel import to_user_timezone
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from alliance.errors import DomainError
 from alliance.i18n import DEFAULT_TIMEZONE
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -22,6 +26,7 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 EXCEL_MAX_TEXT = 32_767  # characters in one cell; Excel calls a longer cell corrupt
 EXCEL_EXACT_DIGITS = 15  # Excel keeps 15 significant digits: longer integers go as text
 SHEET_TITLE_FORBIDDEN = str.maketrans("", "", "[]:*?/\\")
+INT_CELL = re.compile(r"[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.0*)?", re.ASCII)
 
 
 def neutralise(value) -> str:
@@ -116,3 +121,48 @@ def xlsx_response(filename: str, header: list[str], rows: Iterable[Iterable]) ->
     response = Response(xlsx_bytes(header, rows), mimetype=XLSX_MIMETYPE)
     response.headers["Content-Disposition"] = attachment_header(filename)
     return response
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in an uploaded file; row and column are None for the file as a whole."""
+
+    row: int | None
+    column: str | None
+    message: str
+
+    def as_dict(self) -> dict:
+        """Return the problem as JSON-ready data."""
+        return {"row": self.row, "column": self.column, "problem": str(self.message)}
+
+
+class ImportRejected(DomainError):
+    """An import found problems in the file and wrote nothing."""
+
+    status = 422
+    problem = "import-rejected"
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = list(problems)
+        super().__init__(
+            _l("The file has %(n)s problems; nothing was imported.", n=len(self.problems)),
+            problems=[problem.as_dict() for problem in self.problems],
+        )
+
+
+def problems_csv(problems: Iterable[Problem]) -> str:
+    """Return the problems as CSV text (row, column, problem) for the user to download."""
+    rows = (("" if p.row is None else p.row, p.column or "", str(p.message)) for p in problems)
+    return "".join(csv_lines(["row", "column", "problem"], rows))
+
+
+def parse_int_cell(text: str | int) -> int:
+    """Read a whole number as publishers type it ('1,200', '１２００', '1200.0')."""
+    if isinstance(text, int) and not isinstance(text, bool):
+        return text
+    if not isinstance(text, str):
+        raise ValueError(f"not a whole number: {text!r}")
+    cleaned = unicodedata.normalize("NFKC", text).strip()
+    if not INT_CELL.fullmatch(cleaned):
+        raise ValueError(f"not a whole number: {text!r}")
+    return int(cleaned.split(".")[0].replace(",", ""))

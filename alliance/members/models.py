@@ -111,4 +111,7 @@ class Organisation(db.Model):
             "contact_email": self.contact_email,
             "contact_phone": self.contact_phone,
             "website": self.website,
+            "description": self.description,
+            "description_en": self.description_en,
+            "decided_at": self.decided_at.isoformat() if self.decided_at else None,
         }

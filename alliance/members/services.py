@@ -1,8 +1,407 @@
-"""Member rules: the directory and who may see an organisation."""
+"""Member rules: applications, the membership state machine, profiles, and the directory."""
 
-from sqlalchemy import Select, or_, select
+from collections.abc import Mapping
+from urllib.parse import urlsplit
 
-from alliance.members.models import MemberStatus, Organisation
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from stdnum.cn import uscc as uscc_number
+from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
+
+from alliance import audit
+from alliance.auth.models import User, UserRole
+from alliance.auth.roles import Role
+from alliance.db import utcnow
+from alliance.errors import ConflictError, DomainError, NotFoundError
+from alliance.extensions import db
+from alliance.forms import FORBIDDEN_CHARACTERS
+from alliance.members.models import STATUS_LABELS, MemberStatus, Organisation, OrganisationKind
+
+
+class InvalidMemberValue(DomainError):
+    """A value of an application or profile is missing or malformed (details name the field)."""
+
+
+class MembershipNotAllowed(DomainError):
+    """The user may not make this change."""
+
+    status = 403
+    problem = "forbidden"
+
+
+APPLICANT_KINDS = (OrganisationKind.PUBLISHER, OrganisationKind.BOOKSTORE, OrganisationKind.CHARITY)
+
+# What an applicant's users may do once their organisation is approved.
+ROLE_FOR_KIND = {
+    OrganisationKind.PUBLISHER: Role.PUBLISHER,
+    OrganisationKind.CHARITY: Role.CHARITY_COORDINATOR,
+    OrganisationKind.BOOKSTORE: Role.MERCHANT,
+}
+
+TRANSITIONS: dict[MemberStatus, set[MemberStatus]] = {
+    MemberStatus.APPLIED: {MemberStatus.ACTIVE, MemberStatus.REJECTED},
+    MemberStatus.ACTIVE: {MemberStatus.SUSPENDED},
+    MemberStatus.SUSPENDED: {MemberStatus.ACTIVE},
+    MemberStatus.REJECTED: set(),
+}
+
+# (from, to) -> (audit action, what the administrator's button says)
+DECISIONS = {
+    (MemberStatus.APPLIED, MemberStatus.ACTIVE): ("organisation.approve", _l("Approve")),
+    (MemberStatus.APPLIED, MemberStatus.REJECTED): ("organisation.reject", _l("Reject")),
+    (MemberStatus.ACTIVE, MemberStatus.SUSPENDED): ("organisation.suspend", _l("Suspend")),
+    (MemberStatus.SUSPENDED, MemberStatus.ACTIVE): ("organisation.reinstate", _l("Reinstate")),
+}
+REASON_REQUIRED = {MemberStatus.REJECTED, MemberStatus.SUSPENDED}
+
+# Field -> longest accepted text (the column sizes; descriptions are Text but kept readable).
+MAX_LENGTHS = {
+    "name": 200,
+    "name_en": 200,
+    "uscc": 30,  # before removing spaces and dashes
+    "contact_name": 100,
+    "contact_email": 320,
+    "contact_phone": 30,
+    "website": 300,
+    "description": 5000,
+    "description_en": 5000,
+    "reason": 500,
+}
+PROFILE_FIELDS = frozenset(
+    {
+        "name_en",
+        "uscc",
+        "contact_name",
+        "contact_email",
+        "contact_phone",
+        "website",
+        "description",
+        "description_en",
+    }
+)
+APPLICATION_FIELDS = PROFILE_FIELDS | {"name", "kind"}
+
+
+# --- values -------------------------------------------------------------------------------
+
+
+def clean_text(value, field: str, *, required: bool = False) -> str | None:
+    """Return `value` stripped (None when empty); refuse control characters and overlong text."""
+    if value is not None and not isinstance(value, str):
+        raise InvalidMemberValue(_l("This value is not text."), field=field)
+    text = (value or "").strip()
+    if FORBIDDEN_CHARACTERS.search(text):
+        raise InvalidMemberValue(
+            _l("Remove the invisible control characters from this text."), field=field
+        )
+    if len(text) > MAX_LENGTHS[field]:
+        raise InvalidMemberValue(
+            _l("Shorten this to at most %(max)s characters.", max=MAX_LENGTHS[field]), field=field
+        )
+    if required and not text:
+        raise InvalidMemberValue(_l("This field is required."), field=field)
+    return text or None
+
+
+def normalise_uscc(text: str | None) -> str | None:
+    """Return the unified social credit code compact and upper-case, or None when empty."""
+    text = clean_text(text, "uscc")
+    if text is None:
+        return None
+    try:
+        return uscc_number.validate(text)
+    except InvalidLength:
+        message = _l("A unified social credit code has 18 characters.")
+    except InvalidChecksum:
+        message = _l(
+            "The last character (the check digit) does not match: check the code for a typo."
+        )
+    except ValidationError:
+        message = _l(
+            "A unified social credit code has 8 digits, then 10 digits or capital letters "
+            "(not I, O, S, V or Z)."
+        )
+    raise InvalidMemberValue(message, field="uscc")
+
+
+def normalise_website(text: str | None) -> str | None:
+    """Return an http(s) address with a host name, or None when empty; refuse anything else."""
+    text = clean_text(text, "website")
+    if text is None:
+        return None
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname or ""
+    except ValueError:
+        parts, host = None, ""
+    if (
+        parts is None
+        or parts.scheme.lower() not in ("http", "https")
+        or "." not in host
+        or parts.username is not None
+        or any(ch.isspace() for ch in text)
+    ):
+        raise InvalidMemberValue(
+            _l("Enter a web address starting with https:// or http://, e.g. https://example.org."),
+            field="website",
+        )
+    return text
+
+
+def normalise_email(text: str | None) -> str | None:
+    """Return the email address normalised, or None when empty."""
+    text = clean_text(text, "contact_email")
+    if text is None:
+        return None
+    try:
+        return validate_email(text, check_deliverability=False).normalized
+    except EmailNotValidError:
+        raise InvalidMemberValue(
+            _l("This email address is not valid."), field="contact_email"
+        ) from None
+
+
+def normalise_phone(text: str | None) -> str | None:
+    """Return a telephone number in E.164 form (+86 unless another country code is given)."""
+    text = clean_text(text, "contact_phone")
+    if text is None:
+        return None
+    try:
+        number = phonenumbers.parse(text, "CN")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise InvalidMemberValue(
+            _l("Enter a valid telephone number, e.g. 021 5321 8888 or 138 0013 8000."),
+            field="contact_phone",
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _profile_values(values: Mapping) -> dict:
+    profile = {
+        "name_en": clean_text(values.get("name_en"), "name_en"),
+        "uscc": normalise_uscc(values.get("uscc")),
+        "contact_name": clean_text(values.get("contact_name"), "contact_name", required=True),
+        "contact_email": normalise_email(values.get("contact_email")),
+        "contact_phone": normalise_phone(values.get("contact_phone")),
+        "website": normalise_website(values.get("website")),
+        "description": clean_text(values.get("description"), "description"),
+        "description_en": clean_text(values.get("description_en"), "description_en"),
+    }
+    if profile["contact_email"] is None:
+        raise InvalidMemberValue(
+            _l("Enter an email address where the alliance can reach you."), field="contact_email"
+        )
+    return profile
+
+
+def _check_unique(name: str | None, name_en: str | None, uscc: str | None, *, other_than=None):
+    def taken(*conditions) -> bool:
+        query = select(Organisation.id).where(*conditions)
+        if other_than is not None:
+            query = query.where(Organisation.id != other_than.id)
+        return db.session.scalar(query.limit(1)) is not None
+
+    if name and taken(func.lower(Organisation.name) == name.lower()):
+        raise ConflictError(
+            _l(
+                "An organisation named %(name)s already exists. If you work there, ask an "
+                "administrator to link your account to it.",
+                name=name,
+            ),
+            field="name",
+        )
+    if name_en and taken(func.lower(Organisation.name_en) == name_en.lower()):
+        raise ConflictError(
+            _l("An organisation with the English name %(name)s already exists.", name=name_en),
+            field="name_en",
+        )
+    if uscc and taken(Organisation.uscc == uscc):
+        raise ConflictError(
+            _l(
+                "The unified social credit code %(code)s is already registered to another "
+                "organisation.",
+                code=uscc,
+            ),
+            field="uscc",
+        )
+
+
+def _flush_unique() -> None:
+    # A concurrent application may take the name or code between the check and the insert.
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise ConflictError(
+            _l("Another organisation with this name or code was just registered. Try again.")
+        ) from None
+
+
+# --- who may see and change -----------------------------------------------------------------
+
+
+def is_insider(user, organisation: Organisation) -> bool:
+    """Tell whether `user` manages `organisation`: one of its users, or an administrator."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and (user.organisation_id == organisation.id or user.has_role(Role.ADMIN))
+    )
+
+
+# --- applications and decisions -------------------------------------------------------------
+
+
+def apply_for_membership(user: User, values: Mapping) -> Organisation:
+    """Apply for a new member organisation; the user joins it and follows the decision."""
+    if user.organisation_id is not None:
+        raise ConflictError(
+            _l("Your account already belongs to an organisation; it cannot apply for another.")
+        )
+    kind = values.get("kind")
+    if kind not in {k.value for k in APPLICANT_KINDS}:
+        raise InvalidMemberValue(
+            _l("Publishers, online bookstores and charities can apply to join."), field="kind"
+        )
+    name = clean_text(values.get("name"), "name", required=True)
+    profile = _profile_values(values)
+    _check_unique(name, profile["name_en"], profile["uscc"])
+    organisation = Organisation(name=name, kind=kind, status=MemberStatus.APPLIED.value, **profile)
+    db.session.add(organisation)
+    _flush_unique()
+    audit.record(user, "organisation.apply", organisation, None, organisation.audit_state())
+    before = user.audit_state()
+    user.organisation = organisation
+    user.organisation_id = organisation.id
+    audit.record(user, "user.update", user, before, user.audit_state())
+    return organisation
+
+
+def decisions_for(organisation: Organisation) -> list[tuple[str, str]]:
+    """Return (new status, button label) for each decision an administrator may take now."""
+    current = MemberStatus(organisation.status)
+    return [
+        (target.value, DECISIONS[(current, target)][1]) for target in sorted(TRANSITIONS[current])
+    ]
+
+
+def decide(actor: User, organisation: Organisation, new_status: str, reason: str | None) -> None:
+    """Move an organisation along TRANSITIONS (admins only); approval grants its users a role."""
+    if not actor.has_role(Role.ADMIN):
+        raise MembershipNotAllowed(_l("Only administrators decide on memberships."))
+    try:
+        target = MemberStatus(new_status)
+    except ValueError:
+        raise InvalidMemberValue(_l("Choose a decision."), field="decision") from None
+    current = MemberStatus(organisation.status)
+    if target not in TRANSITIONS[current]:
+        raise ConflictError(
+            _l(
+                "%(name)s is “%(current)s” and cannot become “%(target)s”. "
+                "Reload the page to see its current state.",
+                name=organisation.name,
+                current=STATUS_LABELS[current],
+                target=STATUS_LABELS[target],
+            )
+        )
+    reason = clean_text(reason, "reason")
+    if target in REASON_REQUIRED and not reason:
+        raise InvalidMemberValue(
+            _l("Give a reason: the organisation's users will see it."), field="reason"
+        )
+    action = DECISIONS[(current, target)][0]
+    before = organisation.audit_state()
+    changes = {"status": target.value, "status_reason": reason}
+    if current == MemberStatus.APPLIED:
+        changes["decided_at"] = utcnow()
+    # Conditional on the status just read, so that two administrators deciding at once
+    # cannot both apply a transition: the second finds the row changed.
+    result = db.session.execute(
+        update(Organisation)
+        .where(Organisation.id == organisation.id, Organisation.status == current.value)
+        .values(**changes)
+        .execution_options(synchronize_session="fetch")
+    )
+    if result.rowcount != 1:
+        raise ConflictError(
+            _l(
+                "Someone else has just decided on %(name)s. Reload the page.",
+                name=organisation.name,
+            )
+        )
+    audit.record(actor, action, organisation, before, organisation.audit_state())
+    if action == "organisation.approve":
+        _grant_kind_role(actor, organisation)
+
+
+def _grant_kind_role(actor: User, organisation: Organisation) -> None:
+    role = ROLE_FOR_KIND.get(OrganisationKind(organisation.kind))
+    if role is None:
+        return
+    for user in users_of([organisation.id]).get(organisation.id, []):
+        if user.has_role(role):
+            continue
+        before = user.audit_state()
+        user.role_grants.append(UserRole(role=role.value))
+        audit.record(actor, "user.update", user, before, user.audit_state())
+
+
+def update_profile(actor: User, organisation: Organisation, values: Mapping) -> None:
+    """Change an organisation's contacts, English name, descriptions, website and code."""
+    unknown = set(values) - PROFILE_FIELDS
+    if unknown:
+        # The name, kind and status are not the organisation's to change.
+        raise ValueError(f"not profile fields: {', '.join(sorted(unknown))}")
+    if not is_insider(actor, organisation):
+        raise NotFoundError(_l("This organisation does not exist."))
+    profile = _profile_values(values)
+    _check_unique(None, profile["name_en"], profile["uscc"], other_than=organisation)
+    before = organisation.audit_state()
+    for field, value in profile.items():
+        setattr(organisation, field, value)
+    _flush_unique()
+    after = organisation.audit_state()
+    if after != before:
+        audit.record(actor, "organisation.update", organisation, before, after)
+
+
+# --- lists ----------------------------------------------------------------------------------
+
+
+def users_of(organisation_ids: list[int]) -> dict[int, list[User]]:
+    """Return the users of each organisation, in one query."""
+    if not organisation_ids:
+        return {}
+    found: dict[int, list[User]] = {}
+    query = (
+        select(User)
+        .where(User.organisation_id.in_(organisation_ids))
+        .order_by(User.created_at, User.id)
+    )
+    for user in db.session.scalars(query):
+        found.setdefault(user.organisation_id, []).append(user)
+    return found
+
+
+def applications(status: str | None, q: str | None = None) -> Select:
+    """Select organisations with `status` (any when None) named like `q`, oldest first."""
+    query = select(Organisation)
+    if status:
+        query = query.where(Organisation.status == status)
+    if q:
+        query = query.where(_named_like(q))
+    return query.order_by(Organisation.created_at, Organisation.id)
+
+
+def waiting_applications() -> int:
+    """Count the applications waiting for a decision."""
+    return db.session.scalar(
+        select(func.count(Organisation.id)).where(Organisation.status == MemberStatus.APPLIED.value)
+    )
 
 
 def like_pattern(text: str) -> str:
@@ -11,17 +410,19 @@ def like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
+def _named_like(q: str):
+    pattern = like_pattern(q)
+    return or_(
+        Organisation.name.ilike(pattern, escape="\\"),
+        Organisation.name_en.ilike(pattern, escape="\\"),
+    )
+
+
 def directory(q: str | None, kind: str | None) -> Select:
     """Select active members whose Chinese or English name contains `q`, of `kind`."""
     query = select(Organisation).where(Organisation.status == MemberStatus.ACTIVE.value)
     if q:
-        pattern = like_pattern(q)
-        query = query.where(
-            or_(
-                Organisation.name.ilike(pattern, escape="\\"),
-                Organisation.name_en.ilike(pattern, escape="\\"),
-            )
-        )
+        query = query.where(_named_like(q))
     if kind:
         query = query.where(Organisation.kind == kind)
     return query.order_by(Organisation.name)

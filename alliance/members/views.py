@@ -1,17 +1,53 @@
-"""Member pages: the public directory and organisation profiles."""
+"""Member pages: the directory, profiles, applications and the administrators' decisions."""
 
-from flask import abort, render_template, request
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from alliance.auth.roles import Role, public
+from alliance.auth.roles import Role, public, role_required
+from alliance.errors import DomainError
 from alliance.extensions import db
 from alliance.forms import valid_data
-from alliance.members import bp
-from alliance.members.forms import DirectoryFilterForm
-from alliance.members.models import Organisation
-from alliance.members.services import directory
+from alliance.i18n import current_language
+from alliance.members import (
+    attention,  # noqa: F401 - registers the home page items
+    bp,
+    services,
+)
+from alliance.members.forms import (
+    ApplicationFilterForm,
+    ApplicationForm,
+    DecisionForm,
+    DirectoryFilterForm,
+    ProfileEditForm,
+)
+from alliance.members.models import STATUS_LABELS, MemberStatus, Organisation
+from alliance.web import perform
 
 PER_PAGE = 30
+
+
+class _FieldNamedByError:
+    """perform()'s error_field for a whole form: a refusal goes next to the field it names."""
+
+    def __init__(self, form, fallback):
+        self.form, self.fallback, self.named = form, fallback, None
+
+    def watch(self, call):
+        """Wrap `call` so that a refusal remembers which field it is about."""
+
+        def watched():
+            try:
+                return call()
+            except DomainError as error:
+                self.named = error.details.get("field")
+                raise
+
+        return watched
+
+    @property
+    def errors(self) -> list:
+        return self.form._fields.get(self.named, self.fallback).errors
 
 
 @bp.route("/")
@@ -21,7 +57,9 @@ def index():
     form = DirectoryFilterForm(request.args)
     form.validate()
     page = db.paginate(
-        directory(valid_data(form.q), valid_data(form.kind)), per_page=PER_PAGE, error_out=False
+        services.directory(valid_data(form.q), valid_data(form.kind)),
+        per_page=PER_PAGE,
+        error_out=False,
     )
     return render_template("members/index.html", form=form, page=page)
 
@@ -31,9 +69,101 @@ def index():
 def detail(organisation_id):
     """Show an organisation's profile; only active members are public."""
     organisation = db.get_or_404(Organisation, organisation_id)
-    insider = current_user.is_authenticated and (
-        current_user.organisation_id == organisation.id or current_user.has_role(Role.ADMIN)
-    )
+    insider = services.is_insider(current_user, organisation)
     if not organisation.is_active_member and not insider:
         abort(404)
-    return render_template("members/detail.html", organisation=organisation)
+    return render_template(
+        "members/detail.html",
+        organisation=organisation,
+        insider=insider,
+        decision_form=DecisionForm(),
+        decisions=services.decisions_for(organisation),
+    )
+
+
+@bp.route("/apply", methods=["GET", "POST"])
+@role_required()
+def apply():
+    """Apply for one's organisation to join; once applied, follow the application here."""
+    if current_user.organisation is not None:
+        return render_template("members/apply.html", organisation=current_user.organisation)
+    form = ApplicationForm()
+    target = _FieldNamedByError(form, form.name)
+    if form.validate_on_submit() and (
+        done := perform(
+            target.watch(lambda: services.apply_for_membership(current_user, form.values())), target
+        )
+    ):
+        flash(
+            _(
+                "Your application for %(name)s has been sent. An administrator will review "
+                "it; the outcome will show on your home page.",
+                name=done.value.name,
+            ),
+            "success",
+        )
+        return redirect(url_for("members.apply"))
+    return render_template("members/apply.html", form=form, organisation=None)
+
+
+@bp.route("/applications")
+@role_required(Role.ADMIN)
+def applications():
+    """List membership applications (by default those waiting) with the decisions to take."""
+    form = ApplicationFilterForm(request.args)
+    form.validate()
+    query = services.applications(valid_data(form.status), valid_data(form.q))
+    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    return render_template(
+        "members/applications.html",
+        form=form,
+        page=page,
+        users=services.users_of([organisation.id for organisation in page.items]),
+        decision_form=DecisionForm(),
+        decisions_for=services.decisions_for,
+    )
+
+
+@bp.route("/<int:organisation_id>/decide", methods=["POST"])
+@role_required(Role.ADMIN)
+def decide(organisation_id):
+    """Approve, reject, suspend or reinstate a membership, with a reason."""
+    organisation = db.get_or_404(Organisation, organisation_id)
+    was_applied = organisation.status == MemberStatus.APPLIED
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        for field in form:
+            for error in field.errors:
+                flash(_("%(field)s: %(error)s", field=field.label.text, error=error), "danger")
+    elif perform(
+        lambda: services.decide(current_user, organisation, form.decision.data, form.reason.data)
+    ):
+        flash(
+            _(
+                "%(name)s is now: %(status)s.",
+                name=organisation.display_name(current_language()),
+                status=STATUS_LABELS[organisation.status],
+            ),
+            "success",
+        )
+    if was_applied:
+        return redirect(url_for("members.applications"))
+    return redirect(url_for("members.detail", organisation_id=organisation.id))
+
+
+@bp.route("/<int:organisation_id>/edit", methods=["GET", "POST"])
+@role_required()
+def edit(organisation_id):
+    """Edit one's own organisation's profile (administrators: any organisation's)."""
+    organisation = db.get_or_404(Organisation, organisation_id)
+    if not services.is_insider(current_user, organisation):
+        abort(404)
+    form = ProfileEditForm(obj=None if request.method == "POST" else organisation)
+    target = _FieldNamedByError(form, form.name_en)
+    if form.validate_on_submit() and perform(
+        target.watch(lambda: services.update_profile(current_user, organisation, form.values())),
+        target,
+    ):
+        flash(_("The profile has been saved."), "success")
+        return redirect(url_for("members.detail", organisation_id=organisation.id))
+    return render_template("members/edit.html", form=form, organisation=organisation)

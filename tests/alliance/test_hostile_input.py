@@ -33,6 +33,18 @@ FORMS = {
     "/auth/profile": ["display_name", "locale", "timezone"],
     "/account/api-keys/": ["name"],
     "/admin/users/new": ["login", "display_name", "password", "roles", "organisation_id"],
+    "/members/apply": [
+        "kind",
+        "name",
+        "name_en",
+        "uscc",
+        "contact_name",
+        "contact_email",
+        "contact_phone",
+        "website",
+        "description",
+        "description_en",
+    ],
 }
 
 PUBLIC_FORMS = {"/auth/login", "/auth/register", "/auth/forgot", "/auth/reset"}

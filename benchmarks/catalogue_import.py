@@ -1,0 +1,157 @@
+"""Benchmark the title import and catalogue search; prints measured figures.
+
+Generates a spreadsheet of titles, imports it through the real import path into a fresh
+SQLite database, times a bare pandas.read_csv + DataFrame.to_sql of the same file in the
+same run, prints both times, their ratio and each one's peak memory, then prints the query
+plans of catalogue searches by ISBN, title prefix and contributor prefix.
+
+    .venv/bin/python benchmarks/catalogue_import.py [--rows 100000]
+
+Targets (issue 3): ratio at most 3, peak memory under 1 GiB, searches answered from indexes.
+"""
+
+import argparse
+import csv
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from stdnum import ean
+
+HEADER = ["ISBN", "书名", "作者", "译者", "定价", "出版日期", "页数", "中图法分类号", "装帧"]
+
+
+def make_csv(path: Path, rows: int) -> None:
+    """Write `rows` valid titles with distinct 978-7 ISBNs."""
+    rng = random.Random(100_000)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        for n in range(rows):
+            body = (
+                f"97875321{n:04d}"
+                if n < 10_000
+                else f"9787{200 + n // 100_000:03d}{n % 100_000:05d}"
+            )
+            isbn = body + ean.calc_check_digit(body)
+            writer.writerow([
+                isbn, f"测试书名{n:06d} 第{rng.randint(1, 9)}卷", f"作者{rng.randint(1, 5000)}",
+                "" if n % 5 else f"译者{n % 300}",
+                f"¥{rng.randint(10, 300)}.{rng.randint(0, 99):02d}",
+                f"20{rng.randint(10, 21)}-{rng.randint(1, 12):02d}-01", str(rng.randint(50, 900)),
+                "I247.5", "平装",
+            ])  # fmt: skip
+
+
+def _child(code: str, *args: str) -> dict:
+    """Run `code` in a fresh interpreter; return the JSON it prints plus its peak memory."""
+    wrapper = (
+        "import json, resource, sys\n"
+        + code
+        + "\nresult['peak_mib'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+        "print(json.dumps(result))\n"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", wrapper, *args], capture_output=True, text=True, check=True,
+        env={**os.environ, "RATELIMIT_ENABLED": "false"},
+    ).stdout  # fmt: skip
+    return json.loads(output.strip().splitlines()[-1])
+
+
+REAL_IMPORT = """
+import time
+from pathlib import Path
+from flask_migrate import upgrade
+from alliance import create_app
+from alliance.extensions import db
+from alliance.members.models import Organisation
+from alliance.catalogue.importing import import_titles
+csv_path, db_path = sys.argv[1], sys.argv[2]
+app = create_app("test", SQLALCHEMY_DATABASE_URI="sqlite:///" + db_path)
+with app.app_context():
+    upgrade()
+    publisher = Organisation(name="基准出版社", kind="publisher", status="active")
+    db.session.add(publisher)
+    db.session.commit()
+    data = Path(csv_path).read_bytes()
+    started = time.perf_counter()
+    outcome = import_titles(None, publisher, data, "titles.csv")
+    db.session.commit()
+    seconds = time.perf_counter() - started
+result = {"seconds": seconds, "created": outcome.created}
+"""
+
+PANDAS_BASELINE = """
+import sqlite3, time
+import pandas
+csv_path, db_path = sys.argv[1], sys.argv[2]
+started = time.perf_counter()
+frame = pandas.read_csv(csv_path, dtype=str, keep_default_na=False)
+with sqlite3.connect(db_path) as connection:
+    frame.to_sql("title", connection, index=False)
+seconds = time.perf_counter() - started
+result = {"seconds": seconds, "created": len(frame)}
+"""
+
+PLANS = """
+import time
+from alliance import create_app
+from alliance.extensions import db
+from alliance.catalogue import services
+app = create_app("test", SQLALCHEMY_DATABASE_URI="sqlite:///" + sys.argv[1])
+result = {}
+searches = (("ISBN", "978-7-5321-0042-5"), ("title prefix", "测试书名0123"),
+            ("contributor prefix", "作者42"))
+with app.app_context():
+    for label, q in searches:
+        query = services.search(q).limit(50)
+        compiled = query.compile(db.engine, compile_kwargs={"literal_binds": True})
+        plan = db.session.execute(db.text("EXPLAIN QUERY PLAN " + str(compiled))).all()
+        started = time.perf_counter()
+        found = len(db.session.scalars(query).all())
+        milliseconds = (time.perf_counter() - started) * 1000
+        result[label] = {"plan": [row[-1] for row in plan], "found": found, "ms": milliseconds}
+"""
+
+
+def main() -> None:
+    """Run the benchmark and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    rows = parser.parse_args().rows
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        csv_path = folder / "titles.csv"
+        make_csv(csv_path, rows)
+        size_mib = csv_path.stat().st_size / 2**20
+        print(f"spreadsheet: {rows:,} rows, {size_mib:.1f} MiB (UTF-8 CSV, Chinese headers)")
+        real = _child(REAL_IMPORT, str(csv_path), str(folder / "real.db"))
+        bare = _child(PANDAS_BASELINE, str(csv_path), str(folder / "bare.db"))
+        ratio = real["seconds"] / bare["seconds"]
+        print(
+            f"real import (validate every row, then write all): {real['seconds']:.2f} s, "
+            f"{real['created']:,} titles, peak memory {real['peak_mib']:.0f} MiB"
+        )
+        print(
+            f"bare pandas read_csv + to_sql:                    {bare['seconds']:.2f} s, "
+            f"{bare['created']:,} rows, peak memory {bare['peak_mib']:.0f} MiB"
+        )
+        print(
+            f"ratio real/bare: {ratio:.2f}  (target <= 3)   "
+            f"peak memory {real['peak_mib']:.0f} MiB (target < 1024)"
+        )
+        plans = _child(PLANS, str(folder / "real.db"))
+        plans.pop("peak_mib")
+        for label, search in plans.items():
+            print(
+                f"search by {label}: {search['found']} found in {search['ms']:.1f} ms; plan: "
+                + " | ".join(search["plan"])
+            )
+
+
+if __name__ == "__main__":
+    main()
