@@ -1,11 +1,14 @@
-"""Catalogue API: search, read, add and change titles under /api/v1/titles."""
+"""Catalogue API: search, read, add, change and import titles under /api/v1/titles."""
 
+from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint, abort
+from flask_smorest.fields import Upload
+from marshmallow import Schema, fields
 
 from alliance.api.auth import api_role_required, api_user
 from alliance.api.schemas import ProblemSchema
 from alliance.auth.roles import Role
-from alliance.catalogue import services
+from alliance.catalogue import importing, services
 from alliance.catalogue.rules import read_title
 from alliance.catalogue.schemas import (
     TitleInSchema,
@@ -13,20 +16,24 @@ from alliance.catalogue.schemas import (
     TitleQuerySchema,
     TitleSchema,
 )
+from alliance.errors import problem_response
 from alliance.extensions import db
+from alliance.spreadsheets import TOO_BIG_XLSX, WRONG_TYPE, SpreadsheetError
+from alliance.tabular import ImportRejected
 
 blp = Blueprint("catalogue_api", __name__, url_prefix="/api/v1/titles", description="Titles")
 PROBLEM = {"schema": ProblemSchema, "content_type": "application/problem+json"}
 SECURITY = [{"bearerAuth": []}]
+UNSUPPORTED_TYPE = _l("The file type is not supported")
 
 
 @blp.route("")
+@api_role_required()
 @blp.arguments(TitleQuerySchema, location="query")
 @blp.response(200, TitleSchema(many=True))
 @blp.paginate()
 @blp.alt_response(401, **PROBLEM)
 @blp.doc(security=SECURITY)
-@api_role_required()
 def list_titles(query, pagination_parameters):
     """Search titles by ISBN, or by the start of a title or contributor name."""
     select = services.search(query.get("q"), query.get("publisher_id"), query.get("status"))
@@ -41,11 +48,11 @@ def list_titles(query, pagination_parameters):
 
 
 @blp.route("/<isbn>")
+@api_role_required()
 @blp.response(200, TitleSchema)
 @blp.alt_response(401, **PROBLEM)
 @blp.alt_response(404, **PROBLEM)
 @blp.doc(security=SECURITY)
-@api_role_required()
 def get_title(isbn):
     """Return one title by its ISBN (any spelling)."""
     title = services.find_title(isbn)
@@ -55,6 +62,7 @@ def get_title(isbn):
 
 
 @blp.route("", methods=["POST"])
+@api_role_required(Role.PUBLISHER)
 @blp.arguments(TitleInSchema)
 @blp.response(201, TitleSchema)
 @blp.alt_response(401, **PROBLEM)
@@ -62,7 +70,6 @@ def get_title(isbn):
 @blp.alt_response(409, **PROBLEM)
 @blp.alt_response(422, **PROBLEM)
 @blp.doc(security=SECURITY)
-@api_role_required(Role.PUBLISHER)
 def create_title(values):
     """Add a title to the key user's publisher."""
     title = services.create_title(api_user(), read_title(values))
@@ -71,6 +78,7 @@ def create_title(values):
 
 
 @blp.route("/<isbn>", methods=["PATCH"])
+@api_role_required(Role.PUBLISHER)
 @blp.arguments(TitlePatchSchema)
 @blp.response(200, TitleSchema)
 @blp.alt_response(401, **PROBLEM)
@@ -78,7 +86,6 @@ def create_title(values):
 @blp.alt_response(404, **PROBLEM)
 @blp.alt_response(422, **PROBLEM)
 @blp.doc(security=SECURITY)
-@api_role_required(Role.PUBLISHER)
 def update_title(changes, isbn):
     """Change some values of one of the key user's publisher's titles."""
     title = services.own_title(api_user(), isbn)
@@ -86,3 +93,78 @@ def update_title(changes, isbn):
     services.update_title(api_user(), title, read_title(values))
     db.session.commit()
     return title
+
+
+class ImportFileSchema(Schema):
+    """A spreadsheet of titles sent as multipart/form-data."""
+
+    file = Upload(
+        required=True,
+        metadata={"description": "A CSV (UTF-8 or GB18030) or Excel .xlsx file of titles"},
+    )
+
+
+class ProblemItemSchema(Schema):
+    """One problem of a rejected import; row and column are null for the whole file."""
+
+    row = fields.Integer(allow_none=True, metadata={"description": "As the spreadsheet shows it"})
+    column = fields.String(allow_none=True, metadata={"description": "The header as written"})
+    problem = fields.String()
+
+
+class ImportRejectedSchema(ProblemSchema):
+    """A rejected import: nothing was written; every problem is listed."""
+
+    problems = fields.List(fields.Nested(ProblemItemSchema))
+
+
+class ImportResultSchema(Schema):
+    """What an import did."""
+
+    created = fields.Integer(metadata={"description": "Titles added"})
+    updated = fields.Integer(metadata={"description": "Titles changed"})
+    unchanged = fields.Integer(metadata={"description": "Rows identical to their title"})
+    rows = fields.Integer(metadata={"description": "Data rows in the file"})
+    ignored_columns = fields.List(
+        fields.String(), metadata={"description": "Headers that name no known column"}
+    )
+
+
+@blp.route("/import", methods=["POST"])
+@api_role_required(Role.PUBLISHER)
+@blp.arguments(ImportFileSchema, location="files")
+@blp.response(200, ImportResultSchema)
+@blp.alt_response(400, **PROBLEM)
+@blp.alt_response(401, **PROBLEM)
+@blp.alt_response(403, **PROBLEM)
+@blp.alt_response(413, **PROBLEM)
+@blp.alt_response(415, **PROBLEM)
+@blp.alt_response(422, schema=ImportRejectedSchema, content_type="application/problem+json")
+@blp.doc(security=SECURITY)
+def import_titles(files):
+    """Add or update titles from a spreadsheet: every row is checked, then all or none."""
+    upload = files["file"]
+    user = api_user()
+    try:
+        result = importing.import_titles(
+            user, user.organisation, upload.read(), upload.filename or "upload"
+        )
+    except ImportRejected:
+        db.session.rollback()
+        raise
+    except SpreadsheetError as error:
+        db.session.rollback()
+        status = _status_of(error)
+        extra = {"title": str(UNSUPPORTED_TYPE)} if status == 415 else {}
+        return problem_response(status, str(error.message), error.problem, **extra)
+    db.session.commit()
+    return result
+
+
+def _status_of(error: SpreadsheetError) -> int:
+    """Tell why a file cannot be read: its type (415), its size (413) or its content (400)."""
+    if error.message is WRONG_TYPE:
+        return 415
+    if error.message is TOO_BIG_XLSX:
+        return 413
+    return 400

@@ -2,15 +2,18 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from alliance.catalogue.models import FORMAT_LABELS, STATUS_LABELS
 from alliance.forms import strip
+from alliance.tabular import XLSX_MIMETYPE
 
 FORMAT_CHOICES = [SelectChoice(value.value, label) for value, label in FORMAT_LABELS.items()]
 STATUS_CHOICES = [SelectChoice(value.value, label) for value, label in STATUS_LABELS.items()]
 NAMES_HELP = _l("Separate several names with ; or 、")
+SPREADSHEET_TYPES = ".csv,.txt,.xlsx,text/csv," + XLSX_MIMETYPE
 
 
 class TitleSearchForm(FlaskForm):
@@ -64,3 +67,14 @@ class StatusForm(FlaskForm):
 
     status = SelectField(choices=STATUS_CHOICES)
     submit = SubmitField(_l("Change status"))
+
+
+class ImportTitlesForm(FlaskForm):
+    """Upload a spreadsheet of titles."""
+
+    file = FileField(
+        _l("Spreadsheet (CSV or Excel .xlsx)"),
+        validators=[FileRequired(_l("Choose a CSV or Excel file to upload."))],
+        render_kw={"accept": SPREADSHEET_TYPES},
+    )
+    submit = SubmitField(_l("Import"))

@@ -5,7 +5,16 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from alliance.db import UTCDateTime, utcnow
@@ -148,3 +157,15 @@ class Contributor(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=1)
 
     title: Mapped[Title] = relationship(back_populates="contributors")
+
+
+class ImportReport(db.Model):
+    """The problems a rejected spreadsheet import found, kept for the importer to download."""
+
+    __tablename__ = "import_report"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    filename: Mapped[str] = mapped_column(String(255))
+    problems: Mapped[list] = mapped_column(JSON)  # [{"row", "column", "problem"}, ...]

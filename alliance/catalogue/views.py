@@ -1,22 +1,29 @@
-"""Catalogue pages: search, a title's page, adding, editing and withdrawing titles."""
+"""Catalogue pages: search, a title's page, adding, editing, withdrawing and importing titles."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from alliance.auth.roles import Role, role_required
-from alliance.catalogue import bp, services
-from alliance.catalogue.forms import StatusForm, TitleForm, TitleSearchForm
+from alliance.catalogue import bp, importing, services
+from alliance.catalogue.forms import ImportTitlesForm, StatusForm, TitleForm, TitleSearchForm
 from alliance.catalogue.isbn import format_isbn
-from alliance.catalogue.models import TitleStatus
+from alliance.catalogue.models import ImportReport, TitleStatus
 from alliance.catalogue.rules import TitleInvalid, read_title
 from alliance.errors import DomainError
 from alliance.extensions import db
 from alliance.forms import valid_data
 from alliance.i18n import current_language
 from alliance.money import yuan_text
-from alliance.tabular import csv_response, xlsx_response
+from alliance.tabular import (
+    ImportRejected,
+    attachment_header,
+    csv_response,
+    problems_csv,
+    xlsx_response,
+)
 from alliance.web import perform
 
 PER_PAGE = 50
@@ -190,3 +197,110 @@ def export(file_format):
     if file_format == "xlsx":
         return xlsx_response("titles.xlsx", EXPORT_HEADER, rows)
     return csv_response("titles.csv", EXPORT_HEADER, rows)
+
+
+SHOWN_PROBLEMS = 500  # on the page; the downloadable report has all of them
+IMPORT_COLUMN_HELP = {
+    "isbn": _l("ISBN-13 or ISBN-10, with or without hyphens; numeric Excel cells are fine."),
+    "title": _l("The title as printed."),
+    "authors": _l("Separate several names with ; or 、"),
+    "format": _l("paperback, hardback, ebook or audiobook (平装, 精装, 电子书, 有声书)."),
+    "language": _l("A code such as zh or en; empty means zh."),
+    "clc_class": _l("For example I247.5"),
+    "publication_date": _l("For example 2021-04-23, 2021-04 or 2021年4月"),
+    "price": _l("In yuan, for example 59.80, ¥1,234.50 or 59.80元"),
+    "status": _l("forthcoming, active or withdrawn; empty keeps the current status."),
+}
+
+
+def _import_columns() -> list[dict]:
+    columns = []
+    for name in importing.TITLE_COLUMNS:
+        latin, chinese = importing.column_spellings(name)
+        columns.append(
+            {
+                "name": name,
+                "latin": latin,
+                "chinese": chinese,
+                "required": name in importing.REQUIRED_COLUMNS,
+                "help": IMPORT_COLUMN_HELP.get(name, ""),
+            }
+        )
+    return columns
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@role_required(Role.PUBLISHER)
+def import_titles():
+    """Add or update many titles from a CSV or Excel file: every row is checked, all or none."""
+    if not _is_publisher():
+        abort(403)
+    form = ImportTitlesForm()
+    problems: list = []
+    report = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        filename = upload.filename or "upload"
+        try:
+            result = importing.import_titles(
+                current_user, current_user.organisation, upload.read(), filename
+            )
+        except ImportRejected as rejected:
+            db.session.rollback()
+            problems = rejected.problems
+            report = importing.save_report(current_user, filename, problems)
+            db.session.commit()
+        except DomainError as error:  # the file cannot be read as a table, or is refused
+            db.session.rollback()
+            form.file.errors.append(str(error.message))
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "%(created)s titles added, %(updated)s updated, %(unchanged)s unchanged.",
+                    created=result.created,
+                    updated=result.updated,
+                    unchanged=result.unchanged,
+                ),
+                "success",
+            )
+            if result.ignored_columns:
+                flash(
+                    _(
+                        "These columns were not imported: %(names)s.",
+                        names=", ".join(result.ignored_columns),
+                    ),
+                    "info",
+                )
+            return redirect(url_for("catalogue.index", publisher=current_user.organisation_id))
+    return render_template(
+        "catalogue/import.html",
+        form=form,
+        report=report,
+        problems=problems[:SHOWN_PROBLEMS],
+        problem_count=len(problems),
+        columns=_import_columns(),
+    )
+
+
+@bp.route("/import/<int:report_id>.csv")
+@role_required(Role.PUBLISHER)
+def import_report(report_id):
+    """Download the problems of one of the user's rejected imports (formula-safe CSV)."""
+    report = db.session.get(ImportReport, report_id)
+    if report is None or report.user_id != current_user.id:
+        abort(404)
+    response = Response(
+        problems_csv(importing.report_problems(report)), mimetype="text/csv; charset=utf-8"
+    )
+    response.headers["Content-Disposition"] = attachment_header(f"import-problems-{report.id}.csv")
+    return response
+
+
+@bp.route("/import/template.csv")
+@role_required(Role.PUBLISHER)
+def import_template():
+    """Download a file to fill in: the English headers and one example row."""
+    return csv_response(
+        "titles-template.csv", importing.TEMPLATE_HEADER, [importing.TEMPLATE_EXAMPLE]
+    )

@@ -1,0 +1,462 @@
+"""Import titles from a spreadsheet: check every row first, then write all of them or none."""
+
+import hashlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from alliance import audit
+from alliance.audit import AuditEvent
+from alliance.auth.models import User
+from alliance.catalogue import services
+from alliance.catalogue.isbn import IsbnError, normalise_isbn
+from alliance.catalogue.models import Contributor, ImportReport, Title, search_key
+from alliance.catalogue.rules import ROLE_FIELDS, TitleInput, TitleInvalid, read_title
+from alliance.db import utcnow
+from alliance.errors import ConflictError
+from alliance.extensions import db
+from alliance.logs import current_request_id
+from alliance.members.models import MemberStatus, Organisation, OrganisationKind
+from alliance.spreadsheets import Table, read_table
+from alliance.tabular import ImportRejected, Problem
+
+# Canonical column -> the header spellings accepted for it (case, spaces, punctuation and a
+# bracketed tail such as "定价（元）" do not matter; see spreadsheets.normalise_header).
+TITLE_COLUMNS: dict[str, set[str]] = {
+    "isbn": {"isbn", "isbn13", "书号", "isbn号", "国际标准书号"},
+    "title": {"title", "书名", "题名"},
+    "subtitle": {"subtitle", "副书名", "副标题"},
+    "authors": {"author", "authors", "作者", "著者"},
+    "editors": {"editor", "editors", "编者", "主编"},
+    "translators": {"translator", "translators", "译者"},
+    "illustrators": {"illustrator", "illustrators", "绘者", "插画"},
+    "format": {"format", "装帧", "形式"},
+    "language": {"language", "语种", "语言"},
+    "clc_class": {"clc", "clc class", "中图法分类号", "中图分类号", "分类号"},
+    "thema_code": {"thema", "thema code"},
+    "publication_date": {"publication date", "pub date", "出版日期", "出版时间"},
+    "price": {"price", "list price", "定价", "价格"},
+    "page_count": {"pages", "page count", "页数"},
+    "description": {"description", "简介", "内容简介"},
+    "status": {"status", "状态"},
+}
+REQUIRED_COLUMNS = ("isbn", "title")
+TEMPLATE_HEADER = list(TITLE_COLUMNS)  # the template file's columns: the canonical names
+TEMPLATE_EXAMPLE = [
+    "978-7-02-000220-7", "红楼梦", "", "曹雪芹; 高鹗", "", "", "", "hardback", "zh",
+    "I242.47", "", "1996-12-01", "59.70", "1606", "", "active",
+]  # fmt: skip
+STATE_FIELDS = (
+    "title", "subtitle", "format", "language", "clc_class", "thema_code", "publication_date",
+    "list_price_fen", "page_count", "description", "status",
+)  # fmt: skip
+# A column of the file -> the field of a title it sets; contributors and status apart.
+COLUMN_FIELDS = {
+    **{name: name for name in STATE_FIELDS if name in TITLE_COLUMNS and name != "status"},
+    "price": "list_price_fen",
+}
+# Where a problem found by the rules is reported: the rules speak of fields, files of columns.
+COLUMN_OF_FIELD = {"list_price_fen": "price"}
+ROLE_OF_COLUMN = {column: role.value for column, role in ROLE_FIELDS.items()}
+CHUNK = 900  # values in one IN (...) and rows in one INSERT: under every driver's limits
+REPORT_DAYS = 30  # how long a rejected import's report stays downloadable
+SIMULTANEOUS = _l("Some of these titles were added at the same moment; import the file again.")
+TITLE_TABLE = Title.__table__
+CONTRIBUTOR_TABLE = Contributor.__table__
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import did: titles added, changed and left as they were, out of `rows`."""
+
+    created: int
+    updated: int
+    unchanged: int
+    rows: int
+    ignored_columns: list[str] = field(default_factory=list)
+
+
+def import_titles(
+    actor: User | None, organisation: Organisation, data: bytes, filename: str
+) -> ImportResult:
+    """Check every row of a CSV/XLSX file of titles, then add or update all of them or none.
+
+    Raises SpreadsheetError when the file cannot be read as a table, and ImportRejected
+    listing (row, column, problem) for every bad row, having written nothing.
+    """
+    organisation = _importing_publisher(actor, organisation)
+    table = read_table(data, filename, TITLE_COLUMNS)
+    missing = [
+        Problem(None, column, str(_missing_message(column)))
+        for column in REQUIRED_COLUMNS
+        if column not in table.columns_found
+    ]
+    if missing:
+        raise ImportRejected(missing)
+    checked, first_rows, problems = _check_rows(table)
+    existing = _existing_titles(list(first_rows))
+    problems.extend(_ownership_problems(table, first_rows, existing, organisation))
+    current = _current_states(existing, organisation)
+    plan = _plan(table, checked, existing, current, problems)
+    if problems:
+        problems.sort(key=lambda problem: problem.row or 0)
+        raise ImportRejected(problems)
+
+    db.session.flush()  # anything pending goes first: the writes below bypass the ORM
+    new, changed = plan
+    try:
+        _insert_titles(new, organisation.id)
+        _update_titles(actor, changed, organisation.id)
+    except IntegrityError:  # another import added one of these ISBNs meanwhile
+        raise ConflictError(SIMULTANEOUS) from None
+    _forget_loaded_titles()
+    result = ImportResult(
+        created=len(new),
+        updated=len(changed),
+        unchanged=len(checked) - len(new) - len(changed),
+        rows=len(table.rows),
+        ignored_columns=list(table.ignored_columns),
+    )
+    audit.record(
+        actor,
+        "title.import",
+        organisation,
+        None,
+        {
+            "filename": filename,
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "rows": result.rows,
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+        },
+    )
+    db.session.flush()
+    return result
+
+
+def save_report(user: User, filename: str, problems: Sequence[Problem]) -> ImportReport:
+    """Keep a rejected import's problems for the user to download; drop their old reports."""
+    db.session.execute(
+        delete(ImportReport).where(
+            ImportReport.user_id == user.id,
+            ImportReport.created_at < utcnow() - timedelta(days=REPORT_DAYS),
+        )
+    )
+    report = ImportReport(
+        user_id=user.id,
+        filename=filename[:255],
+        problems=[problem.as_dict() for problem in problems],
+    )
+    db.session.add(report)
+    db.session.flush()
+    return report
+
+
+def report_problems(report: ImportReport) -> list[Problem]:
+    """Return a stored report's problems."""
+    return [Problem(item["row"], item["column"], item["problem"]) for item in report.problems]
+
+
+def column_spellings(column: str) -> tuple[list[str], list[str]]:
+    """Return the accepted headers of a column: (Latin spellings, Chinese spellings)."""
+    spellings = sorted(TITLE_COLUMNS[column], key=lambda text: (len(text), text))
+    latin = [text for text in spellings if text.isascii()]
+    return latin, [text for text in spellings if not text.isascii()]
+
+
+def _importing_publisher(actor: User | None, organisation: Organisation) -> Organisation:
+    if actor is not None:
+        own = services.publisher_of(actor)
+        if organisation is not None and organisation.id != own.id:
+            raise services.NotAPublisher(_l("You can only import titles for your publisher."))
+        return own
+    if (
+        organisation is None
+        or organisation.kind != OrganisationKind.PUBLISHER
+        or organisation.status != MemberStatus.ACTIVE
+    ):
+        raise services.NotAPublisher(_l("Titles can only be imported for an active publisher."))
+    return organisation
+
+
+def _missing_message(column: str):
+    latin, chinese = column_spellings(column)
+    return _l(
+        "The file has no %(column)s column: name one column %(names)s.",
+        column=column,
+        names=" / ".join([*latin[:2], *chinese[:2]]),
+    )
+
+
+def _column(table: Table, name: str) -> str:
+    """Name a column as the user's file does."""
+    if name == "contributors":
+        present = [column for column in ROLE_OF_COLUMN if column in table.headers]
+        name = present[0] if present else "authors"
+    name = COLUMN_OF_FIELD.get(name, name)
+    return table.headers.get(name, name)
+
+
+def _check_rows(table: Table):
+    """Read every row with the catalogue's rules; find ISBNs repeated inside the file."""
+    checked: list[tuple[int, TitleInput, bool]] = []  # (row, values, status given)
+    first_rows: dict[str, int] = {}  # ISBN -> the first row that has it
+    problems: list[Problem] = []
+    isbn_column = _column(table, "isbn")
+    for row in table.rows:
+        values = row.values
+        try:
+            title = read_title(values)
+        except TitleInvalid as invalid:
+            for name, message in invalid.problems.items():
+                problems.append(Problem(row.number, _column(table, name), message))
+            isbn = None if "isbn" in invalid.problems else _isbn_or_none(values["isbn"])
+            title = None
+        else:
+            isbn = title.isbn
+        if isbn is None:
+            continue
+        first = first_rows.setdefault(isbn, row.number)
+        if first != row.number:
+            problems.append(
+                Problem(
+                    row.number,
+                    isbn_column,
+                    str(_l("The ISBN %(isbn)s is also on row %(row)s.", isbn=isbn, row=first)),
+                )
+            )
+        elif title is not None:
+            checked.append((row.number, title, values["status"] != ""))
+    return checked, first_rows, problems
+
+
+def _isbn_or_none(text) -> str | None:
+    try:
+        return normalise_isbn(text)
+    except IsbnError:
+        return None
+
+
+def _chunks(items: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _existing_titles(isbns: list[str]) -> dict[str, object]:
+    """Return the catalogued titles among these ISBNs (whoever publishes them), by ISBN."""
+    columns = [TITLE_TABLE.c[name] for name in ("id", "isbn", "publisher_id", *STATE_FIELDS)]
+    found = {}
+    for chunk in _chunks(isbns):
+        for row in db.session.execute(select(*columns).where(TITLE_TABLE.c.isbn.in_(chunk))):
+            found[row.isbn] = row
+    return found
+
+
+def _ownership_problems(table, first_rows, existing, organisation) -> Iterator[Problem]:
+    column = _column(table, "isbn")
+    for isbn, row in existing.items():
+        if row.publisher_id != organisation.id:
+            yield Problem(
+                first_rows[isbn],
+                column,
+                str(_l("Another publisher has already catalogued the ISBN %(isbn)s.", isbn=isbn)),
+            )
+
+
+def _current_states(existing: dict, organisation: Organisation) -> dict[int, dict]:
+    """Return the comparable state of the organisation's titles among `existing`, by id."""
+    states = {
+        row.id: {
+            **{name: getattr(row, name) for name in STATE_FIELDS},
+            "isbn": row.isbn,
+            "contributors": [],
+        }
+        for row in existing.values()
+        if row.publisher_id == organisation.id
+    }
+    ids = list(states)
+    c = CONTRIBUTOR_TABLE.c
+    for chunk in _chunks(ids):
+        query = (
+            select(c.title_id, c.name, c.role)
+            .where(c.title_id.in_(chunk))
+            .order_by(c.title_id, c.position, c.id)
+        )
+        for title_id, name, role in db.session.execute(query):
+            states[title_id]["contributors"].append((name, role))
+    return states
+
+
+def _plan(table, checked, existing, current, problems):
+    """Split the rows into new titles and changed titles (id, before, after)."""
+    present_fields = [f for column, f in COLUMN_FIELDS.items() if column in table.columns_found]
+    present_roles = {r for column, r in ROLE_OF_COLUMN.items() if column in table.columns_found}
+    status_column = _column(table, "status")
+    new: list[TitleInput] = []
+    changed: list[tuple[int, dict, dict]] = []
+    for number, values, status_given in checked:
+        found = existing.get(values.isbn)
+        if found is None:
+            new.append(values)
+            continue
+        before = current.get(found.id)
+        if before is None:  # another publisher's: already reported
+            continue
+        after = dict(before)
+        for name in present_fields:
+            after[name] = getattr(values, name)
+        if present_roles:
+            after["contributors"] = _merged(before["contributors"], values, present_roles)
+        if status_given and values.status != before["status"]:
+            if values.status not in services.TRANSITIONS.get(before["status"], set()):
+                problems.append(
+                    Problem(
+                        number,
+                        status_column,
+                        str(
+                            _l(
+                                "A title that is %(current)s cannot become %(wanted)s.",
+                                current=before["status"],
+                                wanted=values.status,
+                            )
+                        ),
+                    )
+                )
+                continue
+            after["status"] = values.status
+        if after != before:
+            changed.append((found.id, before, after))
+    return new, changed
+
+
+def _merged(current: list, values: TitleInput, present_roles: set[str]) -> list:
+    """Take the file's names for the roles it has columns for, keep the others' as they are."""
+    by_role = {role: [] for role in ROLE_OF_COLUMN.values()}
+    for name, role in current:
+        by_role.setdefault(role, []).append(name)
+    wanted = {role: [] for role in present_roles}
+    for name, role in values.contributors:
+        wanted[role].append(name)
+    if all(by_role[role] == wanted[role] for role in present_roles):
+        return current  # the same people: keep their order as it is
+    return [
+        (name, role)
+        for role, names in by_role.items()
+        for name in (wanted[role] if role in present_roles else names)
+    ]
+
+
+def _title_values(values: TitleInput) -> dict:
+    return {name: getattr(values, name) for name in STATE_FIELDS} | {
+        "title_key": search_key(values.title)
+    }
+
+
+def _contributor_rows(title_id: int, contributors: list) -> list[dict]:
+    return [
+        {
+            "title_id": title_id,
+            "name": name,
+            "name_key": search_key(name),
+            "role": role,
+            "position": position,
+        }
+        for position, (name, role) in enumerate(contributors, start=1)
+    ]
+
+
+def _insert_titles(new: list[TitleInput], publisher_id: int) -> None:
+    """Insert the new titles and their contributors, a chunk of rows per statement."""
+    now = utcnow()
+    returning = insert(TITLE_TABLE).returning(TITLE_TABLE.c.isbn, TITLE_TABLE.c.id)
+    for chunk in _chunks(new):
+        rows = [
+            {
+                "isbn": values.isbn,
+                "publisher_id": publisher_id,
+                "created_at": now,
+                "updated_at": now,
+                **_title_values(values),
+            }
+            for values in chunk
+        ]
+        ids = dict(db.session.execute(returning, rows).all())
+        people = [
+            person
+            for values in chunk
+            if values.contributors
+            for person in _contributor_rows(ids[values.isbn], values.contributors)
+        ]
+        if people:
+            db.session.execute(insert(CONTRIBUTOR_TABLE), people)
+
+
+def _update_titles(actor, changed: list, publisher_id: int) -> None:
+    """Write the changed titles, replace their contributors if those changed, audit each."""
+    if not changed:
+        return
+    now = utcnow()
+    statement = update(TITLE_TABLE).where(TITLE_TABLE.c.id == bindparam("b_id"))
+    label = actor.login if actor is not None else "system"
+    request_id = current_request_id()
+    for chunk in _chunks(changed):
+        rows = []
+        for title_id, _before, after in chunk:
+            row = {name: after[name] for name in STATE_FIELDS}
+            row.update(b_id=title_id, title_key=search_key(after["title"]), updated_at=now)
+            rows.append(row)
+        db.session.execute(statement, rows)
+        recast = [(title_id, after) for title_id, before, after in chunk
+                  if before["contributors"] != after["contributors"]]  # fmt: skip
+        if recast:
+            db.session.execute(
+                delete(CONTRIBUTOR_TABLE).where(
+                    CONTRIBUTOR_TABLE.c.title_id.in_([title_id for title_id, _ in recast])
+                )
+            )
+            people = [
+                person
+                for title_id, after in recast
+                for person in _contributor_rows(title_id, after["contributors"])
+            ]
+            if people:
+                db.session.execute(insert(CONTRIBUTOR_TABLE), people)
+        db.session.execute(
+            insert(AuditEvent.__table__),
+            [
+                {
+                    "occurred_at": now,
+                    "actor_id": getattr(actor, "id", None),
+                    "actor_label": label,
+                    "action": "title.update",
+                    "entity_type": TITLE_TABLE.name,
+                    "entity_id": str(title_id),
+                    "before": _audit_state(before, publisher_id),
+                    "after": _audit_state(after, publisher_id),
+                    "request_id": request_id,
+                }
+                for title_id, before, after in chunk
+            ],
+        )
+
+
+def _audit_state(state: dict, publisher_id: int) -> dict:
+    """Return a state in the shape of Title.audit_state(), with the description too."""
+    return {
+        **{name: state[name] for name in ("isbn", *STATE_FIELDS)},
+        "publisher_id": publisher_id,
+        "publication_date": str(state["publication_date"] or "") or None,
+        "contributors": [f"{role}:{name}" for name, role in state["contributors"]],
+    }
+
+
+def _forget_loaded_titles() -> None:
+    """Expire titles and contributors the session holds: the rows changed underneath them."""
+    for instance in list(db.session.identity_map.values()):
+        if isinstance(instance, Title | Contributor):
+            db.session.expire(instance)
