@@ -104,7 +104,7 @@ from alliance.extensions import db
 from alliance.catalogue import services
 app = create_app("test", SQLALCHEMY_DATABASE_URI="sqlite:///" + sys.argv[1])
 result = {}
-searches = (("ISBN", "978-7-5321-0042-5"), ("title prefix", "测试书名0123"),
+searches = (("ISBN", "978-7-5321-0042-2"), ("title prefix", "测试书名0123"),
             ("contributor prefix", "作者42"))
 with app.app_context():
     for label, q in searches:
