@@ -12,6 +12,7 @@ from alliance.catalogue import importing, services
 from alliance.catalogue.rules import read_title
 from alliance.catalogue.schemas import (
     TitleInSchema,
+    TitlePageSchema,
     TitlePatchSchema,
     TitleQuerySchema,
     TitleSchema,
@@ -30,21 +31,20 @@ UNSUPPORTED_TYPE = _l("The file type is not supported")
 @blp.route("")
 @api_role_required()
 @blp.arguments(TitleQuerySchema, location="query")
-@blp.response(200, TitleSchema(many=True))
-@blp.paginate()
+@blp.response(200, TitlePageSchema)
 @blp.alt_response(401, **PROBLEM)
 @blp.doc(security=SECURITY)
-def list_titles(query, pagination_parameters):
-    """Search titles by ISBN, or by the start of a title or contributor name."""
+def list_titles(query):
+    """Search titles by ISBN, or by the start of a title or contributor name; one page."""
     select = services.search(query.get("q"), query.get("publisher_id"), query.get("status"))
-    page = db.paginate(
-        select,
-        page=pagination_parameters.page,
-        per_page=pagination_parameters.page_size,
-        error_out=False,
-    )
-    pagination_parameters.item_count = page.total
-    return page.items
+    page = db.paginate(select, page=query["page"], per_page=query["page_size"], error_out=False)
+    return {
+        "items": page.items,
+        "page": page.page,
+        "page_size": page.per_page,
+        "total": page.total,
+        "pages": page.pages,
+    }
 
 
 @blp.route("/<isbn>")

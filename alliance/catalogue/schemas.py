@@ -67,6 +67,16 @@ class TitlePatchSchema(TitleInSchema):
     title = fields.String(validate=validate.Length(max=300))
 
 
+class TitlePageSchema(Schema):
+    """One page of search results."""
+
+    items = fields.List(fields.Nested(TitleSchema), required=True)
+    page = fields.Integer(required=True)
+    page_size = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+    pages = fields.Integer(required=True)
+
+
 class TitleQuerySchema(Schema):
     """Search parameters."""
 
@@ -79,3 +89,5 @@ class TitleQuerySchema(Schema):
     )
     publisher_id = fields.Integer(validate=validate.Range(min=1))
     status = fields.String(validate=validate.OneOf([s.value for s in TitleStatus]))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))

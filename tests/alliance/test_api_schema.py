@@ -3,6 +3,7 @@
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from alliance.api.services import create_api_key
 
@@ -29,7 +30,9 @@ def test_api_conforms_to_its_schema(operations, bearer):
         @given(case=operation.as_strategy())
         @SETTINGS
         def check(case):
-            case.call_and_validate(headers=bearer)
+            # Schema-valid values may still break business rules (an ISBN's check digit, a
+            # publisher role): the API answers those with a 422 or 403 problem, which is right.
+            case.call_and_validate(headers=bearer, excluded_checks=[positive_data_acceptance])
 
         check()
 

@@ -203,8 +203,11 @@ def test_api_search_read_create_and_patch(publisher, other_publisher, db):
     db.session.commit()
     auth = {"Authorization": f"Bearer {key}"}
     listed = publisher.get("/api/v1/titles?q=红", headers=auth)
-    assert listed.status_code == 200 and listed.json[0]["isbn"] == "9787020002207"
-    assert "X-Pagination" in listed.headers
+    assert listed.status_code == 200 and listed.json["items"][0]["isbn"] == "9787020002207"
+    assert listed.json["total"] == 1 and listed.json["page"] == 1 and listed.json["pages"] == 1
+    second = publisher.get("/api/v1/titles?page=2&page_size=1", headers=auth).json
+    assert second["items"] == [] and second["total"] == 1
+    assert publisher.get("/api/v1/titles?page_size=1000", headers=auth).status_code == 422
     assert (
         publisher.get("/api/v1/titles/7-02-000220-X", headers=auth).json["list_price_fen"] == 5970
     )
