@@ -149,8 +149,22 @@ def _http_for(status: int) -> HTTPException:
 class ProblemApi(Api):
     """flask-smorest Api whose errors are problem+json on the API and pages elsewhere."""
 
+    def __init__(self, *args, **kwargs):
+        from alliance.api.schemas import ProblemSchema
+
+        self.ERROR_SCHEMA = ProblemSchema
+        super().__init__(*args, **kwargs)
+
     def handle_http_exception(self, error):
         return handle_http_exception(error)
+
+    def _register_responses(self):
+        """Document the error responses (422, 404 ...) as the problem+json they are."""
+        self.DEFAULT_RESPONSE_CONTENT_TYPE = "application/problem+json"
+        try:
+            super()._register_responses()
+        finally:
+            del self.DEFAULT_RESPONSE_CONTENT_TYPE  # back to the class's application/json
 
 
 def register_error_handlers(app) -> None:

@@ -1,8 +1,17 @@
 """Marshmallow schemas of the catalogue API."""
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from alliance.catalogue.models import ContributorRole, TitleFormat, TitleStatus
+from alliance.forms import FORBIDDEN_CHARACTERS
+
+MAX_ID = 2**31 - 1
+
+
+def plain_text(value: str) -> None:
+    """Refuse control and direction-override characters, as the web forms do."""
+    if FORBIDDEN_CHARACTERS.search(value):
+        raise ValidationError("Remove the invisible control characters from this text.")
 
 
 class ContributorSchema(Schema):
@@ -84,10 +93,10 @@ class TitleQuerySchema(Schema):
         unknown = EXCLUDE
 
     q = fields.String(
-        validate=validate.Length(max=200),
+        validate=[validate.Length(max=200), plain_text],
         metadata={"description": "ISBN, or the start of a title or contributor name"},
     )
-    publisher_id = fields.Integer(validate=validate.Range(min=1))
+    publisher_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
     status = fields.String(validate=validate.OneOf([s.value for s in TitleStatus]))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
