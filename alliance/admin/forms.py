@@ -36,7 +36,7 @@ class UserFilterForm(FlaskForm):
 
     q = StringField(_l("Search"), filters=[strip], validators=[Optional(), Length(max=100)])
     role = SelectField(
-        _l("Role"), choices=[SelectChoice("", _l("Any role")), *ROLE_CHOICES], validate_choice=True
+        _l("Role"), choices=[SelectChoice("", _l("Any role")), *ROLE_CHOICES], default=""
     )
     without_role = BooleanField(_l("Only users without a role"))
 

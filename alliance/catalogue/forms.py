@@ -27,9 +27,9 @@ class TitleSearchForm(FlaskForm):
         filters=[strip],
         validators=[Optional(), Length(max=200)],
     )
-    publisher = SelectField(_l("Publisher"), coerce=int, choices=[], validate_choice=True)
+    publisher = SelectField(_l("Publisher"), coerce=int, choices=[], default=0)
     status = SelectField(
-        _l("Status"), choices=[SelectChoice("", _l("Any status")), *STATUS_CHOICES]
+        _l("Status"), choices=[SelectChoice("", _l("Any status")), *STATUS_CHOICES], default=""
     )
 
 
@@ -54,7 +54,7 @@ class TitleForm(FlaskForm):
     thema_code = _text(_l("Thema code"), 16)
     publication_date = _text(_l("Publication date"), 20, description=_l("For example 2021-04-23"))
     price = _text(_l("List price (yuan)"), 30, description=_l("For example 59.80"))
-    page_count = _text(_l("Pages"), 10)
+    page_count = _text(_l("Number of pages"), 10)
     description = TextAreaField(
         _l("Description"), filters=[strip], validators=[Optional(), Length(max=10_000)]
     )

@@ -56,7 +56,7 @@ FORMAT_LABELS = {
 }
 STATUS_LABELS = {
     TitleStatus.FORTHCOMING: _l("Forthcoming"),
-    TitleStatus.ACTIVE: _l("Active"),
+    TitleStatus.ACTIVE: _l("On sale"),
     TitleStatus.WITHDRAWN: _l("Withdrawn"),
 }
 ROLE_LABELS = {

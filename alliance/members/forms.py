@@ -154,4 +154,6 @@ class DirectoryFilterForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Search"), filters=[strip], validators=[Optional(), Length(max=100)])
-    kind = SelectField(_l("Kind"), choices=[SelectChoice("", _l("All kinds")), *KIND_CHOICES])
+    kind = SelectField(
+        _l("Kind"), choices=[SelectChoice("", _l("All kinds")), *KIND_CHOICES], default=""
+    )
