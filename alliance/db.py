@@ -22,6 +22,11 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def one_of(column: str, values) -> str:
+    """Return the SQL of a CHECK that `column` holds one of `values` (an enum's members)."""
+    return f"{column} IN (" + ", ".join(f"'{value}'" for value in values) + ")"
+
+
 def utcnow() -> datetime:
     """Return the current time as an aware UTC datetime."""
     return datetime.now(UTC)

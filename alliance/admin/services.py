@@ -15,12 +15,11 @@ def users_matching(q: str | None, role: str | None, without_role: bool) -> Selec
     """Select users whose login or name contains `q`, holding `role`, or holding no role."""
     query = select(User).order_by(User.created_at.desc(), User.id.desc())
     if q:
-        pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(
             or_(
-                User.email.ilike(pattern, escape="\\"),
-                User.mobile.ilike(pattern, escape="\\"),
-                User.display_name.ilike(pattern, escape="\\"),
+                User.email.icontains(q, autoescape=True),
+                User.mobile.icontains(q, autoescape=True),
+                User.display_name.icontains(q, autoescape=True),
             )
         )
     if role:

@@ -8,11 +8,9 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from alliance.auth.roles import Role
-from alliance.db import UTCDateTime, utcnow
+from alliance.db import UTCDateTime, one_of, utcnow
 from alliance.extensions import db
 from alliance.members.models import Organisation
-
-ROLE_CHECK = "role IN (" + ", ".join(f"'{role.value}'" for role in Role) + ")"
 
 
 def new_session_token() -> str:
@@ -87,7 +85,7 @@ class UserRole(db.Model):
     """A role granted to a user."""
 
     __tablename__ = "user_role"
-    __table_args__ = (CheckConstraint(ROLE_CHECK, name="role"),)
+    __table_args__ = (CheckConstraint(one_of("role", Role), name="role"),)
 
     user_id: Mapped[int] = mapped_column(
         ForeignKey("user.id", ondelete="CASCADE"), primary_key=True

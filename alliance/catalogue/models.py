@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from alliance.db import UTCDateTime, utcnow
+from alliance.db import UTCDateTime, one_of, utcnow
 from alliance.extensions import db
 from alliance.members.models import Organisation
 
@@ -76,17 +76,13 @@ def search_key(text: str) -> str:
 SearchKey = String(300).with_variant(String(300, collation="C"), "postgresql")
 
 
-def _in(values) -> str:
-    return "(" + ", ".join(f"'{value}'" for value in values) + ")"
-
-
 class Title(db.Model):
     """A book in one format, identified by its ISBN-13."""
 
     __tablename__ = "title"
     __table_args__ = (
-        CheckConstraint(f"format IN {_in(TitleFormat)}", name="format"),
-        CheckConstraint(f"status IN {_in(TitleStatus)}", name="status"),
+        CheckConstraint(one_of("format", TitleFormat), name="format"),
+        CheckConstraint(one_of("status", TitleStatus), name="status"),
         CheckConstraint("list_price_fen IS NULL OR list_price_fen >= 0", name="price"),
         CheckConstraint("page_count IS NULL OR page_count > 0", name="pages"),
     )
@@ -147,7 +143,7 @@ class Contributor(db.Model):
     """A person credited on a title, with their role and place in the credits."""
 
     __tablename__ = "contributor"
-    __table_args__ = (CheckConstraint(f"role IN {_in(ContributorRole)}", name="role"),)
+    __table_args__ = (CheckConstraint(one_of("role", ContributorRole), name="role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title_id: Mapped[int] = mapped_column(ForeignKey("title.id", ondelete="CASCADE"), index=True)

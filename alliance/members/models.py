@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from alliance.db import UTCDateTime, utcnow
+from alliance.db import UTCDateTime, one_of, utcnow
 from alliance.extensions import db
 
 
@@ -49,17 +49,13 @@ STATUS_LABELS = {
 }
 
 
-def _in(values) -> str:
-    return "(" + ", ".join(f"'{value}'" for value in values) + ")"
-
-
 class Organisation(db.Model):
     """A member organisation (or an applicant); users belong to at most one."""
 
     __tablename__ = "organisation"
     __table_args__ = (
-        CheckConstraint(f"kind IN {_in(OrganisationKind)}", name="kind"),
-        CheckConstraint(f"status IN {_in(MemberStatus)}", name="status"),
+        CheckConstraint(one_of("kind", OrganisationKind), name="kind"),
+        CheckConstraint(one_of("status", MemberStatus), name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -404,17 +404,10 @@ def waiting_applications() -> int:
     )
 
 
-def like_pattern(text: str) -> str:
-    """Return a LIKE pattern matching `text` anywhere, with wildcards in it taken literally."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _named_like(q: str):
-    pattern = like_pattern(q)
     return or_(
-        Organisation.name.ilike(pattern, escape="\\"),
-        Organisation.name_en.ilike(pattern, escape="\\"),
+        Organisation.name.icontains(q, autoescape=True),
+        Organisation.name_en.icontains(q, autoescape=True),
     )
 
 
