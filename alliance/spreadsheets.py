@@ -11,6 +11,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from operator import itemgetter
 
 import defusedxml
 from charset_normalizer import from_bytes
@@ -309,18 +310,33 @@ def _build_table(records, columns, lookup, max_rows, encoding, reopen=None) -> T
         records.close()  # that pass read rows as wide as any header could be
         records = reopen(header_row + 1, width)
     rows: list[Row] = []
+    blank = dict.fromkeys(columns, "")
+    names = list(positions)
+    pick = itemgetter(*positions.values())
+    last = max(positions.values())
     for number, raw in records:
         if number > row_limit:
             raise _too_many_rows(max_rows)
-        cells = [_clean(cell) for cell in raw[:width]]
-        if not any(cells):
-            continue
+        if len(raw) > last:  # every known column is there: clean just those cells
+            picked = pick(raw)
+            cells = [cell.strip() for cell in picked] if len(names) > 1 else [picked.strip()]
+            text = "".join(cells)
+            if "\u200b" in text or "\ufeff" in text:
+                cells = [_clean(cell) for cell in cells]
+                text = "".join(cells)
+            if not text and not any(_clean(cell) for cell in raw[:width]):
+                continue
+            values = {**blank, **dict(zip(names, cells, strict=True))}
+        else:
+            cells = [_clean(cell) for cell in raw[:width]]
+            if not any(cells):
+                continue
+            values = blank.copy()
+            for name, index in positions.items():
+                if index < len(cells):
+                    values[name] = cells[index]
         if len(rows) >= max_rows:
             raise _too_many_rows(max_rows)
-        values = dict.fromkeys(columns, "")
-        for name, index in positions.items():
-            if index < len(cells):
-                values[name] = cells[index]
         rows.append(Row(number, values))
     if not rows:
         raise SpreadsheetError(NO_ROWS)

@@ -6,20 +6,27 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from alliance import audit
-from alliance.audit import AuditEvent
 from alliance.auth.models import User
 from alliance.catalogue import services
+from alliance.catalogue.bulk import (
+    CONTRIBUTOR_TABLE,
+    STATE_FIELDS,
+    TITLE_TABLE,
+    chunks,
+    forget_loaded_titles,
+    insert_titles,
+    update_titles,
+)
 from alliance.catalogue.isbn import IsbnError, normalise_isbn
-from alliance.catalogue.models import Contributor, ImportReport, Title, search_key
+from alliance.catalogue.models import ImportReport
 from alliance.catalogue.rules import ROLE_FIELDS, TitleInput, TitleInvalid, read_title
 from alliance.db import utcnow
 from alliance.errors import ConflictError
 from alliance.extensions import db
-from alliance.logs import current_request_id
 from alliance.members.models import MemberStatus, Organisation, OrganisationKind
 from alliance.spreadsheets import Table, read_table
 from alliance.tabular import ImportRejected, Problem
@@ -50,10 +57,6 @@ TEMPLATE_EXAMPLE = [
     "978-7-02-000220-7", "红楼梦", "", "曹雪芹; 高鹗", "", "", "", "hardback", "zh",
     "I242.47", "", "1996-12-01", "59.70", "1606", "", "active",
 ]  # fmt: skip
-STATE_FIELDS = (
-    "title", "subtitle", "format", "language", "clc_class", "thema_code", "publication_date",
-    "list_price_fen", "page_count", "description", "status",
-)  # fmt: skip
 # A column of the file -> the field of a title it sets; contributors and status apart.
 COLUMN_FIELDS = {
     **{name: name for name in STATE_FIELDS if name in TITLE_COLUMNS and name != "status"},
@@ -62,11 +65,8 @@ COLUMN_FIELDS = {
 # Where a problem found by the rules is reported: the rules speak of fields, files of columns.
 COLUMN_OF_FIELD = {"list_price_fen": "price"}
 ROLE_OF_COLUMN = {column: role.value for column, role in ROLE_FIELDS.items()}
-CHUNK = 900  # values in one IN (...) and rows in one INSERT: under every driver's limits
 REPORT_DAYS = 30  # how long a rejected import's report stays downloadable
 SIMULTANEOUS = _l("Some of these titles were added at the same moment; import the file again.")
-TITLE_TABLE = Title.__table__
-CONTRIBUTOR_TABLE = Contributor.__table__
 
 
 @dataclass(frozen=True)
@@ -109,11 +109,11 @@ def import_titles(
     db.session.flush()  # anything pending goes first: the writes below bypass the ORM
     new, changed = plan
     try:
-        _insert_titles(new, organisation.id)
-        _update_titles(actor, changed, organisation.id)
+        insert_titles(new, organisation.id)
+        update_titles(actor, changed, organisation.id)
     except IntegrityError:  # another import added one of these ISBNs meanwhile
         raise ConflictError(SIMULTANEOUS) from None
-    _forget_loaded_titles()
+    forget_loaded_titles()
     result = ImportResult(
         created=len(new),
         updated=len(changed),
@@ -242,16 +242,11 @@ def _isbn_or_none(text) -> str | None:
         return None
 
 
-def _chunks(items: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def _existing_titles(isbns: list[str]) -> dict[str, object]:
     """Return the catalogued titles among these ISBNs (whoever publishes them), by ISBN."""
     columns = [TITLE_TABLE.c[name] for name in ("id", "isbn", "publisher_id", *STATE_FIELDS)]
     found = {}
-    for chunk in _chunks(isbns):
+    for chunk in chunks(isbns):
         for row in db.session.execute(select(*columns).where(TITLE_TABLE.c.isbn.in_(chunk))):
             found[row.isbn] = row
     return found
@@ -281,7 +276,7 @@ def _current_states(existing: dict, organisation: Organisation) -> dict[int, dic
     }
     ids = list(states)
     c = CONTRIBUTOR_TABLE.c
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         query = (
             select(c.title_id, c.name, c.role)
             .where(c.title_id.in_(chunk))
@@ -349,114 +344,3 @@ def _merged(current: list, values: TitleInput, present_roles: set[str]) -> list:
         for role, names in by_role.items()
         for name in (wanted[role] if role in present_roles else names)
     ]
-
-
-def _title_values(values: TitleInput) -> dict:
-    return {name: getattr(values, name) for name in STATE_FIELDS} | {
-        "title_key": search_key(values.title)
-    }
-
-
-def _contributor_rows(title_id: int, contributors: list) -> list[dict]:
-    return [
-        {
-            "title_id": title_id,
-            "name": name,
-            "name_key": search_key(name),
-            "role": role,
-            "position": position,
-        }
-        for position, (name, role) in enumerate(contributors, start=1)
-    ]
-
-
-def _insert_titles(new: list[TitleInput], publisher_id: int) -> None:
-    """Insert the new titles and their contributors, a chunk of rows per statement."""
-    now = utcnow()
-    returning = insert(TITLE_TABLE).returning(TITLE_TABLE.c.isbn, TITLE_TABLE.c.id)
-    for chunk in _chunks(new):
-        rows = [
-            {
-                "isbn": values.isbn,
-                "publisher_id": publisher_id,
-                "created_at": now,
-                "updated_at": now,
-                **_title_values(values),
-            }
-            for values in chunk
-        ]
-        ids = dict(db.session.execute(returning, rows).all())
-        people = [
-            person
-            for values in chunk
-            if values.contributors
-            for person in _contributor_rows(ids[values.isbn], values.contributors)
-        ]
-        if people:
-            db.session.execute(insert(CONTRIBUTOR_TABLE), people)
-
-
-def _update_titles(actor, changed: list, publisher_id: int) -> None:
-    """Write the changed titles, replace their contributors if those changed, audit each."""
-    if not changed:
-        return
-    now = utcnow()
-    statement = update(TITLE_TABLE).where(TITLE_TABLE.c.id == bindparam("b_id"))
-    label = actor.login if actor is not None else "system"
-    request_id = current_request_id()
-    for chunk in _chunks(changed):
-        rows = []
-        for title_id, _before, after in chunk:
-            row = {name: after[name] for name in STATE_FIELDS}
-            row.update(b_id=title_id, title_key=search_key(after["title"]), updated_at=now)
-            rows.append(row)
-        db.session.execute(statement, rows)
-        recast = [(title_id, after) for title_id, before, after in chunk
-                  if before["contributors"] != after["contributors"]]  # fmt: skip
-        if recast:
-            db.session.execute(
-                delete(CONTRIBUTOR_TABLE).where(
-                    CONTRIBUTOR_TABLE.c.title_id.in_([title_id for title_id, _ in recast])
-                )
-            )
-            people = [
-                person
-                for title_id, after in recast
-                for person in _contributor_rows(title_id, after["contributors"])
-            ]
-            if people:
-                db.session.execute(insert(CONTRIBUTOR_TABLE), people)
-        db.session.execute(
-            insert(AuditEvent.__table__),
-            [
-                {
-                    "occurred_at": now,
-                    "actor_id": getattr(actor, "id", None),
-                    "actor_label": label,
-                    "action": "title.update",
-                    "entity_type": TITLE_TABLE.name,
-                    "entity_id": str(title_id),
-                    "before": _audit_state(before, publisher_id),
-                    "after": _audit_state(after, publisher_id),
-                    "request_id": request_id,
-                }
-                for title_id, before, after in chunk
-            ],
-        )
-
-
-def _audit_state(state: dict, publisher_id: int) -> dict:
-    """Return a state in the shape of Title.audit_state(), with the description too."""
-    return {
-        **{name: state[name] for name in ("isbn", *STATE_FIELDS)},
-        "publisher_id": publisher_id,
-        "publication_date": str(state["publication_date"] or "") or None,
-        "contributors": [f"{role}:{name}" for name, role in state["contributors"]],
-    }
-
-
-def _forget_loaded_titles() -> None:
-    """Expire titles and contributors the session holds: the rows changed underneath them."""
-    for instance in list(db.session.identity_map.values()):
-        if isinstance(instance, Title | Contributor):
-            db.session.expire(instance)

@@ -1,12 +1,15 @@
 """Read, check and format ISBNs against the International ISBN Agency's current ranges."""
 
+import functools
 import math
 import numbers
 import re
 import unicodedata
+from bisect import bisect_right
 
 from flask_babel import lazy_gettext as _l
 from stdnum import isbn as stdnum_isbn
+from stdnum import numdb
 from stdnum.exceptions import InvalidChecksum, ValidationError
 
 from alliance.errors import DomainError
@@ -83,6 +86,8 @@ class IsbnPrefixError(IsbnError):
 
 def normalise_isbn(text: object) -> str:
     """Return the ISBN-13 (13 digits) of an ISBN-10 or ISBN-13 as people and Excel write it."""
+    if type(text) is str and len(text) == 13 and text.isdigit() and text.isascii():
+        return _checked_isbn13(text)  # the usual cell: nothing to clean
     digits = _digits(text)
     if len(digits) == 13:
         if digits[:3] not in ("978", "979"):
@@ -99,6 +104,21 @@ def normalise_isbn(text: object) -> str:
     if _split(isbn13) is None:
         raise IsbnRangeError()
     return isbn13
+
+
+def _checked_isbn13(digits: str) -> str:
+    """Check 13 ASCII digits as normalise_isbn does, without python-stdnum's cleaning."""
+    if digits[:3] not in ("978", "979"):
+        raise IsbnPrefixError()
+    if digits.startswith(ISMN_PREFIX):
+        raise IsbnIsmnError()
+    # The EAN check, summing the digits' ASCII codes: their offsets (48 * (7 + 3 * 6)) end in 0.
+    codes = digits.encode("ascii")
+    if (sum(codes[0:13:2]) + 3 * sum(codes[1:12:2])) % 10:
+        raise IsbnChecksumError()
+    if _split(digits) is None:
+        raise IsbnRangeError()
+    return digits
 
 
 def format_isbn(isbn13: str) -> str:
@@ -166,6 +186,82 @@ def _from_number(value: int | str) -> str:
 
 def _split(isbn13: str) -> tuple[str, ...] | None:
     """Split an ISBN-13 into prefix, group, registrant, item and check digit, if all assigned."""
-    parts = stdnum_isbn.split(isbn13)
-    # python-stdnum leaves the group or registrant empty when the range data lacks it.
+    index = _range_index()
+    parts = stdnum_isbn.split(isbn13) if index is None else _parts(index, isbn13)
+    # The range data may lack the group or the registrant: that part is then left empty.
     return parts if all(parts) else None
+
+
+def _parts(index: list, isbn13: str) -> tuple[str, str, str, str, str]:
+    """Split as python-stdnum's isbn.split does, bisecting the compiled ranges."""
+    number = isbn13[:-1]
+    found = []
+    levels = index
+    while number:
+        child = None
+        for length, starts, children in levels:
+            if length > len(number):
+                break
+            child = children[bisect_right(starts, number[:length]) - 1]
+            if child is not None:
+                break
+        if child is None:
+            found.append(number)  # no range matches: python-stdnum keeps the rest whole
+            break
+        found.append(number[:length])
+        number = number[length:]
+        levels = child
+    item = found.pop() if found else ""
+    prefix = found.pop(0) if found else ""
+    group = found.pop(0) if found else ""
+    registrant = found.pop(0) if found else ""
+    return prefix, group, registrant, item, isbn13[-1]
+
+
+@functools.cache
+def _range_index() -> list | None:
+    """Compile python-stdnum's ISBN ranges for bisection; None if they cannot be."""
+    try:
+        return _compile(numdb.get("isbn").prefixes, {})
+    except ValueError:
+        return None
+
+
+def _compile(prefixes: list, memo: dict) -> list:
+    """Turn one level of numdb ranges into (length, starts, children) by ascending length.
+
+    numdb takes the shortest length with a matching range and merges the children of every
+    range of that length that matches, so ranges may overlap (978's "0-5" line overlaps the
+    groups 0 to 5). Cut each length's span into the intervals between range bounds: every
+    number in an interval matches the same ranges. `children[i]` is the compiled merged
+    children of the interval starting at `starts[i]`, or None where no range matches.
+    """
+    by_length: dict[int, list] = {}
+    for entry in prefixes:
+        length, low, high = entry[:3]
+        if not (low.isdigit() and high.isdigit() and len(high) == length and low <= high):
+            raise ValueError(f"unexpected range {low}-{high}")
+        by_length.setdefault(length, []).append(entry)
+    levels = []
+    for length in sorted(by_length):
+        entries = by_length[length]
+        bounds = {low for _length, low, *_rest in entries}
+        bounds.update(
+            str(int(high) + 1).zfill(length)
+            for _length, _low, high, *_rest in entries
+            if int(high) + 1 < 10**length
+        )
+        starts, children = [""], [None]  # "" sorts before any key: bisection never gives -1
+        for start in sorted(bounds):
+            matching = [entry for entry in entries if entry[1] <= start <= entry[2]]
+            starts.append(start)
+            children.append(_merged_children(matching, memo) if matching else None)
+        levels.append((length, starts, children))
+    return levels
+
+
+def _merged_children(matching: list, memo: dict) -> list:
+    key = tuple(id(entry[4]) for entry in matching)
+    if key not in memo:
+        memo[key] = _compile([child for entry in matching for child in entry[4]], memo)
+    return memo[key]

@@ -11,9 +11,11 @@ from stdnum import ean
 
 from alliance.api.services import create_api_key
 from alliance.audit import AuditEvent
+from alliance.catalogue import importing
 from alliance.catalogue.importing import import_titles
 from alliance.catalogue.models import ImportReport, Title
 from alliance.catalogue.services import NotAPublisher
+from alliance.errors import ConflictError
 from alliance.spreadsheets import SpreadsheetError
 from alliance.tabular import ImportRejected
 
@@ -440,3 +442,35 @@ def test_api_import_needs_a_key_and_the_publisher_role(client, client_as, db):
     anonymous = client.post("/api/v1/titles/import", data={})
     assert anonymous.status_code == 401 and anonymous.mimetype == "application/problem+json"
     assert count(db) == 0
+
+
+def test_many_rows_keep_their_values_and_contributors(publisher, db):
+    # More rows than one INSERT statement carries, and a part batch at the end.
+    rows = [
+        [isbn(n), f"书名{n}", f"作者{n}；合著{n}", f"{n}.5", "2021年4月", "平装" if n % 2 else ""]
+        for n in range(1, 351)
+    ]
+    header = ["ISBN", "书名", "作者", "定价", "出版日期", "装帧"]
+    assert run(publisher, csv_file(rows, header=header)).created == 350
+    titles = {t.isbn: t for t in db.session.scalars(select(Title))}
+    for n in (1, 62, 63, 200, 350):
+        title = titles[isbn(n)]
+        assert (title.title, title.list_price_fen, str(title.publication_date)) == (
+            f"书名{n}",
+            n * 100 + 50,
+            "2021-04-01",
+        )
+        assert title.title_key == f"书名{n}" and title.format == "paperback"
+        assert title.created_at.tzinfo is not None and title.created_at == title.updated_at
+        people = [(c.name, c.name_key, c.role, c.position) for c in title.contributors]
+        assert people == [
+            (f"作者{n}", f"作者{n}", "author", 1),
+            (f"合著{n}", f"合著{n}", "author", 2),
+        ]
+
+
+def test_a_title_added_meanwhile_is_a_conflict(publisher, db, monkeypatch):
+    run(publisher, csv_file(good_rows(2)))
+    monkeypatch.setattr(importing, "_existing_titles", lambda isbns: {})  # as if not yet there
+    with pytest.raises(ConflictError):
+        run(publisher, csv_file(good_rows(3)))

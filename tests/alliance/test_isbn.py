@@ -360,3 +360,32 @@ def test_separators_prefixes_and_width_do_not_matter(number, seps, prefix, full_
     digits = (chr(ord(d) + 0xFEE0) for d in number) if full_width else iter(number)
     text = prefix + "".join(d + sep for d, sep in zip(digits, seps, strict=True))
     assert normalise_isbn(text) == number
+
+
+def _range_edges():
+    """Yield 12-digit bodies at both ends of every group and registrant range, and just past."""
+    for _length, prefix, _high, _props, groups in numdb.get("isbn").prefixes:
+        for _length, group_low, group_high, _props, registrants in groups:
+            for group in {group_low, group_high}:
+                for _length, low, high, _props, _children in registrants:
+                    for head in (prefix + group + low, prefix + group + high):
+                        if len(head) <= 12:
+                            yield head.ljust(12, "0")
+                            yield head.ljust(12, "9")
+                    after = str(int(high) + 1).zfill(len(high))
+                    if len(prefix + group + after) <= 12:
+                        yield (prefix + group + after).ljust(12, "0")
+
+
+def test_split_agrees_with_stdnum_at_every_range_edge():
+    # normalise_isbn and format_isbn bisect a compiled copy of python-stdnum's ranges.
+    bodies = set(_range_edges())
+    assert len(bodies) > 1000
+    for body in bodies:
+        number = with_check_digit(body)
+        parts = stdnum_isbn.split(number)
+        expected = number if all(parts) else None
+        if number.startswith("9790"):
+            continue
+        assert (normalise_isbn(number) if is_valid_isbn(number) else None) == expected, number
+        assert format_isbn(number) == ("-".join(parts) if all(parts) else number), number
