@@ -157,5 +157,10 @@ def test_filters_ignore_hostile_query_values(client_as):
 
 def test_filter_pages_show_no_error_for_choices_left_at_their_default(client_as):
     admin = client_as("admin")
-    for path in ("/admin/users?q=wang", "/titles/?q=红", "/members/?q=出版", "/admin/audit?action=user"):
+    for path in (
+        "/admin/users?q=wang",
+        "/titles/?q=红",
+        "/members/?q=出版",
+        "/admin/audit?action=user",
+    ):
         assert "invalid-feedback" not in admin.get(path).get_data(as_text=True), path
