@@ -8,8 +8,8 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from alliance.errors import DomainError
 from alliance.forms import strip
 from alliance.members.models import KIND_LABELS, STATUS_LABELS, MemberStatus
-from alliance.members.services import (
-    APPLICANT_KINDS,
+from alliance.members.services import APPLICANT_KINDS
+from alliance.members.values import (
     MAX_LENGTHS,
     normalise_email,
     normalise_phone,

@@ -1,15 +1,10 @@
 """Member rules: applications, the membership state machine, profiles, and the directory."""
 
 from collections.abc import Mapping
-from urllib.parse import urlsplit
 
-import phonenumbers
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from stdnum.cn import uscc as uscc_number
-from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
 
 from alliance import audit
 from alliance.auth.models import User, UserRole
@@ -17,12 +12,13 @@ from alliance.auth.roles import Role
 from alliance.db import utcnow
 from alliance.errors import ConflictError, DomainError, NotFoundError
 from alliance.extensions import db
-from alliance.forms import FORBIDDEN_CHARACTERS
 from alliance.members.models import STATUS_LABELS, MemberStatus, Organisation, OrganisationKind
-
-
-class InvalidMemberValue(DomainError):
-    """A value of an application or profile is missing or malformed (details name the field)."""
+from alliance.members.values import (
+    PROFILE_FIELDS,
+    InvalidMemberValue,
+    clean_text,
+    profile_values,
+)
 
 
 class MembershipNotAllowed(DomainError):
@@ -56,147 +52,6 @@ DECISIONS = {
     (MemberStatus.SUSPENDED, MemberStatus.ACTIVE): ("organisation.reinstate", _l("Reinstate")),
 }
 REASON_REQUIRED = {MemberStatus.REJECTED, MemberStatus.SUSPENDED}
-
-# Field -> longest accepted text (the column sizes; descriptions are Text but kept readable).
-MAX_LENGTHS = {
-    "name": 200,
-    "name_en": 200,
-    "uscc": 30,  # before removing spaces and dashes
-    "contact_name": 100,
-    "contact_email": 320,
-    "contact_phone": 30,
-    "website": 300,
-    "description": 5000,
-    "description_en": 5000,
-    "reason": 500,
-}
-PROFILE_FIELDS = frozenset(
-    {
-        "name_en",
-        "uscc",
-        "contact_name",
-        "contact_email",
-        "contact_phone",
-        "website",
-        "description",
-        "description_en",
-    }
-)
-APPLICATION_FIELDS = PROFILE_FIELDS | {"name", "kind"}
-
-
-# --- values -------------------------------------------------------------------------------
-
-
-def clean_text(value, field: str, *, required: bool = False) -> str | None:
-    """Return `value` stripped (None when empty); refuse control characters and overlong text."""
-    if value is not None and not isinstance(value, str):
-        raise InvalidMemberValue(_l("This value is not text."), field=field)
-    text = (value or "").strip()
-    if FORBIDDEN_CHARACTERS.search(text):
-        raise InvalidMemberValue(
-            _l("Remove the invisible control characters from this text."), field=field
-        )
-    if len(text) > MAX_LENGTHS[field]:
-        raise InvalidMemberValue(
-            _l("Shorten this to at most %(max)s characters.", max=MAX_LENGTHS[field]), field=field
-        )
-    if required and not text:
-        raise InvalidMemberValue(_l("This field is required."), field=field)
-    return text or None
-
-
-def normalise_uscc(text: str | None) -> str | None:
-    """Return the unified social credit code compact and upper-case, or None when empty."""
-    text = clean_text(text, "uscc")
-    if text is None:
-        return None
-    try:
-        return uscc_number.validate(text)
-    except InvalidLength:
-        message = _l("A unified social credit code has 18 characters.")
-    except InvalidChecksum:
-        message = _l(
-            "The last character (the check digit) does not match: check the code for a typo."
-        )
-    except ValidationError:
-        message = _l(
-            "A unified social credit code has 8 digits, then 10 digits or capital letters "
-            "(not I, O, S, V or Z)."
-        )
-    raise InvalidMemberValue(message, field="uscc")
-
-
-def normalise_website(text: str | None) -> str | None:
-    """Return an http(s) address with a host name, or None when empty; refuse anything else."""
-    text = clean_text(text, "website")
-    if text is None:
-        return None
-    try:
-        parts = urlsplit(text)
-        host = parts.hostname or ""
-    except ValueError:
-        parts, host = None, ""
-    if (
-        parts is None
-        or parts.scheme.lower() not in ("http", "https")
-        or "." not in host
-        or parts.username is not None
-        or any(ch.isspace() for ch in text)
-    ):
-        raise InvalidMemberValue(
-            _l("Enter a web address starting with https:// or http://, e.g. https://example.org."),
-            field="website",
-        )
-    return text
-
-
-def normalise_email(text: str | None) -> str | None:
-    """Return the email address normalised, or None when empty."""
-    text = clean_text(text, "contact_email")
-    if text is None:
-        return None
-    try:
-        return validate_email(text, check_deliverability=False).normalized
-    except EmailNotValidError:
-        raise InvalidMemberValue(
-            _l("This email address is not valid."), field="contact_email"
-        ) from None
-
-
-def normalise_phone(text: str | None) -> str | None:
-    """Return a telephone number in E.164 form (+86 unless another country code is given)."""
-    text = clean_text(text, "contact_phone")
-    if text is None:
-        return None
-    try:
-        number = phonenumbers.parse(text, "CN")
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_valid_number(number):
-        raise InvalidMemberValue(
-            _l("Enter a valid telephone number, e.g. 021 5321 8888 or 138 0013 8000."),
-            field="contact_phone",
-        )
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def _profile_values(values: Mapping) -> dict:
-    profile = {
-        "name_en": clean_text(values.get("name_en"), "name_en"),
-        "uscc": normalise_uscc(values.get("uscc")),
-        "contact_name": clean_text(values.get("contact_name"), "contact_name", required=True),
-        "contact_email": normalise_email(values.get("contact_email")),
-        "contact_phone": normalise_phone(values.get("contact_phone")),
-        "website": normalise_website(values.get("website")),
-        "description": clean_text(values.get("description"), "description"),
-        "description_en": clean_text(values.get("description_en"), "description_en"),
-    }
-    if profile["contact_email"] is None:
-        raise InvalidMemberValue(
-            _l("Enter an email address where the alliance can reach you."), field="contact_email"
-        )
-    return profile
 
 
 def _check_unique(name: str | None, name_en: str | None, uscc: str | None, *, other_than=None):
@@ -268,7 +123,7 @@ def apply_for_membership(user: User, values: Mapping) -> Organisation:
             _l("Publishers, online bookstores and charities can apply to join."), field="kind"
         )
     name = clean_text(values.get("name"), "name", required=True)
-    profile = _profile_values(values)
+    profile = profile_values(values)
     _check_unique(name, profile["name_en"], profile["uscc"])
     organisation = Organisation(name=name, kind=kind, status=MemberStatus.APPLIED.value, **profile)
     db.session.add(organisation)
@@ -358,7 +213,7 @@ def update_profile(actor: User, organisation: Organisation, values: Mapping) -> 
         raise ValueError(f"not profile fields: {', '.join(sorted(unknown))}")
     if not is_insider(actor, organisation):
         raise NotFoundError(_l("This organisation does not exist."))
-    profile = _profile_values(values)
+    profile = profile_values(values)
     _check_unique(None, profile["name_en"], profile["uscc"], other_than=organisation)
     before = organisation.audit_state()
     for field, value in profile.items():

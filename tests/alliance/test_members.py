@@ -9,6 +9,7 @@ from stdnum.cn import uscc
 from alliance.audit import AuditEvent
 from alliance.errors import ConflictError, DomainError
 from alliance.members import services
+from alliance.members import values as member_values
 from alliance.members.models import Organisation
 
 VALID_USCC = "91310000MA1FL0001" + uscc.calc_check_digit("91310000MA1FL0001")
@@ -630,8 +631,12 @@ def test_demo_members_have_valid_codes_and_contacts_and_one_application_waits(db
     assert {"上海世纪出版集团", "知识出版社", "文轩网", "磨铁文化"} <= names
     load_demo_data()
     for organisation in db.session.scalars(select(Organisation)):
-        assert services.normalise_uscc(organisation.uscc) == organisation.uscc
-        assert services.normalise_phone(organisation.contact_phone) == organisation.contact_phone
-        assert services.normalise_email(organisation.contact_email) == organisation.contact_email
+        assert member_values.normalise_uscc(organisation.uscc) == organisation.uscc
+        assert (
+            member_values.normalise_phone(organisation.contact_phone) == organisation.contact_phone
+        )
+        assert (
+            member_values.normalise_email(organisation.contact_email) == organisation.contact_email
+        )
         assert organisation.website_url == organisation.website
     assert services.waiting_applications() == 1
