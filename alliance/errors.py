@@ -6,7 +6,7 @@ from flask import Response, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_smorest import Api
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
 
 log = logging.getLogger(__name__)
 
@@ -141,8 +141,6 @@ def handle_unexpected(error: Exception):
 
 
 def _http_for(status: int) -> HTTPException:
-    from werkzeug.exceptions import default_exceptions
-
     return default_exceptions.get(status, InternalServerError)()
 
 

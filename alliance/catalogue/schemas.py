@@ -1,5 +1,6 @@
 """Marshmallow schemas of the catalogue API."""
 
+from flask_babel import gettext as _
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from alliance.catalogue.models import ContributorRole, TitleFormat, TitleStatus
@@ -11,7 +12,7 @@ MAX_ID = 2**31 - 1
 def plain_text(value: str) -> None:
     """Refuse control and direction-override characters, as the web forms do."""
     if FORBIDDEN_CHARACTERS.search(value):
-        raise ValidationError("Remove the invisible control characters from this text.")
+        raise ValidationError(_("Remove the invisible control characters from this text."))
 
 
 class ContributorSchema(Schema):

@@ -8,6 +8,7 @@ from alliance.auth.models import User
 from alliance.auth.roles import Role
 from alliance.catalogue.isbn import IsbnError, normalise_isbn
 from alliance.catalogue.models import (
+    STATUS_LABELS,
     Contributor,
     ContributorRole,
     Title,
@@ -135,7 +136,8 @@ def _move(title: Title, status: str) -> None:
     if status not in TRANSITIONS.get(title.status, set()):
         raise ConflictError(
             _l("A title that is %(current)s cannot become %(wanted)s.",
-               current=title.status, wanted=status)
+               current=STATUS_LABELS.get(title.status, title.status),
+               wanted=STATUS_LABELS.get(status, status))
         )  # fmt: skip
     title.status = status
 
@@ -168,7 +170,7 @@ def search(q: str | None, publisher_id: int | None = None, status: str | None = 
 
 
 def publishers() -> list[Organisation]:
-    """Return the publishers that have titles or are active members, by name."""
+    """Return every publisher organisation, by name (for the catalogue's publisher filter)."""
     return list(
         db.session.scalars(
             select(Organisation)
