@@ -1,6 +1,8 @@
 """Choose the language and time zone of a request, and format dates and money for it."""
 
+from datetime import date, datetime
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from flask import g, has_request_context, request
 from flask_babel import format_date, format_datetime, get_locale
@@ -129,3 +131,8 @@ def date_filter(value, style: str = "medium") -> str:
     if value is None:
         return ""
     return format_date(value, style)
+
+
+def local_today(zone: str = DEFAULT_TIMEZONE) -> date:
+    """Return today's date in `zone` (deadlines run to the end of the day there)."""
+    return datetime.now(ZoneInfo(zone)).date()

@@ -1,0 +1,349 @@
+"""The subsidy ledger: allocate, release and spend money without ever overspending.
+
+Every movement is an append-only `LedgerEntry`. The running totals on the campaign, the
+publisher's row and the enrolment change only through conditional UPDATEs in the same
+transaction as the entry, so the budget and both caps hold under any number of concurrent
+requests: the database, not a read in Python, decides whether the money is there.
+"""
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from alliance import audit
+from alliance.auth.models import User
+from alliance.errors import ConflictError, DomainError
+from alliance.extensions import db
+from alliance.i18n import local_today
+from alliance.money import format_money
+from campaigns.models import (
+    Campaign,
+    CampaignPublisher,
+    CampaignStatus,
+    Enrolment,
+    EnrolmentStatus,
+    EntryKind,
+    LedgerEntry,
+)
+
+# Money moves while a campaign is being prepared or runs; never in a draft or after the end.
+OPEN_FOR_MONEY = {
+    CampaignStatus.ENROLMENT_OPEN.value,
+    CampaignStatus.ENROLMENT_CLOSED.value,
+    CampaignStatus.RUNNING.value,
+}
+MAX_KEY_LENGTH = 100
+
+
+class BudgetExceeded(ConflictError):
+    """An allocation would exceed the budget or a cap."""
+
+    problem = "budget-exceeded"
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A ledger entry and whether this request created it (False: an idempotent repeat)."""
+
+    entry: LedgerEntry
+    created: bool
+
+
+def allocate(
+    actor: User | None,
+    enrolment: Enrolment,
+    amount_fen: int,
+    idempotency_key: str | None = None,
+    note: str | None = None,
+) -> Recorded:
+    """Grant `amount_fen` more to an approved enrolment within the budget and both caps."""
+    campaign = enrolment.campaign
+    _check_amount(amount_fen)
+    if enrolment.status != EnrolmentStatus.APPROVED:
+        raise ConflictError(_l("Only an approved enrolment can receive a subsidy."))
+    if repeat := _repeat(campaign, idempotency_key, enrolment, EntryKind.ALLOCATE, amount_fen):
+        return repeat
+    _check_open(campaign)
+    entry = _entry(actor, enrolment, EntryKind.ALLOCATE, amount_fen, idempotency_key, note)
+    if repeat := _insert_once(entry, campaign, idempotency_key):
+        return repeat
+    # The campaign row first: every allocation takes the same locks in the same order.
+    _conditional(
+        update(Campaign)
+        .where(Campaign.id == campaign.id)
+        .where(Campaign.allocated_fen + amount_fen <= Campaign.budget_fen)
+        .values(allocated_fen=Campaign.allocated_fen + amount_fen),
+        lambda: _l(
+            "This would exceed the campaign's budget: %(remaining)s is left.",
+            remaining=format_money(_fresh(Campaign.budget_fen - Campaign.allocated_fen, campaign)),
+        ),
+    )
+    _conditional(
+        update(CampaignPublisher)
+        .where(
+            CampaignPublisher.campaign_id == campaign.id,
+            CampaignPublisher.publisher_id == enrolment.publisher_id,
+            CampaignPublisher.allocated_fen + amount_fen <= campaign.per_publisher_cap_fen,
+        )
+        .values(allocated_fen=CampaignPublisher.allocated_fen + amount_fen),
+        lambda: _l(
+            "This would exceed the publisher's cap of %(cap)s in this campaign.",
+            cap=format_money(campaign.per_publisher_cap_fen),
+        ),
+    )
+    _conditional(
+        update(Enrolment)
+        .where(
+            Enrolment.id == enrolment.id,
+            Enrolment.status == EnrolmentStatus.APPROVED.value,
+            Enrolment.allocated_fen + amount_fen <= campaign.per_title_cap_fen,
+        )
+        .values(allocated_fen=Enrolment.allocated_fen + amount_fen),
+        lambda: _l(
+            "This would exceed the cap of %(cap)s per title.",
+            cap=format_money(campaign.per_title_cap_fen),
+        ),
+    )
+    return _finish(actor, enrolment, entry, "subsidy.allocate")
+
+
+def release(
+    actor: User | None,
+    enrolment: Enrolment,
+    amount_fen: int,
+    idempotency_key: str | None = None,
+    note: str | None = None,
+) -> Recorded:
+    """Give back to the budget part of an enrolment's allocation that is not yet spent."""
+    campaign = enrolment.campaign
+    _check_amount(amount_fen)
+    if repeat := _repeat(campaign, idempotency_key, enrolment, EntryKind.RELEASE, -amount_fen):
+        return repeat
+    _check_open(campaign)
+    entry = _entry(actor, enrolment, EntryKind.RELEASE, -amount_fen, idempotency_key, note)
+    if repeat := _insert_once(entry, campaign, idempotency_key):
+        return repeat
+    refusal = lambda: _l(  # noqa: E731
+        "Only %(amount)s of this allocation is unspent and can be released.",
+        amount=format_money(_fresh(Enrolment.allocated_fen - Enrolment.spent_fen, enrolment)),
+    )
+    unspent = (
+        select(Enrolment.allocated_fen - Enrolment.spent_fen)
+        .where(Enrolment.id == enrolment.id)
+        .scalar_subquery()
+    )
+    # The campaign row first, as in `allocate`, so that the two never wait on each other.
+    _conditional(
+        update(Campaign)
+        .where(Campaign.id == campaign.id, unspent >= amount_fen)
+        .values(allocated_fen=Campaign.allocated_fen - amount_fen),
+        refusal,
+    )
+    _conditional(
+        update(Enrolment)
+        .where(
+            Enrolment.id == enrolment.id,
+            Enrolment.allocated_fen - Enrolment.spent_fen >= amount_fen,
+        )
+        .values(allocated_fen=Enrolment.allocated_fen - amount_fen),
+        refusal,
+    )
+    db.session.execute(
+        update(CampaignPublisher)
+        .where(
+            CampaignPublisher.campaign_id == campaign.id,
+            CampaignPublisher.publisher_id == enrolment.publisher_id,
+        )
+        .values(allocated_fen=CampaignPublisher.allocated_fen - amount_fen)
+    )
+    return _finish(actor, enrolment, entry, "subsidy.release")
+
+
+def spend(actor: User | None, enrolment: Enrolment, amount_fen: int, sale_id: int | None) -> int:
+    """Draw up to `amount_fen` (negative: give back) from the allocation; return the change.
+
+    A sale never draws more than the enrolment has left: the spend is capped, not refused,
+    because the copies were sold either way.
+    """
+    if amount_fen == 0:
+        return 0
+    # Lock the campaign, then the enrolment, in the order `allocate` uses (no deadlock),
+    # and read the enrolment's current totals. SQLite already holds its write lock.
+    db.session.execute(
+        select(Campaign.id).where(Campaign.id == enrolment.campaign_id).with_for_update()
+    )
+    row = db.session.execute(
+        select(Enrolment.allocated_fen, Enrolment.spent_fen)
+        .where(Enrolment.id == enrolment.id)
+        .with_for_update()
+    ).one()
+    change = min(amount_fen, row.allocated_fen - row.spent_fen)
+    change = max(change, -row.spent_fen)
+    if change == 0:
+        return 0
+    entry = _entry(actor, enrolment, EntryKind.SPEND, change, None, None)
+    entry.sale_id = sale_id
+    db.session.add(entry)
+    for model, where in (
+        (Enrolment, [Enrolment.id == enrolment.id]),
+        (Campaign, [Campaign.id == enrolment.campaign_id]),
+        (
+            CampaignPublisher,
+            [
+                CampaignPublisher.campaign_id == enrolment.campaign_id,
+                CampaignPublisher.publisher_id == enrolment.publisher_id,
+            ],
+        ),
+    ):
+        _conditional(
+            update(model)
+            .where(*where, model.spent_fen + change <= model.allocated_fen)
+            .values(spent_fen=model.spent_fen + change),
+            lambda: _l("The subsidy spent cannot exceed the allocation."),
+        )
+    db.session.flush()
+    _refresh(enrolment)
+    return change
+
+
+def _check_amount(amount_fen) -> None:
+    if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen <= 0:
+        raise DomainError(_l("The amount must be more than zero."))
+
+
+def _check_open(campaign: Campaign) -> None:
+    if campaign.status not in OPEN_FOR_MONEY:
+        raise ConflictError(_l("Money cannot move in a campaign that is a draft or finished."))
+
+
+def _entry(actor, enrolment, kind, amount_fen, idempotency_key, note) -> LedgerEntry:
+    if idempotency_key is not None and not 0 < len(idempotency_key) <= MAX_KEY_LENGTH:
+        raise DomainError(_l("The idempotency key must be 1 to 100 characters."))
+    campaign = enrolment.campaign
+    platform = amount_fen * campaign.platform_share_percent // 100
+    return LedgerEntry(
+        campaign_id=campaign.id,
+        enrolment_id=enrolment.id,
+        publisher_id=enrolment.publisher_id,
+        kind=kind.value,
+        amount_fen=amount_fen,
+        platform_fen=platform,
+        publisher_fen=amount_fen - platform,
+        day=local_today(),
+        actor_id=getattr(actor, "id", None),
+        idempotency_key=idempotency_key,
+        note=(note or "").strip()[:500] or None,
+    )
+
+
+def _repeat(campaign, key, enrolment, kind, amount_fen) -> Recorded | None:
+    """Return the entry an earlier request with this key made; refuse a different request."""
+    if key is None:
+        return None
+    entry = db.session.scalar(
+        select(LedgerEntry).where(
+            LedgerEntry.campaign_id == campaign.id, LedgerEntry.idempotency_key == key
+        )
+    )
+    if entry is None:
+        return None
+    if (entry.enrolment_id, entry.kind, entry.amount_fen) != (enrolment.id, kind, amount_fen):
+        raise ConflictError(_l("This idempotency key was already used for another request."))
+    return Recorded(entry, created=False)
+
+
+def _insert_once(entry: LedgerEntry, campaign: Campaign, key: str | None) -> Recorded | None:
+    """Insert the entry; if a concurrent request just used its key, return that one instead."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(entry)
+            db.session.flush()
+    except IntegrityError:
+        if key is None:
+            raise
+        enrolment = db.session.get(Enrolment, entry.enrolment_id)
+        return _repeat(campaign, key, enrolment, entry.kind, entry.amount_fen)
+    return None
+
+
+def _conditional(statement, refusal) -> None:
+    """Run a guarded UPDATE; when its condition kept it from changing one row, refuse."""
+    if db.session.execute(statement).rowcount != 1:
+        raise BudgetExceeded(refusal())
+
+
+def _fresh(expression, instance) -> int:
+    """Read a value of the row as the database has it now (for a refusal message)."""
+    model = type(instance)
+    return db.session.scalar(select(expression).where(model.id == instance.id)) or 0
+
+
+def _refresh(enrolment: Enrolment) -> None:
+    db.session.expire(enrolment, ["allocated_fen", "spent_fen"])
+    db.session.expire(enrolment.campaign, ["allocated_fen", "spent_fen"])
+
+
+def _finish(actor, enrolment: Enrolment, entry: LedgerEntry, action: str) -> Recorded:
+    before = {"allocated_fen": enrolment.allocated_fen}
+    db.session.flush()
+    _refresh(enrolment)
+    audit.record(actor, action, enrolment, before, {"allocated_fen": enrolment.allocated_fen})
+    return Recorded(entry, created=True)
+
+
+def ledger_totals(campaign: Campaign) -> dict[str, int]:
+    """Return the sums of the campaign's ledger by kind, computed in SQL."""
+    rows = db.session.execute(
+        select(LedgerEntry.kind, func.coalesce(func.sum(LedgerEntry.amount_fen), 0))
+        .where(LedgerEntry.campaign_id == campaign.id)
+        .group_by(LedgerEntry.kind)
+    )
+    totals = {kind.value: 0 for kind in EntryKind}
+    totals.update({kind: int(total) for kind, total in rows})
+    return totals
+
+
+def invariant_problems(campaign: Campaign) -> list[str]:
+    """Return every way the stored totals disagree with the ledger (empty when all is well)."""
+    db.session.refresh(campaign)
+    totals = ledger_totals(campaign)
+    allocated = totals[EntryKind.ALLOCATE] + totals[EntryKind.RELEASE]
+    problems = []
+    remaining = campaign.budget_fen - campaign.allocated_fen
+    if campaign.budget_fen != remaining + allocated:
+        problems.append(f"budget {campaign.budget_fen} != remaining {remaining} + {allocated}")
+    if remaining < 0:
+        problems.append(f"remaining {remaining} < 0")
+    if campaign.spent_fen != totals[EntryKind.SPEND]:
+        problems.append(f"spent {campaign.spent_fen} != ledger {totals[EntryKind.SPEND]}")
+    per_enrolment = db.session.execute(
+        select(
+            Enrolment.id,
+            Enrolment.allocated_fen,
+            Enrolment.spent_fen,
+            func.coalesce(
+                select(func.sum(LedgerEntry.amount_fen))
+                .where(
+                    LedgerEntry.enrolment_id == Enrolment.id,
+                    LedgerEntry.kind != EntryKind.SPEND.value,
+                )
+                .scalar_subquery(),
+                0,
+            ),
+        ).where(Enrolment.campaign_id == campaign.id)
+    )
+    for enrolment_id, allocated_fen, spent_fen, ledger in per_enrolment:
+        if allocated_fen != ledger or spent_fen > allocated_fen:
+            problems.append(f"enrolment {enrolment_id}: {allocated_fen}/{spent_fen} vs {ledger}")
+        if allocated_fen > campaign.per_title_cap_fen:
+            problems.append(f"enrolment {enrolment_id} above the title cap")
+    over_cap = db.session.scalars(
+        select(CampaignPublisher.publisher_id).where(
+            CampaignPublisher.campaign_id == campaign.id,
+            CampaignPublisher.allocated_fen > campaign.per_publisher_cap_fen,
+        )
+    ).all()
+    problems.extend(f"publisher {p} above the publisher cap" for p in over_cap)
+    return problems

@@ -1,0 +1,448 @@
+"""Campaign rules: creating and moving campaigns, enrolling titles, reviewing enrolments."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from alliance import audit
+from alliance.auth.models import User
+from alliance.catalogue.clc import matching_category
+from alliance.catalogue.models import Title, TitleStatus
+from alliance.catalogue.services import own_title, publisher_of
+from alliance.catalogue.services import search as search_titles
+from alliance.db import utcnow
+from alliance.errors import ConflictError, DomainError, NotFoundError
+from alliance.extensions import db
+from alliance.i18n import local_today
+from alliance.money import format_money
+from campaigns.models import (
+    CAMPAIGN_STATUS_LABELS,
+    ENROLMENT_STATUS_LABELS,
+    Campaign,
+    CampaignPublisher,
+    CampaignStatus,
+    Enrolment,
+    EnrolmentStatus,
+)
+
+S = CampaignStatus
+# The allowed status changes of a campaign; enrolment may reopen until the sale starts.
+TRANSITIONS = {
+    S.DRAFT.value: {S.ENROLMENT_OPEN.value},
+    S.ENROLMENT_OPEN.value: {S.ENROLMENT_CLOSED.value},
+    S.ENROLMENT_CLOSED.value: {S.ENROLMENT_OPEN.value, S.RUNNING.value},
+    S.RUNNING.value: {S.FINISHED.value},
+    S.FINISHED.value: set(),
+}
+E = EnrolmentStatus
+ENROLMENT_TRANSITIONS = {
+    E.PENDING.value: {E.APPROVED.value, E.REJECTED.value, E.WITHDRAWN.value},
+    E.WITHDRAWN.value: {E.PENDING.value},
+    E.APPROVED.value: set(),
+    E.REJECTED.value: set(),
+}
+# Staff review decisions while enrolment is open or closed, and late ones while it runs.
+REVIEWABLE = {S.ENROLMENT_OPEN.value, S.ENROLMENT_CLOSED.value, S.RUNNING.value}
+REJECTION_REASONS = {
+    "category": _l("The title is not in a category this campaign supports."),
+    "price": _l("The campaign price is too high for the reading month."),
+    "subsidy": _l("The requested subsidy is too high."),
+    "stock": _l("There is not enough stock for the expected sales."),
+    "duplicate": _l("Another edition of this title is already enrolled."),
+    "quality": _l("The title does not meet the campaign's editorial criteria."),
+}
+
+
+@dataclass(frozen=True)
+class CampaignInput:
+    """Checked values of a campaign, as the form and the API both give them."""
+
+    name: str
+    name_en: str | None
+    enrolment_opens: date
+    enrolment_closes: date
+    starts: date
+    ends: date
+    budget_fen: int
+    per_title_cap_fen: int
+    per_publisher_cap_fen: int
+    categories: list[str]
+    price_floor_percent: int | None = None
+    platform_share_percent: int = 100
+
+
+@dataclass(frozen=True)
+class EnrolmentInput:
+    """Checked values of an enrolment."""
+
+    isbn: str
+    campaign_price_fen: int
+    subsidy_per_unit_fen: int
+    expected_units: int
+    stock: int = 0
+
+
+class CampaignInvalid(DomainError):
+    """Campaign values break a rule; `problems` maps each field to its message."""
+
+    status = 422
+    problem = "validation-error"
+
+    def __init__(self, problems: dict):
+        first = next(iter(problems.values()))
+        super().__init__(first, problems={k: str(v) for k, v in problems.items()})
+        self.problems = problems
+
+
+def check_campaign(values: CampaignInput) -> None:
+    """Refuse campaign values that cannot work together, naming each bad field."""
+    problems = {}
+    if not values.name.strip():
+        problems["name"] = _l("Enter the campaign's name.")
+    if values.enrolment_opens > values.enrolment_closes:
+        problems["enrolment_closes"] = _l("Enrolment cannot close before it opens.")
+    if values.starts > values.ends:
+        problems["ends"] = _l("The sale cannot end before it starts.")
+    if values.enrolment_closes > values.ends:
+        problems["enrolment_closes"] = _l("Enrolment must close before the sale ends.")
+    if values.budget_fen <= 0:
+        problems["budget_fen"] = _l("The budget must be more than zero.")
+    for name in ("per_title_cap_fen", "per_publisher_cap_fen"):
+        amount = getattr(values, name)
+        if amount <= 0:
+            problems[name] = _l("A cap must be more than zero.")
+        elif values.budget_fen > 0 and amount > values.budget_fen:
+            problems[name] = _l("A cap cannot be larger than the budget.")
+    if values.price_floor_percent is not None and not 1 <= values.price_floor_percent <= 100:
+        problems["price_floor_percent"] = _l("The price floor is a share from 1 to 100 percent.")
+    if not 0 <= values.platform_share_percent <= 100:
+        problems["platform_share_percent"] = _l("The platform share is from 0 to 100 percent.")
+    if problems:
+        raise CampaignInvalid(problems)
+
+
+def _name_taken(name: str, campaign_id: int | None = None) -> bool:
+    query = select(Campaign.id).where(Campaign.name == name)
+    if campaign_id is not None:
+        query = query.where(Campaign.id != campaign_id)
+    return db.session.scalar(query) is not None
+
+
+def create_campaign(actor: User, values: CampaignInput) -> Campaign:
+    """Create a draft campaign."""
+    check_campaign(values)
+    if _name_taken(values.name):
+        raise CampaignInvalid({"name": _l("Another campaign already has this name.")})
+    campaign = Campaign(status=CampaignStatus.DRAFT.value, allocated_fen=0, spent_fen=0)
+    _apply(campaign, values)
+    db.session.add(campaign)
+    db.session.flush()
+    audit.record(actor, "campaign.create", campaign, None, campaign.audit_state())
+    return campaign
+
+
+def update_campaign(actor: User, campaign: Campaign, values: CampaignInput) -> bool:
+    """Change a campaign's settings; the budget never drops below what is allocated."""
+    check_campaign(values)
+    if campaign.status == CampaignStatus.FINISHED:
+        raise ConflictError(_l("A finished campaign cannot be changed."))
+    if _name_taken(values.name, campaign.id):
+        raise CampaignInvalid({"name": _l("Another campaign already has this name.")})
+    if values.budget_fen < campaign.allocated_fen:
+        raise CampaignInvalid(
+            {
+                "budget_fen": _l(
+                    "The budget cannot be less than the %(amount)s already allocated.",
+                    amount=format_money(campaign.allocated_fen),
+                )
+            }
+        )
+    before = campaign.audit_state()
+    _apply(campaign, values)
+    db.session.flush()
+    after = campaign.audit_state()
+    if after != before:
+        audit.record(actor, "campaign.update", campaign, before, after)
+    return after != before
+
+
+def _apply(campaign: Campaign, values: CampaignInput) -> None:
+    for name in (
+        "name", "name_en", "enrolment_opens", "enrolment_closes", "starts", "ends",
+        "budget_fen", "per_title_cap_fen", "per_publisher_cap_fen", "price_floor_percent",
+        "platform_share_percent",
+    ):  # fmt: skip
+        setattr(campaign, name, getattr(values, name))
+    campaign.categories = sorted(set(values.categories))
+    weights = campaign.category_weights or {}
+    campaign.category_weights = {c: weights.get(c, 1.0) for c in campaign.categories}
+
+
+def change_status(actor: User, campaign: Campaign, status: str) -> None:
+    """Move a campaign to `status` when the transition table allows it."""
+    if status not in TRANSITIONS.get(campaign.status, set()):
+        raise ConflictError(
+            _l(
+                "A campaign that is %(current)s cannot become %(wanted)s.",
+                current=CAMPAIGN_STATUS_LABELS.get(campaign.status, campaign.status),
+                wanted=CAMPAIGN_STATUS_LABELS.get(status, status),
+            )
+        )
+    before = campaign.status
+    campaign.status = status
+    db.session.flush()
+    audit.record(actor, "campaign.status", campaign, {"status": before}, {"status": status})
+
+
+def set_category_weights(actor: User, campaign: Campaign, weights: dict[str, float]) -> None:
+    """Set the priority of each category for the allocation proposal (0 = give nothing)."""
+    cleaned = {}
+    for category, weight in weights.items():
+        if weight is None or not 0 <= float(weight) <= 100:
+            raise DomainError(_l("A category priority is a number from 0 to 100."))
+        cleaned[category] = float(weight)
+    before = dict(campaign.category_weights or {})
+    campaign.category_weights = {**before, **cleaned}
+    db.session.flush()
+    audit.record(
+        actor,
+        "campaign.weights",
+        campaign,
+        {"weights": before},
+        {"weights": campaign.category_weights},
+    )
+
+
+def find_campaign(campaign_id: int) -> Campaign:
+    """Return the campaign with this id, or refuse with 'not found'."""
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise NotFoundError(_l("No campaign has this number."))
+    return campaign
+
+
+def campaigns_list() -> Select:
+    """Return the query of every campaign, newest sale first."""
+    return select(Campaign).order_by(Campaign.starts.desc(), Campaign.id.desc())
+
+
+def check_enrolment_values(campaign: Campaign, title: Title, values: EnrolmentInput) -> dict:
+    """Return the problems with enrolling `title` on these terms (empty when it may)."""
+    problems = {}
+    if values.campaign_price_fen <= 0:
+        problems["campaign_price_fen"] = _l("The campaign price must be more than zero.")
+    elif title.list_price_fen and values.campaign_price_fen > title.list_price_fen:
+        problems["campaign_price_fen"] = _l(
+            "The campaign price cannot be above the list price of %(price)s.",
+            price=format_money(title.list_price_fen),
+        )
+    elif (
+        campaign.price_floor_percent
+        and title.list_price_fen
+        and values.campaign_price_fen * 100 < title.list_price_fen * campaign.price_floor_percent
+    ):
+        problems["campaign_price_fen"] = _l(
+            "The campaign price must be at least %(percent)s%% of the list price (%(price)s).",
+            percent=campaign.price_floor_percent,
+            price=format_money(-(-title.list_price_fen * campaign.price_floor_percent // 100)),
+        )
+    if values.subsidy_per_unit_fen <= 0:
+        problems["subsidy_per_unit_fen"] = _l("The subsidy per copy must be more than zero.")
+    elif values.subsidy_per_unit_fen > values.campaign_price_fen > 0:
+        problems["subsidy_per_unit_fen"] = _l(
+            "The subsidy per copy cannot be more than the campaign price."
+        )
+    if values.expected_units <= 0:
+        problems["expected_units"] = _l("Expect at least one copy to be sold.")
+    if values.stock < 0:
+        problems["stock"] = _l("Stock cannot be negative.")
+    if title.status == TitleStatus.WITHDRAWN:
+        problems["isbn"] = _l("A withdrawn title cannot be enrolled.")
+    elif matching_category(title.clc_class, campaign.categories) is None:
+        problems["isbn"] = _l(
+            "The title's class (%(clc)s) is not in this campaign's categories.",
+            clc=title.clc_class or "—",
+        )
+    return problems
+
+
+def enrolment_open(campaign: Campaign, today: date | None = None) -> bool:
+    """Tell whether publishers may enrol now: the status and the window (inclusive) agree."""
+    today = today or local_today()
+    return (
+        campaign.status == CampaignStatus.ENROLMENT_OPEN
+        and campaign.enrolment_opens <= today <= campaign.enrolment_closes
+    )
+
+
+class EnrolmentInvalid(CampaignInvalid):
+    """Enrolment values break a rule; `problems` maps each field to its message."""
+
+
+def enrol_title(actor: User, campaign: Campaign, values: EnrolmentInput) -> Enrolment:
+    """Enrol one of the actor's publisher's titles, or re-enrol a withdrawn one."""
+    organisation = publisher_of(actor)
+    if not enrolment_open(campaign):
+        raise ConflictError(_l("Enrolment in this campaign is not open."))
+    try:
+        title = own_title(actor, values.isbn)
+    except NotFoundError:
+        raise EnrolmentInvalid({"isbn": _l("None of your titles has this ISBN.")}) from None
+    if problems := check_enrolment_values(campaign, title, values):
+        raise EnrolmentInvalid(problems)
+    enrolment = db.session.scalar(
+        select(Enrolment).where(
+            Enrolment.campaign_id == campaign.id, Enrolment.title_id == title.id
+        )
+    )
+    before = None
+    if enrolment is not None:
+        if enrolment.status != EnrolmentStatus.WITHDRAWN:
+            raise EnrolmentInvalid({"isbn": _l("This title is already enrolled in the campaign.")})
+        before = enrolment.audit_state()
+    else:
+        enrolment = Enrolment(campaign=campaign, title=title, publisher_id=organisation.id)
+        db.session.add(enrolment)
+    enrolment.category = matching_category(title.clc_class, campaign.categories)
+    enrolment.campaign_price_fen = values.campaign_price_fen
+    enrolment.subsidy_per_unit_fen = values.subsidy_per_unit_fen
+    enrolment.expected_units = values.expected_units
+    enrolment.stock = values.stock
+    enrolment.status = EnrolmentStatus.PENDING.value
+    enrolment.reason_code = enrolment.reason = None
+    enrolment.decided_at = None
+    enrolment.allocated_fen = enrolment.allocated_fen or 0
+    enrolment.spent_fen = enrolment.spent_fen or 0
+    db.session.flush()
+    audit.record(actor, "enrolment.create", enrolment, before, enrolment.audit_state())
+    return enrolment
+
+
+def own_enrolment(user: User, enrolment_id: int) -> Enrolment:
+    """Return the user's publisher's enrolment with this id; another's is 'not found'."""
+    organisation = publisher_of(user)
+    enrolment = db.session.get(Enrolment, enrolment_id)
+    if enrolment is None or enrolment.publisher_id != organisation.id:
+        raise NotFoundError(_l("No enrolment has this number."))
+    return enrolment
+
+
+def find_enrolment(campaign: Campaign, enrolment_id: int) -> Enrolment:
+    """Return the campaign's enrolment with this id, or refuse with 'not found'."""
+    enrolment = db.session.get(Enrolment, enrolment_id)
+    if enrolment is None or enrolment.campaign_id != campaign.id:
+        raise NotFoundError(_l("No enrolment has this number."))
+    return enrolment
+
+
+def _move(enrolment: Enrolment, status: str) -> None:
+    if status not in ENROLMENT_TRANSITIONS[enrolment.status]:
+        raise ConflictError(
+            _l(
+                "An enrolment that is %(current)s cannot become %(wanted)s.",
+                current=ENROLMENT_STATUS_LABELS.get(enrolment.status, enrolment.status),
+                wanted=ENROLMENT_STATUS_LABELS.get(status, status),
+            )
+        )
+    enrolment.status = status
+
+
+def withdraw_enrolment(actor: User, enrolment: Enrolment) -> None:
+    """Withdraw one of the publisher's enrolments before staff decide on it."""
+    if own_enrolment(actor, enrolment.id) is not enrolment:
+        raise NotFoundError(_l("No enrolment has this number."))
+    before = enrolment.audit_state()
+    _move(enrolment, EnrolmentStatus.WITHDRAWN.value)
+    db.session.flush()
+    audit.record(actor, "enrolment.withdraw", enrolment, before, enrolment.audit_state())
+
+
+def decide_enrolments(
+    actor: User,
+    enrolments: Iterable[Enrolment],
+    decision: str,
+    reason_code: str | None = None,
+    reason: str | None = None,
+) -> int:
+    """Approve or reject pending enrolments (a rejection needs a reason); return how many."""
+    if decision not in (E.APPROVED.value, E.REJECTED.value):
+        raise DomainError(_l("Choose to approve or to reject."))
+    reason = (reason or "").strip() or None
+    if reason_code is not None and reason_code not in REJECTION_REASONS:
+        raise DomainError(_l("Choose one of the listed reasons."))
+    if decision == E.REJECTED and not (reason_code or reason):
+        raise DomainError(_l("Give the publisher a reason for the rejection."))
+    count = 0
+    now = utcnow()
+    for enrolment in enrolments:
+        if enrolment.campaign.status not in REVIEWABLE:
+            raise ConflictError(_l("Enrolments of this campaign cannot be reviewed now."))
+        before = enrolment.audit_state()
+        _move(enrolment, decision)
+        enrolment.reason_code = reason_code if decision == E.REJECTED else None
+        enrolment.reason = reason
+        enrolment.decided_at = now
+        if decision == E.APPROVED:
+            ensure_publisher_totals(enrolment.campaign_id, enrolment.publisher_id)
+        db.session.flush()
+        audit.record(actor, f"enrolment.{decision}", enrolment, before, enrolment.audit_state())
+        count += 1
+    if not count:
+        raise DomainError(_l("Choose at least one enrolment."))
+    return count
+
+
+def ensure_publisher_totals(campaign_id: int, publisher_id: int) -> None:
+    """Create the publisher's totals row for the campaign unless it exists (race-free)."""
+    dialect = db.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(CampaignPublisher).values(
+        campaign_id=campaign_id, publisher_id=publisher_id, allocated_fen=0, spent_fen=0
+    )
+    db.session.execute(statement.on_conflict_do_nothing())
+
+
+def reason_text(enrolment: Enrolment) -> str:
+    """Return the reason for a decision as the publisher should read it."""
+    parts = []
+    if enrolment.reason_code in REJECTION_REASONS:
+        parts.append(str(REJECTION_REASONS[enrolment.reason_code]))
+    if enrolment.reason:
+        parts.append(enrolment.reason)
+    return " ".join(parts)
+
+
+def enrolments_of_campaign(
+    campaign: Campaign,
+    status: str | None = None,
+    category: str | None = None,
+    publisher_id: int | None = None,
+    text: str | None = None,
+) -> Select:
+    """Return the campaign's enrolments, filtered for the staff review queue."""
+    query = select(Enrolment).where(Enrolment.campaign_id == campaign.id)
+    if status:
+        query = query.where(Enrolment.status == status)
+    if category:
+        query = query.where(Enrolment.category == category)
+    if publisher_id:
+        query = query.where(Enrolment.publisher_id == publisher_id)
+    if text:
+        titles = search_titles(text).with_only_columns(Title.id).order_by(None)
+        query = query.where(Enrolment.title_id.in_(titles))
+    return query.order_by(Enrolment.id)
+
+
+def enrolments_of_publisher(user: User, campaign: Campaign) -> Select:
+    """Return the user's publisher's enrolments in the campaign."""
+    organisation = publisher_of(user)
+    return (
+        select(Enrolment)
+        .where(Enrolment.campaign_id == campaign.id, Enrolment.publisher_id == organisation.id)
+        .order_by(Enrolment.id)
+    )

@@ -1,0 +1,3 @@
+"""Campaign pages."""
+
+from campaigns import bp, models  # noqa: F401
