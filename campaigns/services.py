@@ -48,6 +48,8 @@ ENROLMENT_TRANSITIONS = {
 }
 # Staff review decisions while enrolment is open or closed, and late ones while it runs.
 REVIEWABLE = {S.ENROLMENT_OPEN.value, S.ENROLMENT_CLOSED.value, S.RUNNING.value}
+NO_ENROLMENT = _l("No enrolment has this number.")
+ENROLMENT_CLOSED = _l("Enrolment in this campaign is not open.")
 REJECTION_REASONS = {
     "category": _l("The title is not in a category this campaign supports."),
     "price": _l("The campaign price is too high for the reading month."),
@@ -286,9 +288,9 @@ class EnrolmentInvalid(CampaignInvalid):
 
 def enrol_title(actor: User, campaign: Campaign, values: EnrolmentInput) -> Enrolment:
     """Enrol one of the actor's publisher's titles, or re-enrol a withdrawn one."""
-    organisation = publisher_of(actor)
+    publisher_of(actor)
     if not enrolment_open(campaign):
-        raise ConflictError(_l("Enrolment in this campaign is not open."))
+        raise ConflictError(ENROLMENT_CLOSED)
     try:
         title = own_title(actor, values.isbn)
     except NotFoundError:
@@ -300,13 +302,21 @@ def enrol_title(actor: User, campaign: Campaign, values: EnrolmentInput) -> Enro
             Enrolment.campaign_id == campaign.id, Enrolment.title_id == title.id
         )
     )
-    before = None
-    if enrolment is not None:
-        if enrolment.status != EnrolmentStatus.WITHDRAWN:
-            raise EnrolmentInvalid({"isbn": _l("This title is already enrolled in the campaign.")})
-        before = enrolment.audit_state()
-    else:
-        enrolment = Enrolment(campaign=campaign, title=title, publisher_id=organisation.id)
+    if enrolment is not None and enrolment.status != EnrolmentStatus.WITHDRAWN:
+        raise EnrolmentInvalid({"isbn": _l("This title is already enrolled in the campaign.")})
+    return save_enrolment(actor, campaign, title, values, enrolment)
+
+
+def save_enrolment(
+    actor: User, campaign: Campaign, title: Title, values: EnrolmentInput, enrolment=None
+) -> Enrolment:
+    """Write checked enrolment values: a new enrolment, or new terms for a pending one."""
+    before = enrolment.audit_state() if enrolment is not None else None
+    if enrolment is None:
+        enrolment = Enrolment(
+            campaign=campaign, title=title, publisher_id=title.publisher_id, allocated_fen=0,
+            spent_fen=0,
+        )  # fmt: skip
         db.session.add(enrolment)
     enrolment.category = matching_category(title.clc_class, campaign.categories)
     enrolment.campaign_price_fen = values.campaign_price_fen
@@ -316,10 +326,10 @@ def enrol_title(actor: User, campaign: Campaign, values: EnrolmentInput) -> Enro
     enrolment.status = EnrolmentStatus.PENDING.value
     enrolment.reason_code = enrolment.reason = None
     enrolment.decided_at = None
-    enrolment.allocated_fen = enrolment.allocated_fen or 0
-    enrolment.spent_fen = enrolment.spent_fen or 0
     db.session.flush()
-    audit.record(actor, "enrolment.create", enrolment, before, enrolment.audit_state())
+    updating = before is not None and before["status"] == EnrolmentStatus.PENDING
+    action = "enrolment.update" if updating else "enrolment.create"
+    audit.record(actor, action, enrolment, before, enrolment.audit_state())
     return enrolment
 
 
@@ -328,7 +338,7 @@ def own_enrolment(user: User, enrolment_id: int) -> Enrolment:
     organisation = publisher_of(user)
     enrolment = db.session.get(Enrolment, enrolment_id)
     if enrolment is None or enrolment.publisher_id != organisation.id:
-        raise NotFoundError(_l("No enrolment has this number."))
+        raise NotFoundError(NO_ENROLMENT)
     return enrolment
 
 
@@ -336,7 +346,7 @@ def find_enrolment(campaign: Campaign, enrolment_id: int) -> Enrolment:
     """Return the campaign's enrolment with this id, or refuse with 'not found'."""
     enrolment = db.session.get(Enrolment, enrolment_id)
     if enrolment is None or enrolment.campaign_id != campaign.id:
-        raise NotFoundError(_l("No enrolment has this number."))
+        raise NotFoundError(NO_ENROLMENT)
     return enrolment
 
 
@@ -355,7 +365,7 @@ def _move(enrolment: Enrolment, status: str) -> None:
 def withdraw_enrolment(actor: User, enrolment: Enrolment) -> None:
     """Withdraw one of the publisher's enrolments before staff decide on it."""
     if own_enrolment(actor, enrolment.id) is not enrolment:
-        raise NotFoundError(_l("No enrolment has this number."))
+        raise NotFoundError(NO_ENROLMENT)
     before = enrolment.audit_state()
     _move(enrolment, EnrolmentStatus.WITHDRAWN.value)
     db.session.flush()

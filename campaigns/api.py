@@ -1,0 +1,177 @@
+"""Campaigns API: campaigns, enrolments, decisions and allocations under /api/v1."""
+
+from flask_smorest import Blueprint
+
+from alliance.api.auth import api_role_required, api_user
+from alliance.api.schemas import ProblemSchema
+from alliance.auth.roles import Role
+from alliance.errors import NotFoundError
+from alliance.extensions import db
+from campaigns import ledger, services
+from campaigns.models import Enrolment
+from campaigns.schemas import (
+    AllocationInSchema,
+    CampaignInSchema,
+    CampaignPageSchema,
+    CampaignSchema,
+    DecisionInSchema,
+    EnrolmentInSchema,
+    EnrolmentPageSchema,
+    EnrolmentQuerySchema,
+    EnrolmentSchema,
+    LedgerEntrySchema,
+    PageQuerySchema,
+    StatusInSchema,
+)
+
+blp = Blueprint("campaigns_api", __name__, url_prefix="/api/v1", description="Campaigns")
+PROBLEM = {"schema": ProblemSchema, "content_type": "application/problem+json"}
+SECURITY = [{"bearerAuth": []}]
+
+
+def _page(query, arguments) -> dict:
+    page = db.paginate(
+        query, page=arguments["page"], per_page=arguments["page_size"], error_out=False
+    )
+    return {
+        "items": page.items,
+        "page": page.page,
+        "page_size": page.per_page,
+        "total": page.total,
+        "pages": page.pages,
+    }
+
+
+@blp.route("/campaigns", methods=["POST"])
+@api_role_required(Role.CAMPAIGN_STAFF)
+@blp.arguments(CampaignInSchema)
+@blp.response(201, CampaignSchema)
+@blp.alt_response(401, **PROBLEM)
+@blp.alt_response(403, **PROBLEM)
+@blp.alt_response(422, **PROBLEM)
+@blp.doc(security=SECURITY)
+def create_campaign(values):
+    """Create a draft campaign."""
+    campaign = services.create_campaign(api_user(), services.CampaignInput(**values))
+    db.session.commit()
+    return campaign
+
+
+@blp.route("/campaigns")
+@api_role_required()
+@blp.arguments(PageQuerySchema, location="query")
+@blp.response(200, CampaignPageSchema)
+@blp.alt_response(401, **PROBLEM)
+@blp.doc(security=SECURITY)
+def list_campaigns(arguments):
+    """List the campaigns, newest first, one page at a time."""
+    return _page(services.campaigns_list(), arguments)
+
+
+@blp.route("/campaigns/<int:campaign_id>")
+@api_role_required()
+@blp.response(200, CampaignSchema)
+@blp.alt_response(401, **PROBLEM)
+@blp.alt_response(404, **PROBLEM)
+@blp.doc(security=SECURITY)
+def get_campaign(campaign_id):
+    """Return a campaign with its allocated, spent and remaining money."""
+    return services.find_campaign(campaign_id)
+
+
+@blp.route("/campaigns/<int:campaign_id>/status", methods=["POST"])
+@api_role_required(Role.CAMPAIGN_STAFF)
+@blp.arguments(StatusInSchema)
+@blp.response(200, CampaignSchema)
+@blp.alt_response(401, **PROBLEM)
+@blp.alt_response(403, **PROBLEM)
+@blp.alt_response(404, **PROBLEM)
+@blp.alt_response(409, **PROBLEM)
+@blp.doc(security=SECURITY)
+def change_status(values, campaign_id):
+    """Move a campaign to another status, as the transition table allows."""
+    campaign = services.find_campaign(campaign_id)
+    services.change_status(api_user(), campaign, values["status"])
+    db.session.commit()
+    return campaign
+
+
+@blp.route("/campaigns/<int:campaign_id>/enrolments", methods=["POST"])
+@api_role_required(Role.PUBLISHER)
+@blp.arguments(EnrolmentInSchema)
+@blp.response(201, EnrolmentSchema)
+@blp.alt_response(401, **PROBLEM)
+@blp.alt_response(403, **PROBLEM)
+@blp.alt_response(404, **PROBLEM)
+@blp.alt_response(409, **PROBLEM)
+@blp.alt_response(422, **PROBLEM)
+@blp.doc(security=SECURITY)
+def enrol_title(values, campaign_id):
+    """Enrol one of the key user's publisher's titles."""
+    campaign = services.find_campaign(campaign_id)
+    enrolment = services.enrol_title(api_user(), campaign, services.EnrolmentInput(**values))
+    db.session.commit()
+    return enrolment
+
+
+@blp.route("/campaigns/<int:campaign_id>/enrolments")
+@api_role_required(Role.CAMPAIGN_STAFF, Role.PUBLISHER)
+@blp.arguments(EnrolmentQuerySchema, location="query")
+@blp.response(200, EnrolmentPageSchema)
+@blp.alt_response(401, **PROBLEM)
+@blp.alt_response(403, **PROBLEM)
+@blp.alt_response(404, **PROBLEM)
+@blp.doc(security=SECURITY)
+def list_enrolments(arguments, campaign_id):
+    """List a campaign's enrolments: all of them for staff, their own for a publisher."""
+    campaign = services.find_campaign(campaign_id)
+    user = api_user()
+    if user.has_role(Role.CAMPAIGN_STAFF):
+        query = services.enrolments_of_campaign(campaign, status=arguments.get("status"))
+    else:
+        query = services.enrolments_of_publisher(user, campaign)
+        if arguments.get("status"):
+            query = query.where(Enrolment.status == arguments["status"])
+    return _page(query, arguments)
+
+
+@blp.route("/enrolments/<int:enrolment_id>/decision", methods=["POST"])
+@api_role_required(Role.CAMPAIGN_STAFF)
+@blp.arguments(DecisionInSchema)
+@blp.response(200, EnrolmentSchema)
+@blp.alt_response(401, **PROBLEM)
+@blp.alt_response(403, **PROBLEM)
+@blp.alt_response(404, **PROBLEM)
+@blp.alt_response(409, **PROBLEM)
+@blp.doc(security=SECURITY)
+def decide(values, enrolment_id):
+    """Approve or reject a pending enrolment (a rejection needs a reason)."""
+    enrolment = db.session.get(Enrolment, enrolment_id)
+    if enrolment is None:
+        raise NotFoundError(services.NO_ENROLMENT)
+    services.decide_enrolments(
+        api_user(), [enrolment], values["decision"], values["reason_code"], values["reason"]
+    )
+    db.session.commit()
+    return enrolment
+
+
+@blp.route("/campaigns/<int:campaign_id>/allocations", methods=["POST"])
+@api_role_required(Role.CAMPAIGN_STAFF)
+@blp.arguments(AllocationInSchema)
+@blp.response(201, LedgerEntrySchema)
+@blp.alt_response(200, schema=LedgerEntrySchema, description="The key was used before")
+@blp.alt_response(401, **PROBLEM)
+@blp.alt_response(403, **PROBLEM)
+@blp.alt_response(404, **PROBLEM)
+@blp.alt_response(409, **PROBLEM)
+@blp.doc(security=SECURITY)
+def allocate(values, campaign_id):
+    """Allocate an amount to an approved enrolment, within the budget and both caps."""
+    campaign = services.find_campaign(campaign_id)
+    enrolment = services.find_enrolment(campaign, values["enrolment_id"])
+    recorded = ledger.allocate(
+        api_user(), enrolment, values["amount_fen"], values["idempotency_key"], values["note"]
+    )
+    db.session.commit()
+    return recorded.entry, 201 if recorded.created else 200

@@ -1,0 +1,285 @@
+"""Forms for campaigns, enrolments, reviews, allocations and the proposal tool."""
+
+import re
+import uuid
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    DateField,
+    DecimalField,
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from alliance.catalogue.clc import is_clc_class, normalise_class
+from alliance.catalogue.forms import SPREADSHEET_TYPES
+from alliance.errors import DomainError
+from alliance.forms import strip
+from alliance.money import parse_money
+from campaigns.models import CAMPAIGN_STATUS_LABELS, ENROLMENT_STATUS_LABELS
+from campaigns.services import REJECTION_REASONS, CampaignInput, EnrolmentInput
+
+CATEGORY_SEPARATORS = re.compile(r"[\s,，;；、]+")
+MAX_UNITS = 10_000_000
+
+
+def _text(label, limit, required=False, description=None):
+    validators = [DataRequired() if required else Optional(), Length(max=limit)]
+    return StringField(label, filters=[strip], validators=validators, description=description)
+
+
+def _money(label, required=True, description=None):
+    return _text(label, 30, required, description or _l("In yuan, for example 12.50"))
+
+
+def _count(label, required=True):
+    validators = [DataRequired() if required else Optional(), NumberRange(0, MAX_UNITS)]
+    return IntegerField(label, validators=validators)
+
+
+def read_money(form, *names) -> dict[str, int] | None:
+    """Read money fields as fen; put each problem next to its field and return None."""
+    amounts = {}
+    for name in names:
+        field = form[name]
+        if not field.data:
+            continue
+        try:
+            amounts[name] = parse_money(field.data)
+        except DomainError as error:
+            field.errors.append(error.message)
+    return None if any(form[name].errors for name in names) else amounts
+
+
+def parse_categories(text: str | None) -> list[str]:
+    """Split 'C, I；J G4' into CLC classes; raise ValueError naming a class that is not one."""
+    classes = [normalise_class(part) for part in CATEGORY_SEPARATORS.split(text or "") if part]
+    for code in classes:
+        if not is_clc_class(code):
+            raise ValueError(code)
+    return sorted(set(classes))
+
+
+class CampaignForm(FlaskForm):
+    """A campaign's names, windows, budget, caps and categories."""
+
+    name = _text(_l("Name (Chinese)"), 200, True)
+    name_en = _text(_l("Name (English)"), 200)
+    enrolment_opens = DateField(_l("Enrolment opens"), validators=[DataRequired()])
+    enrolment_closes = DateField(
+        _l("Enrolment closes"),
+        validators=[DataRequired()],
+        description=_l("Inclusive: until the end of this day, Beijing time."),
+    )
+    starts = DateField(_l("Sale starts"), validators=[DataRequired()])
+    ends = DateField(_l("Sale ends"), validators=[DataRequired()])
+    budget = _money(_l("Total budget (yuan)"), description=_l("For example 50000000"))
+    per_title_cap = _money(_l("Cap per title (yuan)"))
+    per_publisher_cap = _money(_l("Cap per publisher (yuan)"))
+    categories = _text(
+        _l("Eligible categories (CLC classes)"),
+        500,
+        description=_l("For example C, I, J, G4. Leave empty to admit every category."),
+    )
+    price_floor_percent = IntegerField(
+        _l("Price floor (% of list price)"),
+        validators=[Optional(), NumberRange(1, 100)],
+        description=_l("Optional: the campaign price must be at least this share."),
+    )
+    platform_share_percent = IntegerField(
+        _l("Platform's share of the subsidy (%)"),
+        default=100,
+        validators=[InputRequired(_l("Enter a share from 0 to 100.")), NumberRange(0, 100)],
+        description=_l("The publisher funds the rest. Recorded with every allocation."),
+    )
+    submit = SubmitField(_l("Save"))
+
+    def values(self) -> CampaignInput | None:
+        """Return the checked values, or None with each problem next to its field."""
+        amounts = read_money(self, "budget", "per_title_cap", "per_publisher_cap")
+        try:
+            categories = parse_categories(self.categories.data)
+        except ValueError as error:
+            self.categories.errors.append(
+                _l("%(code)s is not a CLC class such as I247.", code=str(error)[:20])
+            )
+            return None
+        if amounts is None or len(amounts) < 3:
+            return None
+        return CampaignInput(
+            name=self.name.data,
+            name_en=self.name_en.data or None,
+            enrolment_opens=self.enrolment_opens.data,
+            enrolment_closes=self.enrolment_closes.data,
+            starts=self.starts.data,
+            ends=self.ends.data,
+            budget_fen=amounts["budget"],
+            per_title_cap_fen=amounts["per_title_cap"],
+            per_publisher_cap_fen=amounts["per_publisher_cap"],
+            categories=categories,
+            price_floor_percent=self.price_floor_percent.data,
+            platform_share_percent=self.platform_share_percent.data
+            if self.platform_share_percent.data is not None
+            else 100,
+        )
+
+
+# Where a problem found by the services is shown on the campaign form.
+CAMPAIGN_FIELD_OF = {
+    "budget_fen": "budget",
+    "per_title_cap_fen": "per_title_cap",
+    "per_publisher_cap_fen": "per_publisher_cap",
+}
+
+
+class ConfirmForm(FlaskForm):
+    """A button that needs nothing but the CSRF token."""
+
+    submit = SubmitField(_l("Confirm"))
+
+
+class StatusForm(FlaskForm):
+    """Move a campaign to another status."""
+
+    status = SelectField(
+        choices=[SelectChoice(s.value, label) for s, label in CAMPAIGN_STATUS_LABELS.items()]
+    )
+    submit = SubmitField(_l("Change status"))
+
+
+class EnrolmentForm(FlaskForm):
+    """Enrol one of the publisher's titles."""
+
+    isbn = _text(_l("ISBN"), 64, True)
+    campaign_price = _money(_l("Campaign price (yuan)"))
+    subsidy_per_unit = _money(
+        _l("Requested subsidy per copy (yuan)"), description=_l("Paid for each copy sold.")
+    )
+    expected_units = _count(_l("Expected copies sold"))
+    stock = _count(_l("Copies in stock"), required=False)
+    submit = SubmitField(_l("Enrol"))
+
+    def values(self) -> EnrolmentInput | None:
+        """Return the checked values, or None with each problem next to its field."""
+        amounts = read_money(self, "campaign_price", "subsidy_per_unit")
+        if amounts is None or len(amounts) < 2:
+            return None
+        return EnrolmentInput(
+            isbn=self.isbn.data,
+            campaign_price_fen=amounts["campaign_price"],
+            subsidy_per_unit_fen=amounts["subsidy_per_unit"],
+            expected_units=self.expected_units.data,
+            stock=self.stock.data or 0,
+        )
+
+
+ENROLMENT_FIELD_OF = {
+    "campaign_price_fen": "campaign_price",
+    "subsidy_per_unit_fen": "subsidy_per_unit",
+}
+
+
+class ImportEnrolmentsForm(FlaskForm):
+    """Upload a spreadsheet of enrolments."""
+
+    file = FileField(
+        _l("Spreadsheet (CSV or Excel .xlsx)"),
+        validators=[FileRequired(_l("Choose a CSV or Excel file to upload."))],
+        render_kw={"accept": SPREADSHEET_TYPES},
+    )
+    submit = SubmitField(_l("Import"))
+
+
+class QueueFilterForm(FlaskForm):
+    """Filter the review queue."""
+
+    class Meta:
+        csrf = False
+
+    q = _text(_l("ISBN, title or contributor"), 200)
+    status = SelectField(
+        _l("Status"),
+        choices=[
+            SelectChoice("", _l("Any status")),
+            *(SelectChoice(s.value, label) for s, label in ENROLMENT_STATUS_LABELS.items()),
+        ],
+        default="",
+    )
+    category = SelectField(_l("Category"), choices=[], default="")
+    publisher = SelectField(_l("Publisher"), coerce=int, choices=[], default=0)
+
+
+class DecisionForm(FlaskForm):
+    """Approve or reject the chosen enrolments, with a reason for a rejection."""
+
+    decision = SelectField(
+        _l("Decision"),
+        choices=[
+            SelectChoice("approved", _l("Approve")),
+            SelectChoice("rejected", _l("Reject")),
+        ],
+    )
+    reason_code = SelectField(
+        _l("Reason"),
+        choices=[
+            SelectChoice("", _l("(written below)")),
+            *(SelectChoice(code, label) for code, label in REJECTION_REASONS.items()),
+        ],
+        default="",
+    )
+    reason = _text(_l("Reason in your words"), 500)
+    submit = SubmitField(_l("Apply to the chosen enrolments"))
+
+
+def new_key() -> str:
+    """Return a fresh idempotency key for a form, so a double submit acts once."""
+    return uuid.uuid4().hex
+
+
+class MoneyMoveForm(FlaskForm):
+    """Allocate to, or release from, an enrolment."""
+
+    amount = _money(_l("Amount (yuan)"))
+    note = _text(_l("Note"), 500)
+    key = HiddenField(validators=[DataRequired(), Length(max=100)])
+    submit = SubmitField(_l("Allocate"))
+
+
+class WeightsForm(FlaskForm):
+    """The priority of each category for the proposal; built per campaign."""
+
+    compute = SubmitField(_l("Compute the proposal"))
+
+
+def weights_form(categories: list[str], weights: dict, formdata=None) -> WeightsForm:
+    """Return a weights form with one priority field per category."""
+
+    class Form(WeightsForm):
+        pass
+
+    for code in categories:
+        setattr(
+            Form,
+            f"w_{code}",
+            DecimalField(
+                code,
+                places=2,
+                default=weights.get(code, 1),
+                validators=[InputRequired(_l("Enter 0 to 100.")), NumberRange(0, 100)],
+            ),
+        )
+    return Form(formdata=formdata)
+
+
+class ApplyProposalForm(FlaskForm):
+    """Apply the (possibly adjusted) proposal in one transaction."""
+
+    key = HiddenField(validators=[DataRequired(), Length(max=60)])
+    apply = SubmitField(_l("Apply the proposal"))

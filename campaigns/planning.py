@@ -1,0 +1,115 @@
+"""The allocation proposal for a campaign: compute it from the database, apply it at once."""
+
+from dataclasses import dataclass
+
+import pandas as pd
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from alliance.auth.models import User
+from alliance.catalogue.models import Title
+from alliance.errors import DomainError
+from alliance.extensions import db
+from alliance.members.models import Organisation
+from campaigns import ledger
+from campaigns.models import Campaign, CampaignPublisher, Enrolment, EnrolmentStatus
+from campaigns.proposal import propose_allocation
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What applying a proposal did."""
+
+    allocations: int
+    total_fen: int
+
+
+def build_proposal(campaign: Campaign, weights: dict[str, float] | None = None) -> pd.DataFrame:
+    """Return one row per approved enrolment with what it has, may get, and is proposed."""
+    rows = db.session.execute(
+        select(
+            Enrolment.id.label("enrolment_id"),
+            Enrolment.publisher_id,
+            Enrolment.category,
+            (Enrolment.subsidy_per_unit_fen * Enrolment.expected_units).label("demand_fen"),
+            Enrolment.allocated_fen,
+            Title.isbn,
+            Title.title,
+            Organisation.name.label("publisher"),
+            Organisation.name_en.label("publisher_en"),
+        )
+        .join(Title, Title.id == Enrolment.title_id)
+        .join(Organisation, Organisation.id == Enrolment.publisher_id)
+        .where(
+            Enrolment.campaign_id == campaign.id,
+            Enrolment.status == EnrolmentStatus.APPROVED.value,
+        )
+        .order_by(Enrolment.id)
+    ).all()
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "enrolment_id", "publisher_id", "category", "demand_fen", "allocated_fen", "isbn",
+            "title", "publisher", "publisher_en",
+        ],
+    )  # fmt: skip
+    if frame.empty:
+        frame["title_room_fen"] = pd.Series(dtype="int64")
+        frame["proposed_fen"] = pd.Series(dtype="int64")
+        return frame
+    frame = frame.astype({"demand_fen": "int64", "allocated_fen": "int64"})
+    cap = frame["demand_fen"].clip(upper=campaign.per_title_cap_fen)
+    frame["title_room_fen"] = (cap - frame["allocated_fen"]).clip(lower=0)
+    publisher_rooms = {
+        publisher_id: max(campaign.per_publisher_cap_fen - allocated, 0)
+        for publisher_id, allocated in db.session.execute(
+            select(CampaignPublisher.publisher_id, CampaignPublisher.allocated_fen).where(
+                CampaignPublisher.campaign_id == campaign.id
+            )
+        )
+    }
+    for publisher_id in frame["publisher_id"].unique():
+        publisher_rooms.setdefault(int(publisher_id), campaign.per_publisher_cap_fen)
+    result = propose_allocation(
+        frame,
+        budget_room_fen=campaign.budget_fen - campaign.allocated_fen,
+        publisher_room_fen=publisher_rooms,
+        category_weights=weights if weights is not None else campaign.category_weights,
+    )
+    return result
+
+
+def apply_proposal(actor: User, campaign: Campaign, amounts: dict[int, int], key: str) -> Applied:
+    """Allocate every amount in one transaction: all of them, or (on any refusal) none.
+
+    Each allocation's idempotency key derives from `key`, so applying twice allocates once.
+    """
+    if not key or len(key) > 60:
+        raise DomainError(_l("This proposal form has expired; compute the proposal again."))
+    wanted = {enrolment_id: fen for enrolment_id, fen in amounts.items() if fen > 0}
+    if any(fen < 0 for fen in amounts.values()):
+        raise DomainError(_l("An amount cannot be negative."))
+    if not wanted:
+        raise DomainError(_l("The proposal allocates nothing."))
+    enrolments = {
+        enrolment.id: enrolment
+        for enrolment in db.session.scalars(
+            select(Enrolment).where(
+                Enrolment.campaign_id == campaign.id, Enrolment.id.in_(list(wanted))
+            )
+        )
+    }
+    if len(enrolments) != len(wanted):
+        raise DomainError(_l("The proposal names an enrolment outside this campaign."))
+    total = 0
+    created = 0
+    for enrolment_id in sorted(wanted):
+        recorded = ledger.allocate(
+            actor,
+            enrolments[enrolment_id],
+            wanted[enrolment_id],
+            idempotency_key=f"proposal:{key}:{enrolment_id}",
+        )
+        created += recorded.created
+        total += wanted[enrolment_id] if recorded.created else 0
+    return Applied(allocations=created, total_fen=total)
