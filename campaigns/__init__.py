@@ -1,0 +1,1 @@
+"""Reading-month campaigns: enrolment, subsidy ledger, sales, and the creators programme."""
