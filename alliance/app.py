@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_talisman import Talisman
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from alliance.config import build_config
 from alliance.db import configure_sqlite
@@ -35,6 +36,14 @@ CONTENT_SECURITY_POLICY = {
 }
 
 
+class BoundedIntConverter(IntegerConverter):
+    """An <int:...> path part that fits a database integer; a larger one is simply a 404."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def create_app(env: str | None = None, **overrides) -> Flask:
     """Build the Book Alliance app for `env` (default: $ALLIANCE_ENV, else development)."""
     env = env or os.environ.get("ALLIANCE_ENV", "development")
@@ -43,6 +52,7 @@ def create_app(env: str | None = None, **overrides) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
         instance_path=os.environ.get("ALLIANCE_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
     )
+    app.url_map.converters["int"] = BoundedIntConverter
     app.config.from_mapping(build_config(env, Path(app.instance_path)))
     app.config.update(overrides)
     configure_logging(app)
@@ -114,6 +124,10 @@ def _register_blueprints(app: Flask) -> None:
         csrf.exempt(blueprint)
         app.extensions["alliance_api"].register_blueprint(blueprint)
     limiter.exempt(app.view_functions["main.healthz"])
+    from campaigns.demo import load_demo_campaigns
+
+    # Demo data of the domains, loaded after the alliance's own (see alliance/demo.py).
+    app.extensions["demo_loaders"] = [load_demo_campaigns]
 
 
 def _register_request_hooks(app: Flask) -> None:

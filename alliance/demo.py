@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 
+from flask import current_app
 from sqlalchemy import func, select
 from stdnum.cn import uscc
 
@@ -203,7 +204,7 @@ def database_is_empty() -> bool:
 
 
 def load_demo_data() -> list[tuple[str, str]]:
-    """Create the demo members, accounts, a pending application and about 1,200 titles."""
+    """Create the demo members, accounts, an application, 1,200 titles and domain data."""
     organisations = {}
     for values in ORGANISATIONS:
         organisation = Organisation(
@@ -214,8 +215,9 @@ def load_demo_data() -> list[tuple[str, str]]:
         db.session.add(organisation)
         organisations[values["name"]] = organisation
     db.session.flush()
+    users = {}
     for email, display_name, role, organisation in ACCOUNTS:
-        create_user(
+        users[email] = create_user(
             email,
             display_name,
             DEMO_PASSWORD,
@@ -226,4 +228,7 @@ def load_demo_data() -> list[tuple[str, str]]:
     apply_for_membership(applicant, {**APPLICATION, "kind": APPLICATION["kind"].value})
     publishers = [o for o in organisations.values() if o.kind == OrganisationKind.PUBLISHER]
     load_demo_titles(publishers)
+    # The domains' own demo data (campaigns, labels, ...), as the app factory lists them.
+    for load in current_app.extensions.get("demo_loaders", []):
+        load(users)
     return [(email, role.value) for email, _name, role, _org in ACCOUNTS]

@@ -89,12 +89,12 @@ class CampaignForm(FlaskForm):
         description=_l("For example C, I, J, G4. Leave empty to admit every category."),
     )
     price_floor_percent = IntegerField(
-        _l("Price floor (% of list price)"),
+        _l("Price floor (percent of list price)"),
         validators=[Optional(), NumberRange(1, 100)],
         description=_l("Optional: the campaign price must be at least this share."),
     )
     platform_share_percent = IntegerField(
-        _l("Platform's share of the subsidy (%)"),
+        _l("Platform's share of the subsidy (percent)"),
         default=100,
         validators=[InputRequired(_l("Enter a share from 0 to 100.")), NumberRange(0, 100)],
         description=_l("The publisher funds the rest. Recorded with every allocation."),

@@ -116,10 +116,11 @@ def import_enrolments(
     if problems:
         problems.sort(key=lambda problem: problem.row or 0)
         raise ImportRejected(problems)
-    created = 0
-    for title, values, enrolment in plan:
-        created += enrolment is None or enrolment.status == EnrolmentStatus.WITHDRAWN
-        services.save_enrolment(actor, campaign, title, values, enrolment)
+    created = sum(
+        enrolment is None or enrolment.status == EnrolmentStatus.WITHDRAWN
+        for _title, _values, enrolment in plan
+    )
+    services.save_enrolments(actor, campaign, plan)
     return EnrolmentImportResult(
         created=created,
         updated=len(plan) - created,

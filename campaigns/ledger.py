@@ -9,11 +9,13 @@ requests: the database, not a read in Python, decides whether the money is there
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from alliance import audit
 from alliance.auth.models import User
+from alliance.db import utcnow
 from alliance.errors import ConflictError, DomainError
 from alliance.extensions import db
 from alliance.i18n import local_today
@@ -63,18 +65,17 @@ def allocate(
     _check_amount(amount_fen)
     if enrolment.status != EnrolmentStatus.APPROVED:
         raise ConflictError(_l("Only an approved enrolment can receive a subsidy."))
-    if repeat := _repeat(campaign, idempotency_key, enrolment, EntryKind.ALLOCATE, amount_fen):
-        return repeat
-    _check_open(campaign)
     entry = _entry(actor, enrolment, EntryKind.ALLOCATE, amount_fen, idempotency_key, note)
     if repeat := _insert_once(entry, campaign, idempotency_key):
         return repeat
+    check_open(campaign)
     # The campaign row first: every allocation takes the same locks in the same order.
-    _conditional(
+    campaign_total = _conditional(
         update(Campaign)
         .where(Campaign.id == campaign.id)
         .where(Campaign.allocated_fen + amount_fen <= Campaign.budget_fen)
-        .values(allocated_fen=Campaign.allocated_fen + amount_fen),
+        .values(allocated_fen=Campaign.allocated_fen + amount_fen)
+        .returning(Campaign.allocated_fen),
         lambda: _l(
             "This would exceed the campaign's budget: %(remaining)s is left.",
             remaining=format_money(_fresh(Campaign.budget_fen - Campaign.allocated_fen, campaign)),
@@ -87,26 +88,28 @@ def allocate(
             CampaignPublisher.publisher_id == enrolment.publisher_id,
             CampaignPublisher.allocated_fen + amount_fen <= campaign.per_publisher_cap_fen,
         )
-        .values(allocated_fen=CampaignPublisher.allocated_fen + amount_fen),
+        .values(allocated_fen=CampaignPublisher.allocated_fen + amount_fen)
+        .returning(CampaignPublisher.allocated_fen),
         lambda: _l(
             "This would exceed the publisher's cap of %(cap)s in this campaign.",
             cap=format_money(campaign.per_publisher_cap_fen),
         ),
     )
-    _conditional(
+    enrolment_total = _conditional(
         update(Enrolment)
         .where(
             Enrolment.id == enrolment.id,
             Enrolment.status == EnrolmentStatus.APPROVED.value,
             Enrolment.allocated_fen + amount_fen <= campaign.per_title_cap_fen,
         )
-        .values(allocated_fen=Enrolment.allocated_fen + amount_fen),
+        .values(allocated_fen=Enrolment.allocated_fen + amount_fen)
+        .returning(Enrolment.allocated_fen),
         lambda: _l(
             "This would exceed the cap of %(cap)s per title.",
             cap=format_money(campaign.per_title_cap_fen),
         ),
     )
-    return _finish(actor, enrolment, entry, "subsidy.allocate")
+    return _finish(actor, enrolment, entry, campaign_total, enrolment_total, "subsidy.allocate")
 
 
 def release(
@@ -119,12 +122,10 @@ def release(
     """Give back to the budget part of an enrolment's allocation that is not yet spent."""
     campaign = enrolment.campaign
     _check_amount(amount_fen)
-    if repeat := _repeat(campaign, idempotency_key, enrolment, EntryKind.RELEASE, -amount_fen):
-        return repeat
-    _check_open(campaign)
     entry = _entry(actor, enrolment, EntryKind.RELEASE, -amount_fen, idempotency_key, note)
     if repeat := _insert_once(entry, campaign, idempotency_key):
         return repeat
+    check_open(campaign)
     refusal = lambda: _l(  # noqa: E731
         "Only %(amount)s of this allocation is unspent and can be released.",
         amount=format_money(_fresh(Enrolment.allocated_fen - Enrolment.spent_fen, enrolment)),
@@ -135,19 +136,21 @@ def release(
         .scalar_subquery()
     )
     # The campaign row first, as in `allocate`, so that the two never wait on each other.
-    _conditional(
+    campaign_total = _conditional(
         update(Campaign)
         .where(Campaign.id == campaign.id, unspent >= amount_fen)
-        .values(allocated_fen=Campaign.allocated_fen - amount_fen),
+        .values(allocated_fen=Campaign.allocated_fen - amount_fen)
+        .returning(Campaign.allocated_fen),
         refusal,
     )
-    _conditional(
+    enrolment_total = _conditional(
         update(Enrolment)
         .where(
             Enrolment.id == enrolment.id,
             Enrolment.allocated_fen - Enrolment.spent_fen >= amount_fen,
         )
-        .values(allocated_fen=Enrolment.allocated_fen - amount_fen),
+        .values(allocated_fen=Enrolment.allocated_fen - amount_fen)
+        .returning(Enrolment.allocated_fen),
         refusal,
     )
     db.session.execute(
@@ -157,8 +160,9 @@ def release(
             CampaignPublisher.publisher_id == enrolment.publisher_id,
         )
         .values(allocated_fen=CampaignPublisher.allocated_fen - amount_fen)
+        .execution_options(synchronize_session=False)
     )
-    return _finish(actor, enrolment, entry, "subsidy.release")
+    return _finish(actor, enrolment, entry, campaign_total, enrolment_total, "subsidy.release")
 
 
 def spend(actor: User | None, enrolment: Enrolment, amount_fen: int, sale_id: int | None) -> int:
@@ -200,11 +204,13 @@ def spend(actor: User | None, enrolment: Enrolment, amount_fen: int, sale_id: in
         _conditional(
             update(model)
             .where(*where, model.spent_fen + change <= model.allocated_fen)
-            .values(spent_fen=model.spent_fen + change),
+            .values(spent_fen=model.spent_fen + change)
+            .returning(model.spent_fen),
             lambda: _l("The subsidy spent cannot exceed the allocation."),
         )
     db.session.flush()
-    _refresh(enrolment)
+    db.session.expire(enrolment, ["spent_fen"])
+    db.session.expire(enrolment.campaign, ["spent_fen"])
     return change
 
 
@@ -213,7 +219,8 @@ def _check_amount(amount_fen) -> None:
         raise DomainError(_l("The amount must be more than zero."))
 
 
-def _check_open(campaign: Campaign) -> None:
+def check_open(campaign: Campaign) -> None:
+    """Refuse to move money in a draft or finished campaign."""
     if campaign.status not in OPEN_FOR_MONEY:
         raise ConflictError(_l("Money cannot move in a campaign that is a draft or finished."))
 
@@ -255,23 +262,35 @@ def _repeat(campaign, key, enrolment, kind, amount_fen) -> Recorded | None:
 
 
 def _insert_once(entry: LedgerEntry, campaign: Campaign, key: str | None) -> Recorded | None:
-    """Insert the entry; if a concurrent request just used its key, return that one instead."""
+    """Insert the entry; if a request with its key came first, return that one instead.
+
+    The unique index on the key decides, so two concurrent requests cannot both pass.
+    """
+    if key is None:
+        db.session.add(entry)
+        db.session.flush()
+        return None
     try:
         with db.session.begin_nested():
             db.session.add(entry)
             db.session.flush()
     except IntegrityError:
-        if key is None:
-            raise
         enrolment = db.session.get(Enrolment, entry.enrolment_id)
-        return _repeat(campaign, key, enrolment, entry.kind, entry.amount_fen)
+        repeat = _repeat(campaign, key, enrolment, entry.kind, entry.amount_fen)
+        if repeat is None:
+            raise
+        return repeat
     return None
 
 
-def _conditional(statement, refusal) -> None:
-    """Run a guarded UPDATE; when its condition kept it from changing one row, refuse."""
-    if db.session.execute(statement).rowcount != 1:
+def _conditional(statement, refusal) -> int:
+    """Run a guarded UPDATE ... RETURNING a total; refuse when its condition held it back."""
+    # No session synchronising: it would scan every loaded object; the caller sets the totals.
+    statement = statement.execution_options(synchronize_session=False)
+    total = db.session.execute(statement).scalar()
+    if total is None:
         raise BudgetExceeded(refusal())
+    return total
 
 
 def _fresh(expression, instance) -> int:
@@ -280,17 +299,105 @@ def _fresh(expression, instance) -> int:
     return db.session.scalar(select(expression).where(model.id == instance.id)) or 0
 
 
-def _refresh(enrolment: Enrolment) -> None:
-    db.session.expire(enrolment, ["allocated_fen", "spent_fen"])
-    db.session.expire(enrolment.campaign, ["allocated_fen", "spent_fen"])
-
-
-def _finish(actor, enrolment: Enrolment, entry: LedgerEntry, action: str) -> Recorded:
-    before = {"allocated_fen": enrolment.allocated_fen}
-    db.session.flush()
-    _refresh(enrolment)
-    audit.record(actor, action, enrolment, before, {"allocated_fen": enrolment.allocated_fen})
+def _finish(actor, enrolment, entry, campaign_total, enrolment_total, action) -> Recorded:
+    """Show the new totals on the loaded objects (no reload) and audit the change."""
+    set_committed_value(enrolment.campaign, "allocated_fen", campaign_total)
+    set_committed_value(enrolment, "allocated_fen", enrolment_total)
+    before = {"allocated_fen": enrolment_total - entry.amount_fen}
+    audit.record(actor, action, enrolment, before, {"allocated_fen": enrolment_total})
     return Recorded(entry, created=True)
+
+
+CHUNK = 1000  # rows per statement in set-based writes (well inside SQLite's limits)
+
+
+def insert_entries(actor, campaign: Campaign, allocations: list[tuple[int, int, int, str]]):
+    """Insert allocation entries (enrolment, publisher, fen, idempotency key) in bulk."""
+    day = local_today()
+    share = campaign.platform_share_percent
+    rows = [
+        {
+            "campaign_id": campaign.id,
+            "enrolment_id": enrolment_id,
+            "publisher_id": publisher_id,
+            "kind": EntryKind.ALLOCATE.value,
+            "amount_fen": fen,
+            "platform_fen": fen * share // 100,
+            "publisher_fen": fen - fen * share // 100,
+            "day": day,
+            "actor_id": getattr(actor, "id", None),
+            "idempotency_key": key,
+            "note": None,
+            "sale_id": None,
+            "created_at": utcnow(),
+        }
+        for enrolment_id, publisher_id, fen, key in allocations
+    ]
+    try:
+        for start in range(0, len(rows), CHUNK):
+            db.session.execute(insert(LedgerEntry), rows[start : start + CHUNK])
+    except IntegrityError:  # the same proposal was applied at the same moment
+        raise ConflictError(
+            _l("This proposal was applied at the same moment elsewhere; compute it again.")
+        ) from None
+
+
+def add_to_totals(campaign: Campaign, by_enrolment: dict[int, int], by_publisher: dict[int, int]):
+    """Add many allocations to the totals with guarded UPDATEs; refuse if any limit breaks."""
+    total = sum(by_enrolment.values())
+    _conditional(
+        update(Campaign)
+        .where(Campaign.id == campaign.id, Campaign.allocated_fen + total <= Campaign.budget_fen)
+        .values(allocated_fen=Campaign.allocated_fen + total)
+        .returning(Campaign.allocated_fen),
+        lambda: _l(
+            "This would exceed the campaign's budget: %(remaining)s is left.",
+            remaining=format_money(_fresh(Campaign.budget_fen - Campaign.allocated_fen, campaign)),
+        ),
+    )
+    for publisher_id, amount in sorted(by_publisher.items()):
+        _conditional(
+            update(CampaignPublisher)
+            .where(
+                CampaignPublisher.campaign_id == campaign.id,
+                CampaignPublisher.publisher_id == publisher_id,
+                CampaignPublisher.allocated_fen + amount <= campaign.per_publisher_cap_fen,
+            )
+            .values(allocated_fen=CampaignPublisher.allocated_fen + amount)
+            .returning(CampaignPublisher.allocated_fen),
+            lambda: _l(
+                "This would exceed the publisher's cap of %(cap)s in this campaign.",
+                cap=format_money(campaign.per_publisher_cap_fen),
+            ),
+        )
+    items = sorted(by_enrolment.items())
+    for start in range(0, len(items), CHUNK):
+        chunk = dict(items[start : start + CHUNK])
+        amount = case(chunk, value=Enrolment.id, else_=0)
+        statement = (
+            update(Enrolment)
+            .where(
+                Enrolment.id.in_(list(chunk)),
+                Enrolment.status == EnrolmentStatus.APPROVED.value,
+                Enrolment.allocated_fen + amount <= campaign.per_title_cap_fen,
+            )
+            .values(allocated_fen=Enrolment.allocated_fen + amount)
+            .execution_options(synchronize_session=False)
+        )
+        if db.session.execute(statement).rowcount != len(chunk):
+            raise BudgetExceeded(
+                _l(
+                    "This would exceed the cap of %(cap)s per title.",
+                    cap=format_money(campaign.per_title_cap_fen),
+                )
+            )
+    loaded = [
+        enrolment
+        for enrolment in db.session.identity_map.values()
+        if isinstance(enrolment, Enrolment) and enrolment.id in by_enrolment
+    ]
+    for enrolment in loaded:
+        db.session.expire(enrolment, ["allocated_fen"])
 
 
 def ledger_totals(campaign: Campaign) -> dict[str, int]:

@@ -308,29 +308,38 @@ def enrol_title(actor: User, campaign: Campaign, values: EnrolmentInput) -> Enro
 
 
 def save_enrolment(
-    actor: User, campaign: Campaign, title: Title, values: EnrolmentInput, enrolment=None
+    actor: User | None, campaign: Campaign, title: Title, values: EnrolmentInput, enrolment=None
 ) -> Enrolment:
     """Write checked enrolment values: a new enrolment, or new terms for a pending one."""
-    before = enrolment.audit_state() if enrolment is not None else None
-    if enrolment is None:
-        enrolment = Enrolment(
-            campaign=campaign, title=title, publisher_id=title.publisher_id, allocated_fen=0,
-            spent_fen=0,
-        )  # fmt: skip
-        db.session.add(enrolment)
-    enrolment.category = matching_category(title.clc_class, campaign.categories)
-    enrolment.campaign_price_fen = values.campaign_price_fen
-    enrolment.subsidy_per_unit_fen = values.subsidy_per_unit_fen
-    enrolment.expected_units = values.expected_units
-    enrolment.stock = values.stock
-    enrolment.status = EnrolmentStatus.PENDING.value
-    enrolment.reason_code = enrolment.reason = None
-    enrolment.decided_at = None
+    return save_enrolments(actor, campaign, [(title, values, enrolment)])[0]
+
+
+def save_enrolments(actor: User | None, campaign: Campaign, items: list) -> list[Enrolment]:
+    """Write many checked (title, values, existing enrolment or None) at once, audited."""
+    saved = []
+    for title, values, enrolment in items:
+        before = enrolment.audit_state() if enrolment is not None else None
+        if enrolment is None:
+            enrolment = Enrolment(
+                campaign=campaign, title=title, publisher_id=title.publisher_id,
+                allocated_fen=0, spent_fen=0,
+            )  # fmt: skip
+            db.session.add(enrolment)
+        enrolment.category = matching_category(title.clc_class, campaign.categories)
+        enrolment.campaign_price_fen = values.campaign_price_fen
+        enrolment.subsidy_per_unit_fen = values.subsidy_per_unit_fen
+        enrolment.expected_units = values.expected_units
+        enrolment.stock = values.stock
+        enrolment.status = EnrolmentStatus.PENDING.value
+        enrolment.reason_code = enrolment.reason = None
+        enrolment.decided_at = None
+        saved.append((enrolment, before))
     db.session.flush()
-    updating = before is not None and before["status"] == EnrolmentStatus.PENDING
-    action = "enrolment.update" if updating else "enrolment.create"
-    audit.record(actor, action, enrolment, before, enrolment.audit_state())
-    return enrolment
+    for enrolment, before in saved:
+        updating = before is not None and before["status"] == EnrolmentStatus.PENDING
+        action = "enrolment.update" if updating else "enrolment.create"
+        audit.record(actor, action, enrolment, before, enrolment.audit_state())
+    return [enrolment for enrolment, _before in saved]
 
 
 def own_enrolment(user: User, enrolment_id: int) -> Enrolment:
@@ -389,6 +398,7 @@ def decide_enrolments(
         raise DomainError(_l("Give the publisher a reason for the rejection."))
     count = 0
     now = utcnow()
+    with_totals = set()
     for enrolment in enrolments:
         if enrolment.campaign.status not in REVIEWABLE:
             raise ConflictError(_l("Enrolments of this campaign cannot be reviewed now."))
@@ -397,13 +407,15 @@ def decide_enrolments(
         enrolment.reason_code = reason_code if decision == E.REJECTED else None
         enrolment.reason = reason
         enrolment.decided_at = now
-        if decision == E.APPROVED:
-            ensure_publisher_totals(enrolment.campaign_id, enrolment.publisher_id)
-        db.session.flush()
+        key = (enrolment.campaign_id, enrolment.publisher_id)
+        if decision == E.APPROVED and key not in with_totals:
+            ensure_publisher_totals(*key)
+            with_totals.add(key)
         audit.record(actor, f"enrolment.{decision}", enrolment, before, enrolment.audit_state())
         count += 1
     if not count:
         raise DomainError(_l("Choose at least one enrolment."))
+    db.session.flush()
     return count
 
 

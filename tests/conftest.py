@@ -159,6 +159,19 @@ def client(app):
 
 
 @pytest.fixture
+def client_of(app):
+    """Return a client logged in as the given existing user."""
+
+    def make(user):
+        client = app.test_client()
+        log_in(client, user)
+        client.user = user
+        return client
+
+    return make
+
+
+@pytest.fixture
 def client_as(app, make_user, make_org):
     """Return a client logged in as a new user holding the given roles."""
 

@@ -168,3 +168,9 @@ def test_unexpected_errors_give_a_translated_500_and_are_logged(client_as, caplo
     assert "unhandled exception" in caplog.text and "boom" in caplog.text
     request_id = response.headers["X-Request-ID"]
     assert any(getattr(record, "request_id", None) == request_id for record in caplog.records)
+
+
+def test_ids_too_large_for_the_database_are_not_found(client_as):
+    admin = client_as("admin")
+    for path in ("/members/196598071266172417423179776", "/campaigns/9" + "9" * 30):
+        assert admin.get(path).status_code == 404

@@ -72,8 +72,7 @@ def make_title(db):
             publisher=publisher,
             clc_class=clc_class,
             list_price_fen=list_price_fen,
-            status="active",
-            **values,
+            **{"status": "active", **values},
         )
         db.session.add(title)
         db.session.commit()

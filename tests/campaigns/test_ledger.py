@@ -126,7 +126,7 @@ def test_the_ledger_is_append_only(db, staff, approved):
 
 def test_the_database_refuses_an_overspent_campaign_even_without_the_code(db, approved):
     enrolment = approved()
-    with pytest.raises(Exception, match="(?i)check"):
+    with pytest.raises(Exception, match=r"(?i)check"):
         db.session.execute(
             text("UPDATE campaign SET allocated_fen = budget_fen + 1 WHERE id = :id"),
             {"id": enrolment.campaign_id},

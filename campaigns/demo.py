@@ -1,0 +1,103 @@
+"""Demo campaigns: Reading Month 2021 with 1,000+ enrolled titles and its money, and one open."""
+
+import random
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from alliance.auth.models import User
+from alliance.catalogue.models import Title
+from alliance.extensions import db
+from alliance.i18n import local_today
+from campaigns import planning, services
+from campaigns.models import CampaignStatus, Enrolment, EnrolmentStatus
+
+# The three reading-month categories as CLC main classes.
+SOCIAL_SCIENCES = ["B", "C", "D", "F", "K"]
+LITERATURE_AND_ART = ["I", "J"]
+TEACHING_AIDS = ["G", "H"]
+YUAN = 100
+
+
+def load_demo_campaigns(users: dict[str, User]) -> None:
+    """Create Reading Month 2021 (running, with money) and an open 2026 campaign."""
+    staff = users["staff@example.org"]
+    rng = random.Random(2021)  # noqa: S311 - repeatable demo data, not a secret
+    reading_month = services.create_campaign(
+        staff,
+        services.CampaignInput(
+            name="2021年读书月",
+            name_en="Reading Month 2021",
+            enrolment_opens=date(2021, 3, 20),
+            enrolment_closes=date(2021, 4, 15),
+            starts=date(2021, 4, 23),
+            ends=date(2021, 5, 23),
+            budget_fen=50_000_000 * YUAN,
+            per_title_cap_fen=150_000 * YUAN,
+            per_publisher_cap_fen=15_000_000 * YUAN,
+            categories=SOCIAL_SCIENCES + LITERATURE_AND_ART + TEACHING_AIDS,
+            platform_share_percent=80,
+        ),
+    )
+    # Enrolment happened in its window; the demo writes it as if it were then.
+    reading_month.status = CampaignStatus.ENROLMENT_OPEN.value
+    reading_month.enrolment_closes = local_today()
+    titles = db.session.scalars(select(Title).order_by(Title.id)).all()
+    items = []
+    for title in titles[:1100]:
+        price = title.list_price_fen or 3000
+        campaign_price = price * rng.choice([70, 75, 80, 85]) // 100
+        values = services.EnrolmentInput(
+            isbn=title.isbn,
+            campaign_price_fen=campaign_price,
+            subsidy_per_unit_fen=max(campaign_price * rng.choice([10, 15, 20]) // 100, 100),
+            expected_units=rng.randrange(2_000, 30_000, 500),
+            stock=rng.randrange(3_000, 40_000, 500),
+        )
+        items.append((title, values, None))
+    services.save_enrolments(None, reading_month, items)
+    enrolments = db.session.scalars(
+        select(Enrolment).where(Enrolment.campaign_id == reading_month.id).order_by(Enrolment.id)
+    ).all()
+    rejected = enrolments[::40]
+    pending = enrolments[1::55]
+    approved = [e for e in enrolments if e not in rejected and e not in pending]
+    services.decide_enrolments(staff, rejected, EnrolmentStatus.REJECTED.value, "stock")
+    services.decide_enrolments(staff, approved, EnrolmentStatus.APPROVED.value)
+    reading_month.status = CampaignStatus.ENROLMENT_CLOSED.value
+    reading_month.enrolment_closes = date(2021, 4, 15)
+    reading_month.category_weights = {
+        **reading_month.category_weights,
+        "G": 1.2,
+        "H": 1.2,
+        "I": 1.0,
+        "J": 1.0,
+    }
+    proposal = planning.build_proposal(reading_month)
+    amounts = {
+        int(row.enrolment_id): int(row.proposed_fen) * 9 // 10
+        for row in proposal.itertuples()
+        if row.proposed_fen > 0
+    }
+    planning.apply_proposal(staff, reading_month, amounts, "demo-2021")
+    reading_month.status = CampaignStatus.RUNNING.value
+    db.session.flush()
+
+    today = local_today()
+    services.create_campaign(
+        staff,
+        services.CampaignInput(
+            name="2026年冬季读书月",
+            name_en="Winter Reading Month 2026",
+            enrolment_opens=today - timedelta(days=3),
+            enrolment_closes=today + timedelta(days=27),
+            starts=today + timedelta(days=28),
+            ends=today + timedelta(days=58),
+            budget_fen=20_000_000 * YUAN,
+            per_title_cap_fen=100_000 * YUAN,
+            per_publisher_cap_fen=5_000_000 * YUAN,
+            categories=LITERATURE_AND_ART + TEACHING_AIDS,
+            price_floor_percent=50,
+        ),
+    ).status = CampaignStatus.ENROLMENT_OPEN.value
+    db.session.flush()
