@@ -4,6 +4,7 @@ A route missing from the table fails the test: adding a page means deciding who 
 """
 
 import pytest
+from werkzeug.routing import IntegerConverter
 
 from alliance.api.services import create_api_key
 from alliance.auth.roles import Role
@@ -84,10 +85,8 @@ SAMPLE_VALUES = {"filename": "app.css", "token": "not-a-token", "file_format": "
 def sample_url(rule) -> str:
     values = {}
     for argument in rule.arguments:
-        converter = rule._converters[argument].__class__.__name__
-        values[argument] = SAMPLE_VALUES.get(
-            argument, 999999 if converter == "IntegerConverter" else "x"
-        )
+        number = isinstance(rule._converters[argument], IntegerConverter)
+        values[argument] = SAMPLE_VALUES.get(argument, 999999 if number else "x")
     return rule.build(values, append_unknown=False)[1]
 
 
