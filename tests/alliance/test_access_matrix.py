@@ -56,6 +56,12 @@ EXPECTED = {
     "catalogue_api.create_title": ("api", {"publisher"}),
     "catalogue_api.update_title": ("api", {"publisher"}),
     "catalogue_api.import_titles": ("api", {"publisher"}),
+    "campaigns.dashboard": {"campaign_staff"},
+    "campaigns.chart": {"campaign_staff"},
+    "campaigns.mine": {"publisher"},
+    "campaigns.export_enrolments": {"campaign_staff", "publisher"},
+    "campaigns.export_allocations": {"campaign_staff", "publisher"},
+    "campaigns.export_ledger": {"campaign_staff", "publisher"},
 }
 
 SAMPLE_VALUES = {"filename": "app.css", "token": "not-a-token", "file_format": "csv"}
