@@ -3,13 +3,14 @@
 Each function issues one statement (two for the publisher ranking), whatever the number of
 enrolments or ledger entries, so the dashboard stays fast with a million entries. The running
 totals kept on the enrolment and campaign_publisher rows by `campaigns.ledger` are the
-ledger's sums; the spend per day comes from the ledger itself (its `day` column).
+ledger's sums; the spend per day is the ledger's spends summed by day, kept by a trigger in
+`ledger_spend_day` (campaigns/report_models.py).
 """
 
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, case, func, select
 
 from alliance.catalogue.clc import class_label
 from alliance.catalogue.models import Title
@@ -24,6 +25,7 @@ from campaigns.models import (
     LedgerEntry,
     Sale,
 )
+from campaigns.report_models import LedgerSpendDay
 
 TOP_PUBLISHERS = 20
 TOP_TITLES = 10
@@ -181,8 +183,21 @@ def by_publisher(
     return shares
 
 
-def spend_by_day(campaign_id: int, publisher_id: int | None = None) -> list[DaySpend]:
-    """Return the net subsidy spent per day from the ledger, oldest day first."""
+def select_spend_by_day(campaign_id: int) -> Select:
+    """Return the query of the net subsidy spent per day, oldest first.
+
+    It reads `ledger_spend_day`, which a trigger keeps equal to the ledger's spends summed
+    by day (see `ledger_spend_by_day`), so it costs one row per day, not one per entry.
+    """
+    return (
+        select(LedgerSpendDay.day, LedgerSpendDay.amount_fen.label("spent_fen"))
+        .where(LedgerSpendDay.campaign_id == campaign_id)
+        .order_by(LedgerSpendDay.day)
+    )
+
+
+def ledger_spend_by_day(campaign_id: int, publisher_id: int | None = None) -> Select:
+    """Return the same figures summed from the ledger itself (for checks and one publisher)."""
     query = (
         select(LedgerEntry.day, func.sum(LedgerEntry.amount_fen).label("spent_fen"))
         .where(
@@ -194,19 +209,77 @@ def spend_by_day(campaign_id: int, publisher_id: int | None = None) -> list[DayS
     )
     if publisher_id is not None:
         query = query.where(LedgerEntry.publisher_id == publisher_id)
+    return query
+
+
+def spend_by_day(campaign_id: int) -> list[DaySpend]:
+    """Return the net subsidy spent per day, oldest day first."""
+    query = select_spend_by_day(campaign_id)
     return [DaySpend(row.day, int(row.spent_fen)) for row in db.session.execute(query)]
 
 
-def _sales_per_enrolment(campaign_id: int):
+def select_top_titles(campaign_id: int, by: str = "spent", limit: int = TOP_TITLES) -> Select:
+    """Return the query of the titles with the most subsidy spent or copies sold.
+
+    The ranking is computed first over ids and sums alone; only its few winners are then
+    joined to their titles, publishers and sales.
+    """
+    if by == "units":
+        units = func.sum(Sale.units)
+        top = (
+            select(
+                Sale.enrolment_id.label("id"),
+                units.label("units"),
+                func.sum(Sale.revenue_fen).label("revenue_fen"),
+            )
+            .where(Sale.campaign_id == campaign_id)
+            .group_by(Sale.enrolment_id)
+            .having(units > 0)
+            .order_by(units.desc(), Sale.enrolment_id)
+            .limit(limit)
+            .subquery()
+        )
+        return (
+            select(
+                Enrolment.id,
+                Enrolment.spent_fen,
+                Title.isbn,
+                Title.title,
+                Organisation.name,
+                Organisation.name_en,
+                top.c.units,
+                top.c.revenue_fen,
+            )
+            .join(top, top.c.id == Enrolment.id)
+            .join(Title, Title.id == Enrolment.title_id)
+            .join(Organisation, Organisation.id == Enrolment.publisher_id)
+            .order_by(top.c.units.desc(), Enrolment.id)
+        )
+    top = (
+        select(Enrolment.id, Enrolment.spent_fen, Enrolment.title_id, Enrolment.publisher_id)
+        .where(Enrolment.campaign_id == campaign_id, Enrolment.spent_fen > 0)
+        .order_by(Enrolment.spent_fen.desc(), Enrolment.id)
+        .limit(limit)
+        .subquery()
+    )
+    sold = select(func.coalesce(func.sum(Sale.units), 0)).where(Sale.enrolment_id == top.c.id)
+    revenue = select(func.coalesce(func.sum(Sale.revenue_fen), 0)).where(
+        Sale.enrolment_id == top.c.id
+    )
     return (
         select(
-            Sale.enrolment_id,
-            func.sum(Sale.units).label("units"),
-            func.sum(Sale.revenue_fen).label("revenue_fen"),
+            top.c.id,
+            top.c.spent_fen,
+            Title.isbn,
+            Title.title,
+            Organisation.name,
+            Organisation.name_en,
+            sold.scalar_subquery().label("units"),
+            revenue.scalar_subquery().label("revenue_fen"),
         )
-        .where(Sale.campaign_id == campaign_id)
-        .group_by(Sale.enrolment_id)
-        .subquery()
+        .join(Title, Title.id == top.c.title_id)
+        .join(Organisation, Organisation.id == top.c.publisher_id)
+        .order_by(top.c.spent_fen.desc(), top.c.id)
     )
 
 
@@ -214,30 +287,6 @@ def top_titles(
     campaign_id: int, language: str, by: str = "spent", limit: int = TOP_TITLES
 ) -> list[TopTitle]:
     """Return the titles with the most subsidy spent (`by="spent"`) or copies sold ("units")."""
-    sales = _sales_per_enrolment(campaign_id)
-    units = func.coalesce(sales.c.units, 0)
-    query = (
-        select(
-            Enrolment.id,
-            Enrolment.spent_fen,
-            Title.isbn,
-            Title.title,
-            Organisation.name,
-            Organisation.name_en,
-            units.label("units"),
-            func.coalesce(sales.c.revenue_fen, 0).label("revenue_fen"),
-        )
-        .join(Title, Title.id == Enrolment.title_id)
-        .join(Organisation, Organisation.id == Enrolment.publisher_id)
-        .where(Enrolment.campaign_id == campaign_id)
-    )
-    if by == "units":
-        query = query.join(sales, sales.c.enrolment_id == Enrolment.id).where(sales.c.units > 0)
-        query = query.order_by(units.desc(), Enrolment.id)
-    else:
-        query = query.outerjoin(sales, sales.c.enrolment_id == Enrolment.id)
-        query = query.where(Enrolment.spent_fen > 0)
-        query = query.order_by(Enrolment.spent_fen.desc(), Enrolment.id)
     return [
         TopTitle(
             row.id,
@@ -248,7 +297,7 @@ def top_titles(
             int(row.units),
             int(row.revenue_fen),
         )
-        for row in db.session.execute(query.limit(limit))
+        for row in db.session.execute(select_top_titles(campaign_id, by, limit))
     ]
 
 

@@ -137,6 +137,21 @@ def test_a_negative_spend_lowers_the_day_it_is_recorded(ctx, populated, db, staf
     assert dashboard.overview(campaign.id).spent_fen == 15_000
 
 
+def test_the_per_day_table_always_equals_the_ledger(ctx, populated, db, staff, monkeypatch):
+    campaign, novel, _album, classic = populated
+    monkeypatch.setattr(ledger, "local_today", lambda: DAY_1)
+    ledger.spend(staff, classic, 1_500, None)
+    ledger.spend(staff, novel, -500, None)
+    db.session.rollback()  # a rolled-back spend leaves no trace in either
+    ledger.spend(staff, novel, -500, None)
+    db.session.commit()
+    from_ledger = db.session.execute(dashboard.ledger_spend_by_day(campaign.id)).all()
+    from_table = db.session.execute(dashboard.select_spend_by_day(campaign.id)).all()
+    assert [tuple(row) for row in from_table] == [tuple(row) for row in from_ledger]
+    assert [tuple(row) for row in from_table] == [(DAY_1, 9_500), (DAY_2, 7_000)]
+    assert sum(row.spent_fen for row in from_table) == dashboard.overview(campaign.id).spent_fen
+
+
 def test_the_staff_page_shows_the_figures(populated, client_as):
     campaign = populated[0]
     client = client_as(Role.CAMPAIGN_STAFF)
