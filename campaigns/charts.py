@@ -9,6 +9,8 @@ Every chart carries a <title> and a <desc> listing its figures, for screen reade
 import io
 import logging
 import threading
+import time
+from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -62,6 +64,37 @@ def _pyplot():
         }
     )
     return plt
+
+
+class DrawnCharts:
+    """Keep recently drawn charts, keyed by what they show, for a few minutes.
+
+    Drawing takes a few hundred milliseconds; the key holds a fingerprint of the data (see
+    `dashboard.chart_fingerprint`), so a chart is drawn again as soon as its figures move.
+    """
+
+    def __init__(self, size: int = 128, seconds: float = 300):
+        self.size, self.seconds = size, seconds
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key) -> str | None:
+        """Return the chart drawn for `key`, unless there is none or it is too old."""
+        with self._lock:
+            item = self._items.get(key)
+            if item is None or time.monotonic() - item[0] > self.seconds:
+                return None
+            self._items.move_to_end(key)
+            return item[1]
+
+    def put(self, key, svg: str) -> str:
+        """Keep `svg` for `key` (dropping the oldest beyond the size) and return it."""
+        with self._lock:
+            self._items[key] = (time.monotonic(), svg)
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return svg
 
 
 def _yuan(fen: int) -> float:

@@ -12,7 +12,7 @@ from alliance.extensions import db
 from alliance.i18n import current_language
 from alliance.money import format_money
 from alliance.tabular import csv_response, xlsx_response
-from campaigns import bp, charts, dashboard, services
+from campaigns import bp, charts, dashboard, exports, services
 from campaigns.models import (
     CHANNEL_LABELS,
     ENROLMENT_STATUS_LABELS,
@@ -24,6 +24,7 @@ PER_PAGE = 50
 RECENT = 20  # sales and ledger entries shown on the publisher's page; the exports have all
 EXPORT_BATCH = 1000
 CHARTS = ("budget", "categories", "publishers", "spend", "titles", "units")
+_drawn = charts.DrawnCharts()
 
 
 def _money_labels() -> dict[str, str]:
@@ -125,7 +126,12 @@ def chart(campaign_id, chart):
     campaign = services.find_campaign(campaign_id)
     if chart not in CHARTS:
         abort(404)
-    response = Response(_draw(chart, campaign), mimetype="image/svg+xml")
+    fingerprint = dashboard.chart_fingerprint(campaign.id, chart)
+    key = (campaign.id, campaign.created_at, chart, current_language(), fingerprint)
+    svg = _drawn.get(key)
+    if svg is None:
+        svg = _drawn.put(key, _draw(chart, campaign))
+    response = Response(svg, mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "private, max-age=60"
     response.headers["Content-Language"] = current_language()
     return response
@@ -147,7 +153,7 @@ def mine(campaign_id):
         dashboard.publisher_sales(campaign.id, publisher.id).limit(RECENT)
     ).all()
     entries = db.session.execute(
-        dashboard.ledger_rows(campaign.id, publisher.id, newest_first=True).limit(RECENT)
+        exports.ledger_rows(campaign.id, publisher.id, newest_first=True).limit(RECENT)
     ).all()
     return render_template(
         "campaigns/mine.html",
@@ -211,7 +217,7 @@ def export_enrolments(campaign_id, file_format):
     campaign, publisher_id = _scope(campaign_id)
 
     def rows():
-        for row in _stream(dashboard.enrolment_rows(campaign.id, publisher_id)):
+        for row in _stream(exports.enrolment_rows(campaign.id, publisher_id)):
             yield [
                 row.id, row.isbn, row.title, _publisher_name(row), row.category, row.status,
                 _yuan(row.campaign_price_fen), _yuan(row.subsidy_per_unit_fen),
@@ -234,7 +240,7 @@ def _ledger_export(campaign_id: int, file_format: str, name: str, kinds=None) ->
     header = LEDGER_HEADER + (["note"] if publisher_id is None else [])
 
     def rows():
-        for row in _stream(dashboard.ledger_rows(campaign.id, publisher_id, kinds)):
+        for row in _stream(exports.ledger_rows(campaign.id, publisher_id, kinds)):
             cells = [
                 row.id, row.created_at, row.day, row.kind, _yuan(row.amount_fen),
                 _yuan(row.platform_fen), _yuan(row.publisher_fen), row.enrolment_id,

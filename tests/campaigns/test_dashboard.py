@@ -218,6 +218,19 @@ def test_charts_are_valid_svg_naming_what_they_draw(populated, client_as, chart,
         assert name in description
 
 
+def test_a_chart_is_drawn_again_when_its_figures_move(populated, client_as, approved, staff, db):
+    campaign = populated[0]
+    client = client_as(Role.CAMPAIGN_STAFF)
+    url = f"/campaigns/{campaign.id}/charts/publishers.svg?lang=en"
+    first = client.get(url).get_data(as_text=True)
+    assert client.get(url).get_data(as_text=True) == first
+    newcomer = approved(campaign)
+    newcomer.publisher.name_en = "Newcomer Press"
+    ledger.allocate(staff, newcomer, 95_000)
+    db.session.commit()
+    assert "Newcomer Press" in client.get(url).get_data(as_text=True)
+
+
 def test_chart_text_follows_the_language(populated, client_as):
     campaign = populated[0]
     client = client_as(Role.CAMPAIGN_STAFF)
@@ -312,3 +325,22 @@ def test_the_page_runs_the_same_queries_for_few_or_many_enrolments(
         counts.append(len(statements))
     assert counts[0] == counts[1]
     assert counts[1] <= 12
+
+
+def test_the_publisher_page_runs_the_same_queries_for_few_or_many_enrolments(
+    app, db, monkeypatch, staff, make_campaign, approved, publisher_user
+):
+    user = publisher_user()
+    small, large = make_campaign(), make_campaign()
+    _fill(db, monkeypatch, staff, small, approved, [user], 1)
+    _fill(db, monkeypatch, staff, large, approved, [user], 25)
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+    counts = []
+    for url in [f"/campaigns/{small.id}/mine", f"/campaigns/{large.id}/mine"]:
+        with counted(app) as statements:
+            assert client.get(url).status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1]
+    assert counts[1] <= 14
