@@ -12,7 +12,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
@@ -204,7 +204,7 @@ def share_bars(
         axes.set_yticks(positions, [_short(name) for name in names])
         axes.invert_yaxis()
         _money_axis(axes.xaxis, money_label)
-        axes.legend(loc="lower right", frameon=False)
+        axes.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, frameon=False)
         description = _describe(
             [
                 (name, [money_text(a), money_text(s)])
@@ -221,9 +221,17 @@ def spend_line(
     with _lock:
         plt = _pyplot()
         figure, axes = plt.subplots(figsize=(7, 2.8))
-        axes.plot(list(days), [_yuan(v) for v in spent_fen], marker="o", color=COLOURS["spent"])
+        from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+
+        values = [_yuan(v) for v in spent_fen]
+        axes.plot(list(days), values, marker="o", color=COLOURS["spent"])
+        locator = AutoDateLocator(maxticks=8)
+        axes.xaxis.set_major_locator(locator)
+        axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+        if len(days) == 1:  # one point: show the days around it, not years
+            axes.set_xlim(days[0] - timedelta(days=1), days[0] + timedelta(days=1))
+        axes.set_ylim(bottom=min([0.0, *values]))
         _money_axis(axes.yaxis, money_label)
-        figure.autofmt_xdate()
         description = _describe(
             [(day.isoformat(), [money_text(v)]) for day, v in zip(days, spent_fen, strict=True)]
         )

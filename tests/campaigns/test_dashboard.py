@@ -209,6 +209,8 @@ def test_charts_are_valid_svg_naming_what_they_draw(populated, client_as, chart,
     response = client.get(f"/campaigns/{campaign.id}/charts/{chart}.svg?lang=en")
     assert response.status_code == 200
     assert response.mimetype == "image/svg+xml"
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in policy and "script-src" not in policy
     root = ET.fromstring(response.data)
     assert root.tag == f"{SVG}svg"
     assert root.get("role") == "img"
