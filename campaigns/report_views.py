@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from alliance.auth.roles import Role, role_required
 from alliance.catalogue.services import publisher_of
+from alliance.errors import NotFoundError
 from alliance.extensions import db
 from alliance.i18n import current_language
 from alliance.money import format_money
@@ -17,6 +18,7 @@ from campaigns.models import (
     CHANNEL_LABELS,
     ENROLMENT_STATUS_LABELS,
     ENTRY_KIND_LABELS,
+    CampaignStatus,
     EntryKind,
 )
 
@@ -25,6 +27,14 @@ RECENT = 20  # sales and ledger entries shown on the publisher's page; the expor
 EXPORT_BATCH = 1000
 CHARTS = ("budget", "categories", "publishers", "spend", "titles", "units")
 _drawn = charts.DrawnCharts()
+
+
+def _published_campaign(campaign_id: int):
+    """Return the campaign for a publisher: a draft is not theirs to see yet ('not found')."""
+    campaign = services.find_campaign(campaign_id)
+    if campaign.status == CampaignStatus.DRAFT:
+        raise NotFoundError(_("No campaign has this number."))
+    return campaign
 
 
 def _money_labels() -> dict[str, str]:
@@ -52,7 +62,6 @@ def dashboard_page(campaign_id):
     return render_template(
         "campaigns/dashboard.html",
         campaign=campaign,
-        charts=CHARTS,
         ENROLMENT_STATUS_LABELS=ENROLMENT_STATUS_LABELS,
         **_dashboard_data(campaign),
     )
@@ -148,7 +157,7 @@ chart.talisman_view_options = {
 @role_required(Role.PUBLISHER)
 def mine(campaign_id):
     """Show the publisher its enrolments, allocations, spend and sales in a campaign."""
-    campaign = services.find_campaign(campaign_id)
+    campaign = _published_campaign(campaign_id)
     publisher = publisher_of(current_user)
     page = db.paginate(
         dashboard.publisher_enrolments(campaign.id, publisher.id),
@@ -185,10 +194,9 @@ def _yuan(fen: int | None) -> Decimal | None:
 
 def _scope(campaign_id: int) -> tuple[object, int | None]:
     """Return the campaign and the publisher whose rows the user may export (None: all)."""
-    campaign = services.find_campaign(campaign_id)
     if current_user.has_role(Role.CAMPAIGN_STAFF):
-        return campaign, None
-    return campaign, publisher_of(current_user).id
+        return services.find_campaign(campaign_id), None
+    return _published_campaign(campaign_id), publisher_of(current_user).id
 
 
 def _send(file_format: str, filename: str, header: list[str], rows) -> Response:

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from alliance.auth.roles import Role
 from campaigns import ledger
-from campaigns.models import Channel, Sale
+from campaigns.models import CampaignStatus, Channel, Sale
 
 HOSTILE = "=cmd|' /C calc'!A0"
 
@@ -164,3 +164,12 @@ def test_the_publisher_view_is_for_publishers(two_presses, client_as):
     campaign = two_presses[0]
     assert client_as(Role.CAMPAIGN_STAFF).get(f"/campaigns/{campaign.id}/mine").status_code == 403
     assert two_presses[3].get("/campaigns/999999/mine").status_code == 404
+
+
+def test_a_draft_campaign_is_not_found_by_publishers(make_campaign, client_as):
+    draft = make_campaign(status=CampaignStatus.DRAFT)
+    publisher = client_as(Role.PUBLISHER)
+    assert publisher.get(f"/campaigns/{draft.id}/mine").status_code == 404
+    assert publisher.get(f"/campaigns/{draft.id}/export/enrolments.csv").status_code == 404
+    staff = client_as(Role.CAMPAIGN_STAFF)
+    assert staff.get(f"/campaigns/{draft.id}/export/enrolments.csv").status_code == 200
