@@ -105,6 +105,8 @@ def run(database_url: str, clients: int, seconds: float, enrolments: int, covere
         f"allocations: {allocated:,}; until the budget ran out ({busy:.1f} s): "
         f"{allocated / busy:.0f} allocations per second (target >= 200)"
     )
+    if not results["refused"]:
+        print("the budget was not used up: run with a smaller --covered to see refusals")
     print(f"refused for the budget: {results['refused']:,}; other outcomes: " + str(
         {k: v for k, v in results.items() if k not in ("allocated", "refused")}
     ))  # fmt: skip
