@@ -37,6 +37,7 @@ def client(app, ids: dict, stop: threading.Event, results: Counter, lock, seed: 
     rng = random.Random(seed)
     enrolment_ids = [enrolment_id for enrolment_id, _publisher in ids["enrolments"]]
     local = Counter()
+    local["first_ns"] = time.perf_counter_ns()  # the system's monotonic clock, in any process
     with app.test_request_context("/campaigns/allocate", method="POST"):
         while not stop.is_set():
             actor = db.session.get(User, ids["staff_id"])
@@ -58,12 +59,57 @@ def client(app, ids: dict, stop: threading.Event, results: Counter, lock, seed: 
             db.session.expunge_all()  # each request starts from a clean session, as on the web
         db.session.remove()
     with lock:
-        last = max(results.get("last_success_ns", 0), local.pop("last_success_ns", 0))
-        results.update(local)
-        results["last_success_ns"] = last
+        _merge(results, local)
 
 
-def run(database_url: str, clients: int, seconds: float, enrolments: int, covered: int) -> None:
+def _merge(results: Counter, counted) -> None:
+    """Add one client's counts; keep the earliest start and the latest success."""
+    counted = Counter(counted)
+    first = min(results.get("first_ns", counted["first_ns"]), counted.pop("first_ns"))
+    last = max(results.get("last_success_ns", 0), counted.pop("last_success_ns", 0))
+    results.update(counted)
+    results["first_ns"], results["last_success_ns"] = first, last
+
+
+def process_client(database_url: str, ids: dict, seconds: float, seed: int, queue) -> None:
+    """Run one client in its own process (its own app, engine and interpreter lock)."""
+    from alliance import create_app
+
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=database_url)
+    stop, results = threading.Event(), Counter()
+    threading.Timer(seconds, stop.set).start()
+    client(app, ids, stop, results, threading.Lock(), seed)
+    queue.put(dict(results))
+
+
+def hammer_with_processes(database_url, ids, clients, seconds) -> Counter:
+    """Run the clients as processes and add up what they counted."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    workers = [
+        context.Process(target=process_client, args=(database_url, ids, seconds, n, queue))
+        for n in range(clients)
+    ]
+    for worker in workers:
+        worker.start()
+    results = Counter()
+    for _ in workers:
+        _merge(results, queue.get())
+    for worker in workers:
+        worker.join()
+    return results
+
+
+def run(
+    database_url: str,
+    clients: int,
+    seconds: float,
+    enrolments: int,
+    covered: int,
+    processes: bool = False,
+) -> None:
     """Seed, hammer and check one database; print the figures."""
     from alliance.extensions import db
     from campaigns import ledger
@@ -81,24 +127,32 @@ def run(database_url: str, clients: int, seconds: float, enrolments: int, covere
         )
     print(
         f"campaign: {enrolments:,} approved enrolments, budget covers {covered:,} allocations "
-        f"of {AMOUNT_FEN / 100:.2f} yuan; {clients} concurrent clients for {seconds:.0f} s"
+        f"of {AMOUNT_FEN / 100:.2f} yuan; {clients} concurrent clients "
+        f"({'processes' if processes else 'threads'}) for {seconds:.0f} s"
     )
-    stop, lock, results = threading.Event(), threading.Lock(), Counter()
-    threads = [
-        threading.Thread(target=client, args=(app, ids, stop, results, lock, n))
-        for n in range(clients)
-    ]
+    with app.app_context():
+        db.engine.dispose()  # no pooled connection may cross a fork
     started_ns = time.perf_counter_ns()
-    for thread in threads:
-        thread.start()
-    time.sleep(seconds)
-    stop.set()
-    for thread in threads:
-        thread.join()
-    elapsed = (time.perf_counter_ns() - started_ns) / 1e9
+    if processes:
+        results = hammer_with_processes(database_url, ids, clients, seconds)
+    else:
+        stop, lock, results = threading.Event(), threading.Lock(), Counter()
+        threads = [
+            threading.Thread(target=client, args=(app, ids, stop, results, lock, n))
+            for n in range(clients)
+        ]
+        for thread in threads:
+            thread.start()
+        time.sleep(seconds)
+        stop.set()
+        for thread in threads:
+            thread.join()
+    ended_ns = time.perf_counter_ns()
     allocated = results["allocated"]
     last = results.pop("last_success_ns", 0)
-    busy = (last - started_ns) / 1e9 if allocated else elapsed
+    first = results.pop("first_ns", started_ns)  # processes start their clients later
+    elapsed = (ended_ns - first) / 1e9
+    busy = (last - first) / 1e9 if allocated else elapsed
     attempts = sum(v for k, v in results.items())
     print(f"attempts: {attempts:,} in {elapsed:.1f} s ({attempts / elapsed:.0f} per second)")
     print(
@@ -136,9 +190,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--enrolments", type=int, default=1_000)
     parser.add_argument("--covered", type=int, default=3_000, help="allocations the budget covers")
+    parser.add_argument(
+        "--processes", action="store_true", help="one process per client instead of threads"
+    )
     args = parser.parse_args()
     with fresh_postgres(args.url) as url:
-        run(url, args.clients, args.seconds, args.enrolments, args.covered)
+        run(url, args.clients, args.seconds, args.enrolments, args.covered, args.processes)
 
 
 if __name__ == "__main__":
