@@ -72,7 +72,7 @@ ENROLMENT_STATUS_LABELS = {
     EnrolmentStatus.PENDING: _l("Awaiting review"),
     EnrolmentStatus.APPROVED: _l("Approved"),
     EnrolmentStatus.REJECTED: _l("Rejected"),
-    EnrolmentStatus.WITHDRAWN: _l("Withdrawn"),
+    EnrolmentStatus.WITHDRAWN: _l("Withdrawn by the publisher"),
 }
 ENTRY_KIND_LABELS = {
     EntryKind.ALLOCATE: _l("Allocation"),

@@ -287,4 +287,5 @@ def import_template():
     )
 
 
-from campaigns import review_views  # noqa: E402, F401
+# The staff pages and the reports live in modules of their own, on the same blueprint.
+from campaigns import report_views, review_views  # noqa: E402, F401

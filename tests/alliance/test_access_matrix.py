@@ -77,6 +77,12 @@ EXPECTED = {
     "campaigns_api.list_enrolments": ("api", {"campaign_staff", "publisher"}),
     "campaigns_api.decide": ("api", {"campaign_staff"}),
     "campaigns_api.allocate": ("api", {"campaign_staff"}),
+    "campaigns.dashboard": {"campaign_staff"},
+    "campaigns.chart": {"campaign_staff"},
+    "campaigns.mine": {"publisher"},
+    "campaigns.export_enrolments": {"campaign_staff", "publisher"},
+    "campaigns.export_allocations": {"campaign_staff", "publisher"},
+    "campaigns.export_ledger": {"campaign_staff", "publisher"},
 }
 
 SAMPLE_VALUES = {"filename": "app.css", "token": "not-a-token", "file_format": "csv"}

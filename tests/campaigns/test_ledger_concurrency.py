@@ -96,8 +96,10 @@ def _setup(app) -> tuple[int, list[int], int]:
             publisher = Organisation(name=f"出版社{p}", kind="publisher")
             _db.session.add(publisher)
             for t in range(8):
-                title = Title(isbn=f"978700{p}{t:06d}", title=f"书{p}-{t}", title_key=search_key("书"),
-                              publisher=publisher, clc_class="I247")  # fmt: skip
+                title = Title(
+                    isbn=f"978700{p}{t:06d}", title=f"书{p}-{t}", title_key=search_key("书"),
+                    publisher=publisher, clc_class="I247",
+                )  # fmt: skip
                 enrolment = Enrolment(
                     campaign=campaign, title=title, publisher=publisher, category="I",
                     campaign_price_fen=3000, subsidy_per_unit_fen=300, expected_units=1000,
