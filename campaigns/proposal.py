@@ -1,14 +1,14 @@
-"""Propose how to share a campaign's remaining subsidy budget among its approved enrolments.
+"""Propose how to share a campaign's remaining subsidy budget among its approved enrolments."""
 
-The exact (real-valued) proposal is water-filling: every enrolment with weight
-w = demand_fen x category weight rises at the same level s, receiving s x w, until it reaches its
-title room, its publisher reaches its publisher room, or the budget runs out; a capped row's
-money keeps flowing to the others. Inside a full publisher the same rule holds at that
-publisher's own (lower) level. Rounding to fen: each row gets floor(share) or floor(share) + 1;
-the fen left after flooring go one each to the largest fractional remainders, ties to the smaller
-enrolment_id, never to a row at its title room or of a publisher at its room. The total is
-exactly min(budget room, what the title and publisher rooms allow), computed in integers.
-"""
+# The exact (real-valued) proposal is water-filling: every enrolment with weight
+# w = demand_fen x category weight rises at one common level s, receiving s x w, until it reaches
+# its title room, its publisher reaches its publisher room, or the budget runs out; the money a
+# capped row cannot take keeps flowing to the others. Inside a full publisher the same rule holds
+# at that publisher's own (lower) level. Rounding to fen: each row gets floor(share) or
+# floor(share) + 1; the fen left after flooring go one each to the largest fractional remainders
+# (rows of publishers the exact proposal fills first), ties to the smaller enrolment_id, never to
+# a row at its title room or of a publisher at its room. The total is exactly
+# min(budget room, what the title and publisher rooms allow), computed in integers.
 
 from collections.abc import Mapping
 
