@@ -8,7 +8,7 @@ from alliance.auth.roles import Role
 from alliance.errors import NotFoundError
 from alliance.extensions import db
 from campaigns import ledger, services
-from campaigns.models import Enrolment
+from campaigns.models import CampaignStatus, Enrolment
 from campaigns.schemas import (
     AllocationInSchema,
     CampaignInSchema,
@@ -64,8 +64,9 @@ def create_campaign(values):
 @blp.alt_response(401, **PROBLEM)
 @blp.doc(security=SECURITY)
 def list_campaigns(arguments):
-    """List the campaigns, newest first, one page at a time."""
-    return _page(services.campaigns_list(), arguments)
+    """List the campaigns, newest first, one page at a time (drafts only for staff)."""
+    staff = api_user().has_role(Role.CAMPAIGN_STAFF)
+    return _page(services.campaigns_list(include_drafts=staff), arguments)
 
 
 @blp.route("/campaigns/<int:campaign_id>")
@@ -76,7 +77,10 @@ def list_campaigns(arguments):
 @blp.doc(security=SECURITY)
 def get_campaign(campaign_id):
     """Return a campaign with its allocated, spent and remaining money."""
-    return services.find_campaign(campaign_id)
+    campaign = services.find_campaign(campaign_id)
+    if campaign.status == CampaignStatus.DRAFT and not api_user().has_role(Role.CAMPAIGN_STAFF):
+        raise NotFoundError(services.NO_CAMPAIGN)
+    return campaign
 
 
 @blp.route("/campaigns/<int:campaign_id>/status", methods=["POST"])

@@ -48,6 +48,7 @@ ENROLMENT_TRANSITIONS = {
 }
 # Staff review decisions while enrolment is open or closed, and late ones while it runs.
 REVIEWABLE = {S.ENROLMENT_OPEN.value, S.ENROLMENT_CLOSED.value, S.RUNNING.value}
+NO_CAMPAIGN = _l("No campaign has this number.")
 NO_ENROLMENT = _l("No enrolment has this number.")
 ENROLMENT_CLOSED = _l("Enrolment in this campaign is not open.")
 REJECTION_REASONS = {
@@ -224,13 +225,16 @@ def find_campaign(campaign_id: int) -> Campaign:
     """Return the campaign with this id, or refuse with 'not found'."""
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is None:
-        raise NotFoundError(_l("No campaign has this number."))
+        raise NotFoundError(NO_CAMPAIGN)
     return campaign
 
 
-def campaigns_list() -> Select:
-    """Return the query of every campaign, newest sale first."""
-    return select(Campaign).order_by(Campaign.starts.desc(), Campaign.id.desc())
+def campaigns_list(include_drafts: bool = True) -> Select:
+    """Return the query of the campaigns, newest sale first (drafts only for staff)."""
+    query = select(Campaign).order_by(Campaign.starts.desc(), Campaign.id.desc())
+    if not include_drafts:
+        query = query.where(Campaign.status != CampaignStatus.DRAFT.value)
+    return query
 
 
 def check_enrolment_values(campaign: Campaign, title: Title, values: EnrolmentInput) -> dict:

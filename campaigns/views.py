@@ -30,6 +30,7 @@ from campaigns.models import (
     ENROLMENT_STATUS_LABELS,
     ENTRY_KIND_LABELS,
     Campaign,
+    CampaignStatus,
     Enrolment,
 )
 
@@ -86,7 +87,8 @@ def _save(form, call, field_of):
 @role_required()
 def index():
     """List the campaigns, newest first."""
-    page = db.paginate(services.campaigns_list(), per_page=PER_PAGE, error_out=False)
+    query = services.campaigns_list(include_drafts=current_user.has_role(Role.CAMPAIGN_STAFF))
+    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
     return render_template("campaigns/index.html", page=page)
 
 
@@ -95,6 +97,9 @@ def index():
 def detail(campaign_id):
     """Show a campaign; staff see its controls, a publisher its own enrolments."""
     campaign = _campaign_or_404(campaign_id)
+    is_staff = current_user.has_role(Role.CAMPAIGN_STAFF)
+    if campaign.status == CampaignStatus.DRAFT and not is_staff:
+        abort(404)  # a draft is the staff's work in progress
     publisher = _publisher()
     mine = None
     if publisher is not None:
@@ -116,7 +121,7 @@ def detail(campaign_id):
         mine=mine,
         counts=counts,
         can_enrol=publisher is not None and services.enrolment_open(campaign),
-        is_staff=current_user.has_role(Role.CAMPAIGN_STAFF),
+        is_staff=is_staff,
         status_form=StatusForm(),
         next_statuses=sorted(services.TRANSITIONS.get(campaign.status, set())),
         categories=[class_label(code) for code in campaign.categories],

@@ -115,3 +115,12 @@ def test_a_publisher_enrols_a_title_and_sees_it_awaiting_review(
     assert "Awaiting review" in page
     enrolment = db.session.query(Enrolment).one()
     assert (enrolment.campaign_price_fen, enrolment.subsidy_per_unit_fen) == (3980, 500)
+
+
+def test_drafts_are_the_staffs_alone(client_as, make_campaign):
+    draft = make_campaign(status=CampaignStatus.DRAFT, name_en="Secret plan")
+    publisher = client_as(Role.PUBLISHER)
+    assert publisher.get(f"/campaigns/{draft.id}").status_code == 404
+    assert "Secret plan" not in publisher.get("/campaigns/").get_data(as_text=True)
+    staff = client_as(Role.CAMPAIGN_STAFF)
+    assert "Secret plan" in staff.get("/campaigns/").get_data(as_text=True)
