@@ -26,6 +26,8 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 EXCEL_MAX_TEXT = 32_767  # characters in one cell; Excel calls a longer cell corrupt
 EXCEL_EXACT_DIGITS = 15  # Excel keeps 15 significant digits: longer integers go as text
 SHEET_TITLE_FORBIDDEN = str.maketrans("", "", "[]:*?/\\")
+# A plain number such as -50.00 starts with "-" but is no formula: it stays a number.
+PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?", re.ASCII)
 INT_CELL = re.compile(r"[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.0*)?", re.ASCII)
 
 
@@ -34,7 +36,7 @@ def neutralise(value) -> str:
     if value is None:
         return ""
     text = str(value)
-    if text.startswith(FORMULA_TRIGGERS):
+    if text.startswith(FORMULA_TRIGGERS) and not PLAIN_NUMBER.fullmatch(text):
         return "'" + text
     return text
 

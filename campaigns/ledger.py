@@ -9,7 +9,7 @@ requests: the database, not a read in Python, decides whether the money is there
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -335,7 +335,7 @@ def insert_entries(actor, campaign: Campaign, allocations: list[tuple[int, int, 
     ]
     try:
         for start in range(0, len(rows), CHUNK):
-            db.session.execute(insert(LedgerEntry), rows[start : start + CHUNK])
+            db.session.execute(insert(LedgerEntry.__table__), rows[start : start + CHUNK])
     except IntegrityError:  # the same proposal was applied at the same moment
         raise ConflictError(
             _l("This proposal was applied at the same moment elsewhere; compute it again.")
@@ -355,42 +355,28 @@ def add_to_totals(campaign: Campaign, by_enrolment: dict[int, int], by_publisher
             remaining=format_money(_fresh(Campaign.budget_fen - Campaign.allocated_fen, campaign)),
         ),
     )
-    for publisher_id, amount in sorted(by_publisher.items()):
-        _conditional(
-            update(CampaignPublisher)
-            .where(
-                CampaignPublisher.campaign_id == campaign.id,
-                CampaignPublisher.publisher_id == publisher_id,
-                CampaignPublisher.allocated_fen + amount <= campaign.per_publisher_cap_fen,
-            )
-            .values(allocated_fen=CampaignPublisher.allocated_fen + amount)
-            .returning(CampaignPublisher.allocated_fen),
-            lambda: _l(
-                "This would exceed the publisher's cap of %(cap)s in this campaign.",
-                cap=format_money(campaign.per_publisher_cap_fen),
-            ),
-        )
-    items = sorted(by_enrolment.items())
-    for start in range(0, len(items), CHUNK):
-        chunk = dict(items[start : start + CHUNK])
-        amount = case(chunk, value=Enrolment.id, else_=0)
-        statement = (
-            update(Enrolment)
-            .where(
-                Enrolment.id.in_(list(chunk)),
-                Enrolment.status == EnrolmentStatus.APPROVED.value,
-                Enrolment.allocated_fen + amount <= campaign.per_title_cap_fen,
-            )
-            .values(allocated_fen=Enrolment.allocated_fen + amount)
-            .execution_options(synchronize_session=False)
-        )
-        if db.session.execute(statement).rowcount != len(chunk):
-            raise BudgetExceeded(
-                _l(
-                    "This would exceed the cap of %(cap)s per title.",
-                    cap=format_money(campaign.per_title_cap_fen),
-                )
-            )
+    _add_each(
+        CampaignPublisher,
+        CampaignPublisher.publisher_id,
+        by_publisher,
+        campaign.per_publisher_cap_fen,
+        [CampaignPublisher.__table__.c.campaign_id == campaign.id],
+        lambda: _l(
+            "This would exceed the publisher's cap of %(cap)s in this campaign.",
+            cap=format_money(campaign.per_publisher_cap_fen),
+        ),
+    )
+    _add_each(
+        Enrolment,
+        Enrolment.id,
+        by_enrolment,
+        campaign.per_title_cap_fen,
+        [Enrolment.__table__.c.status == EnrolmentStatus.APPROVED.value],
+        lambda: _l(
+            "This would exceed the cap of %(cap)s per title.",
+            cap=format_money(campaign.per_title_cap_fen),
+        ),
+    )
     loaded = [
         enrolment
         for enrolment in db.session.identity_map.values()
@@ -398,6 +384,28 @@ def add_to_totals(campaign: Campaign, by_enrolment: dict[int, int], by_publisher
     ]
     for enrolment in loaded:
         db.session.expire(enrolment, ["allocated_fen"])
+
+
+def _add_each(model, key, amounts: dict[int, int], cap: int, where: list, refusal) -> None:
+    """Add each row's amount with one guarded UPDATE run for all rows (executemany).
+
+    Both drivers report the rows changed over the whole batch (sane multi-rowcount), so
+    one row held back by its cap shows as a short count, and the whole proposal is refused.
+    """
+    table = model.__table__
+    column = table.c[key.key]
+    statement = (
+        table.update()
+        .where(*where, column == bindparam("row_key"))
+        .where(table.c.allocated_fen + bindparam("amount") <= cap)
+        .values(allocated_fen=table.c.allocated_fen + bindparam("amount"))
+    )
+    rows = [{"row_key": row_key, "amount": amount} for row_key, amount in sorted(amounts.items())]
+    changed = 0
+    for start in range(0, len(rows), CHUNK):
+        changed += db.session.execute(statement, rows[start : start + CHUNK]).rowcount
+    if changed != len(rows):
+        raise BudgetExceeded(refusal())
 
 
 def ledger_totals(campaign: Campaign) -> dict[str, int]:

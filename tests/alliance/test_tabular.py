@@ -20,6 +20,7 @@ from alliance.tabular import (
     Problem,
     attachment_header,
     csv_response,
+    neutralise,
     parse_int_cell,
     problems_csv,
     xlsx_bytes,
@@ -663,3 +664,10 @@ def test_parse_int_cell_accepts(text, number):
 def test_parse_int_cell_refuses(text):
     with pytest.raises(ValueError):
         parse_int_cell(text)
+
+
+def test_plain_negative_numbers_stay_numbers_but_formulas_do_not():
+    assert neutralise("-50.00") == "-50.00"
+    assert neutralise(-3) == "-3"
+    for formula in ("-1+1", "-2*A1", "=1", "+5", "@A1", "-cmd|' /C calc'!A0", "-1e3"):
+        assert neutralise(formula).startswith("'"), formula
