@@ -3,14 +3,16 @@
 import functools
 import json
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from itertools import chain, repeat
+from operator import itemgetter
 
 from sqlalchemy import ARRAY, String, any_, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from alliance.audit import AuditEvent
 from alliance.catalogue.checking import CheckedTitles
-from alliance.catalogue.models import Contributor, Title, search_key
+from alliance.catalogue.models import Contributor, Title, search_key, search_keys
 from alliance.db import utcnow
 from alliance.extensions import db
 from alliance.logs import current_request_id
@@ -22,6 +24,8 @@ STATE_FIELDS = (
 CHUNK = 900  # values in one IN (...) and rows in one INSERT: under every driver's limits
 MAX_PARAMETERS = 999  # SQLite's limit on values in one statement before 3.32
 WRITE_BATCH = 10_000  # rows built and written at a time: bounded memory
+LARGE_IMPORT = 10_000  # rows from which SQLite gets a larger page cache for the import
+IMPORT_CACHE_KIB = 64 * 1024
 TITLE_TABLE = Title.__table__
 CONTRIBUTOR_TABLE = Contributor.__table__
 
@@ -70,33 +74,44 @@ def insert_titles(titles: CheckedTitles, rows: list[int], publisher_id: int) -> 
     if not rows:
         return
     fields = titles.fields
-    isbns = fields["isbn"]
-    rows = sorted(rows, key=isbns.__getitem__)
+    rows = sorted(rows, key=fields["isbn"].__getitem__)
     ids = _new_title_ids(len(rows))
-    contributors = titles.contributors
-    credits = sum(len(contributors[index]) for index in rows)
+    credited = [
+        (role, names) for role, names in titles.credits.items() if any(map(names.__getitem__, rows))
+    ]
+    credits = sum(sum(map(len, map(names.__getitem__, rows))) for _role, names in credited)
     rebuilt = _indexes_to_rebuild(TITLE_TABLE, len(rows)) + _indexes_to_rebuild(
         CONTRIBUTOR_TABLE, credits
     )
-    for name, _sql in rebuilt:
-        db.session.execute(text(f'DROP INDEX "{name}"'))
+    with _larger_sqlite_cache(len(rows) + credits):
+        for name, _sql in rebuilt:
+            db.session.execute(text(f'DROP INDEX "{name}"'))
+        _write_titles(titles, rows, ids, credited, publisher_id)
+        for _name, sql in rebuilt:
+            db.session.execute(text(sql))
+
+
+def _write_titles(titles: CheckedTitles, rows: list[int], ids: list[int], credited, publisher_id):
+    """Insert the titles of these rows under these ids, and their credits."""
+    fields = titles.fields
     title_rows = _RowWriter(TITLE_TABLE, TITLE_INSERT_COLUMNS)
     people_rows = _RowWriter(CONTRIBUTOR_TABLE, CONTRIBUTOR_INSERT_COLUMNS)
     created = title_rows.process("created_at", utcnow())
     # The same few dates and names come again and again: convert each once.
     dates = functools.cache(title_rows.processor("publication_date"))
-    names = functools.cache(search_key)
+    name_key = functools.cache(search_key)
     for start in range(0, len(rows), WRITE_BATCH):
         batch = rows[start : start + WRITE_BATCH]
         batch_ids = ids[start : start + WRITE_BATCH]
-        picked = {name: [fields[name][index] for index in batch] for name in TITLE_FIELDS}
+        pick = itemgetter(*batch) if len(batch) > 1 else lambda column, at=batch[0]: (column[at],)
+        picked = {name: pick(fields[name]) for name in TITLE_FIELDS}
         title_rows.write(
             list(
                 zip(
                     batch_ids,
                     picked["isbn"],
                     picked["title"],
-                    map(search_key, picked["title"]),
+                    search_keys(list(picked["title"])),
                     picked["subtitle"],
                     repeat(publisher_id),
                     picked["format"],
@@ -110,18 +125,41 @@ def insert_titles(titles: CheckedTitles, rows: list[int], publisher_id: int) -> 
                     picked["status"],
                     repeat(created),
                     repeat(created),
+                    strict=False,  # repeat() is endless
                 )
             )
         )
-        people_rows.write(
-            [
-                (title_id, name, names(name), role, position)
-                for title_id, index in zip(batch_ids, batch, strict=True)
-                for position, (name, role) in enumerate(contributors[index], start=1)
-            ]
-        )
-    for _name, sql in rebuilt:
-        db.session.execute(text(sql))
+        people = []
+        placed = [0] * len(batch)  # names credited so far on each title
+        for role, names in credited:
+            for at, found in enumerate(pick(names)):
+                if found:
+                    position = placed[at]
+                    title_id = batch_ids[at]
+                    for name in found:
+                        position += 1
+                        people.append((title_id, name, name_key(name), role, position))
+                    placed[at] = position
+        people_rows.write(people)
+
+
+@contextmanager
+def _larger_sqlite_cache(rows: int):
+    """Give SQLite's page cache room for a large import's pages meanwhile (64 MiB at most).
+
+    With the default 2 MiB, SQLite writes pages out to the WAL in the middle of the
+    transaction and again each time it changes them later.
+    """
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite" or rows < LARGE_IMPORT:
+        yield
+        return
+    previous = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    connection.exec_driver_sql(f"PRAGMA cache_size = {-IMPORT_CACHE_KIB:d}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {int(previous):d}")
 
 
 TITLE_FIELDS = (

@@ -7,6 +7,7 @@ row holding a value this cannot accept goes to read_title itself, which also wor
 problem: the rules stay in one place, and tests compare both paths on generated rows.
 """
 
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -29,8 +30,12 @@ FIELD_READERS: dict[str, Callable] = {
     "description": lambda value: rules._optional(value, rules.MAX_DESCRIPTION),
     "status": rules._status,
 }
+# Free texts, mostly different on every row: read in bulk rather than value by value.
+TEXT_LIMITS = {"title": rules.MAX_TITLE, "subtitle": rules.MAX_TITLE,
+               "description": rules.MAX_DESCRIPTION}  # fmt: skip
 COLUMN_OF = {"list_price_fen": "price"}
 FIELDS = ("isbn", *FIELD_READERS)
+ROLES = tuple(role for _column, role in rules.ROLE_VALUES)
 _UNDECIDED = object()  # a value only read_title can decide about (usually a bad one)
 
 
@@ -39,22 +44,27 @@ class CheckedTitles:
     """The rows' values by field (one entry per row), and the problems of the bad rows.
 
     `fields["isbn"]` holds each row's ISBN when it is valid, even on a row with other
-    problems; the other fields of a bad row are None. `problems` maps the index of each bad
-    row to read_title's problems for it, by field.
+    problems; the other fields of a bad row are None. `credits` holds, by role, each row's
+    names in that role. `problems` maps the index of each bad row to read_title's problems
+    for it, by field.
     """
 
     fields: dict[str, list]
-    contributors: list[list[tuple[str, str]]]
+    credits: dict[str, list[tuple[str, ...]]]
     problems: dict[int, dict[str, str]]
+
+    def contributors(self, index: int) -> list[tuple[str, str]]:
+        """Return a row's contributors as read_title lists them: by role, then as written."""
+        return [(name, role) for role in ROLES for name in self.credits[role][index]]
 
     def title(self, index: int) -> TitleInput:
         """Return the values of a good row as read_title returns them."""
         values = {name: column[index] for name, column in self.fields.items()}
-        return TitleInput(contributors=self.contributors[index], **values)
+        return TitleInput(contributors=self.contributors(index), **values)
 
 
 def read_titles(columns: Mapping[str, Sequence[str]], count: int) -> CheckedTitles:
-    """Read `count` rows given as text by spreadsheet column, as read_title reads each row."""
+    """Read `count` rows given as text (str) by spreadsheet column, as read_title reads each."""
     if "list_price_fen" in columns or "contributors" in columns:
         raise ValueError("read_titles reads spreadsheet columns; use read_title for API values")
     blank = [""] * count
@@ -65,8 +75,12 @@ def read_titles(columns: Mapping[str, Sequence[str]], count: int) -> CheckedTitl
     undecided: set[int] = set()
     fields = {"isbn": _isbns(column("isbn"), undecided)}
     for name, read in FIELD_READERS.items():
-        fields[name] = _by_value(read, column(COLUMN_OF.get(name, name)), undecided)
-    contributors = _contributors(column, count, undecided)
+        cells = column(COLUMN_OF.get(name, name))
+        if name in TEXT_LIMITS:
+            fields[name] = _free_texts(name, cells, undecided)
+        else:
+            fields[name] = _by_value(read, cells, undecided)
+    credits = _credits(column, count, undecided)
     problems: dict[int, dict[str, str]] = {}
     for index in sorted(undecided):
         values = {name: column(name)[index] for name in columns}
@@ -76,13 +90,15 @@ def read_titles(columns: Mapping[str, Sequence[str]], count: int) -> CheckedTitl
             problems[index] = invalid.problems
             for name in FIELD_READERS:
                 fields[name][index] = None
-            contributors[index] = []
+            for role in ROLES:
+                credits[role][index] = ()
             fields["isbn"][index] = None if "isbn" in invalid.problems else title_isbn(values)
             continue
         for name in FIELDS:
             fields[name][index] = getattr(title, name)
-        contributors[index] = title.contributors
-    return CheckedTitles(fields, contributors, problems)
+        for role in ROLES:
+            credits[role][index] = tuple(name for name, of in title.contributors if of == role)
+    return CheckedTitles(fields, credits, problems)
 
 
 def title_isbn(values: Mapping) -> str | None:
@@ -95,23 +111,21 @@ def title_isbn(values: Mapping) -> str | None:
 
 def _isbns(cells: Sequence[str], undecided: set[int]) -> list:
     """Read a column of ISBNs: 13 plain digits in bulk, anything else row by row later."""
-    plain = [
-        index
-        for index, cell in enumerate(cells)
-        if type(cell) is str and len(cell) == 13 and cell.isdigit() and cell.isascii()
-    ]
-    if len(plain) == len(cells):
-        accepted = plain_isbn13s(list(cells))
-        result = list(cells)
+    joined = "".join(cells)
+    if set(map(len, cells)) == {13} and joined.isascii() and joined.isdigit():
+        result = list(cells)  # the usual column: every cell is 13 ASCII digits
+        accepted = plain_isbn13s(result)
+        plain = range(len(cells))
     else:
-        accepted = plain_isbn13s([cells[index] for index in plain])
-        result = [_UNDECIDED] * len(cells)
-        for index in plain:
-            result[index] = cells[index]
+        result = [
+            cell if len(cell) == 13 and cell.isdigit() and cell.isascii() else _UNDECIDED
+            for cell in cells
+        ]
         undecided.update(index for index, cell in enumerate(result) if cell is _UNDECIDED)
+        plain = [index for index, cell in enumerate(result) if cell is not _UNDECIDED]
+        accepted = plain_isbn13s([result[index] for index in plain])
     if not all(accepted):
-        rows = plain if len(plain) != len(cells) else range(len(cells))
-        undecided.update(index for index, ok in zip(rows, accepted, strict=True) if not ok)
+        undecided.update(index for index, ok in zip(plain, accepted, strict=True) if not ok)
     return result
 
 
@@ -123,15 +137,45 @@ def _by_value(read: Callable, cells: Sequence[str], undecided: set[int]) -> list
             readings[value] = read(value)
         except (ValueError, DomainError):
             readings[value] = _UNDECIDED
-    result = list(map(readings.__getitem__, cells))
+    if len(readings) == 1:
+        (reading,) = readings.values()
+        result = [reading] * len(cells)
+    else:
+        result = list(map(readings.__getitem__, cells))
     if _UNDECIDED in readings.values():
         undecided.update(index for index, value in enumerate(result) if value is _UNDECIDED)
     return result
 
 
-def _names(value: str) -> tuple[str, ...] | object:
+def _texts(cells: Sequence[str]) -> list[str]:
+    """Return [rules._text(cell) for cell in cells], normalising them all at once.
+
+    NFC acts on a character and its combining marks, which a NUL (a character without
+    compositions) keeps apart: the cells joined by NULs are NFC as a whole only if each is.
+    """
+    joined = "\x00".join(cells)
+    if joined.count("\x00") == len(cells) - 1 and unicodedata.is_normalized("NFC", joined):
+        return list(map(str.strip, cells))  # what _text does to a text already NFC
+    return [rules._text(cell) for cell in cells]
+
+
+def _free_texts(name: str, cells: Sequence[str], undecided: set[int]) -> list:
+    """Read a column of free text as rules._required (the title) or rules._optional read it."""
+    texts = list(cells) if not any(cells) else _texts(cells)
+    limit = TEXT_LIMITS[name]
+    if name == "title":
+        if "" in texts:
+            undecided.update(index for index, text in enumerate(texts) if not text)
+        result = texts
+    else:
+        result = [None] * len(cells) if not any(texts) else [text or None for text in texts]
+    if texts and max(map(len, texts)) > limit:
+        undecided.update(index for index, text in enumerate(texts) if len(text) > limit)
+    return result
+
+
+def _names(text: str) -> tuple[str, ...] | object:
     """Split one cell of contributors as read_title does; undecided if a name is too long."""
-    text = rules._text(value)
     if not text:
         return ()
     names = tuple(name.strip() for name in rules.NAME_SEPARATORS.split(text) if name.strip())
@@ -140,20 +184,24 @@ def _names(value: str) -> tuple[str, ...] | object:
     return names
 
 
-def _contributors(column: Callable, count: int, undecided: set[int]) -> list:
-    """Return each row's contributors in read_title's order: by role column, then as written."""
-    people: list[list[tuple[str, str]]] = [[] for _ in range(count)]
+def _credits(column: Callable, count: int, undecided: set[int]) -> dict[str, list]:
+    """Return, by role, each row's names in that role, split as read_title splits them."""
+    credits: dict[str, list] = {}
+    most = 0  # the most names a cell of a role has
     for field_name, role in rules.ROLE_VALUES:
         cells = column(field_name)
-        readings: dict[str, object] = {}
-        for index in [index for index, cell in enumerate(cells) if cell]:
-            value = cells[index]
-            names = readings.get(value)
-            if names is None:
-                names = readings[value] = _names(value)
-            if names is _UNDECIDED:
+        if not any(cells):
+            credits[role] = [()] * count
+            continue
+        texts = _texts(cells)
+        readings = {text: _names(text) for text in set(texts)}
+        credits[role] = names = list(map(readings.__getitem__, texts))
+        if _UNDECIDED in readings.values():
+            undecided.update(index for index, found in enumerate(names) if found is _UNDECIDED)
+        most = max([most, *(len(found) for found in readings.values() if found is not _UNDECIDED)])
+    if most * len(ROLES) > rules.MAX_CONTRIBUTORS:  # some row may list too many people
+        lists = [credits[role] for role in ROLES]
+        for index, row in enumerate(zip(*lists, strict=True)):
+            if sum(len(names) for names in row if names is not _UNDECIDED) > rules.MAX_CONTRIBUTORS:
                 undecided.add(index)
-            else:
-                people[index].extend([(name, role) for name in names])
-    undecided.update(index for index, row in enumerate(people) if len(row) > rules.MAX_CONTRIBUTORS)
-    return people
+    return credits
