@@ -234,7 +234,8 @@ class _RowWriter:
     processor() first. This spares the per-row parameter handling of Session.execute,
     which costs more than the database's own work on a large import. With positional
     parameters (SQLite) one INSERT carries up to MAX_PARAMETERS values in several rows,
-    which SQLite runs faster than the same rows one by one; PostgreSQL gets them by COPY.
+    which SQLite runs faster than the same rows one by one (its CHECKs with IN lists are
+    set up once per statement, not per row); PostgreSQL gets them by COPY.
     """
 
     def __init__(self, table, columns: tuple[str, ...]):
@@ -282,10 +283,18 @@ class _RowWriter:
             return
         size = self.per_statement
         full = self._statement(size)
-        for start in range(0, len(rows), size):
-            chunk = rows[start : start + size]
-            sql = full if len(chunk) == size else self._statement(len(chunk))
-            self.connection.exec_driver_sql(sql, tuple(chain.from_iterable(chunk)))
+        # Straight to the driver's cursor: SQLAlchemy's own work for each of thousands of
+        # statements would cost more than SQLite's, and there is no result to read.
+        cursor = self.connection.connection.driver_connection.cursor()
+        try:
+            for start in range(0, len(rows), size):
+                chunk = rows[start : start + size]
+                sql = full if len(chunk) == size else self._statement(len(chunk))
+                cursor.execute(sql, tuple(chain.from_iterable(chunk)))
+        except self.dialect.loaded_dbapi.IntegrityError as error:
+            raise IntegrityError(full, None, error) from error
+        finally:
+            cursor.close()
 
     def _copy(self, rows: list[tuple]) -> None:
         """Stream the rows with PostgreSQL's COPY, in the session's transaction."""

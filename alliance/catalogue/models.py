@@ -96,7 +96,7 @@ def search_keys(texts: list[str]) -> list[str]:
     if " \x00" in joined or "\x00 " in joined or " ".join(joined.split()) != joined:
         return [search_key(text) for text in texts]
     keys = joined.split("\x00") if texts else []
-    if any(len(key) > SEARCH_KEY_LENGTH for key in keys):
+    if max(map(len, keys), default=0) > SEARCH_KEY_LENGTH:
         return [key[:SEARCH_KEY_LENGTH] for key in keys]
     return keys
 
