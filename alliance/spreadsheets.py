@@ -330,7 +330,7 @@ def _build_table(records, columns, lookup, max_rows, encoding, reopen=None) -> T
         records.close()  # that pass read rows as wide as any header could be
         records = reopen(header_row + 1, width)
     # Most files fit: take their rows in one go, and check the limits on what is left.
-    taken = list(islice(records, max_rows))
+    taken = [record for record in islice(records, max_rows) if record[1]]  # [] is a blank row
     numbers = [number for number, _raw in taken]
     raws = [raw for _number, raw in taken]
     del taken
@@ -341,10 +341,12 @@ def _build_table(records, columns, lookup, max_rows, encoding, reopen=None) -> T
         if number > row_limit:
             raise _too_many_rows(max_rows)
         if not dropping:
-            kept = [(n, r) for n, r in zip(numbers, raws, strict=True) if not _blank(r, width)]
+            kept = [
+                (n, r) for n, r in zip(numbers, raws, strict=True) if r and not _blank(r, width)
+            ]
             numbers, raws = [n for n, _r in kept], [r for _n, r in kept]
             dropping = True
-        if _blank(raw, width):
+        if not raw or _blank(raw, width):  # (blank rows mostly come as empty lists)
             continue
         if len(raws) >= max_rows:
             raise _too_many_rows(max_rows)
