@@ -11,6 +11,8 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
+from itertools import islice
 from operator import itemgetter
 
 import defusedxml
@@ -76,13 +78,31 @@ class Row:
 
 @dataclass
 class Table:
-    """The rows of an uploaded file under canonical column names."""
+    """The rows of an uploaded file under canonical column names, held column by column.
 
-    rows: list[Row]
+    `columns` has every canonical name asked for, with "" in each row where the file has
+    no such column; `numbers` gives each row's number as the spreadsheet shows it.
+    """
+
+    numbers: list[int]
+    columns: dict[str, list[str]]
     columns_found: set[str]
     ignored_columns: list[str]
     encoding: str
     headers: dict[str, str] = field(default_factory=dict)  # canonical -> header as written
+
+    def __len__(self) -> int:
+        """Return the number of rows."""
+        return len(self.numbers)
+
+    def values(self, index: int) -> dict[str, str]:
+        """Return the text of the row at `index` by column."""
+        return {name: cells[index] for name, cells in self.columns.items()}
+
+    @cached_property
+    def rows(self) -> list[Row]:
+        """Return the rows one by one."""
+        return [Row(number, self.values(index)) for index, number in enumerate(self.numbers)]
 
 
 def normalise_header(text: str) -> str:
@@ -300,7 +320,7 @@ def _cell_text(value) -> str:
 
 
 def _build_table(records, columns, lookup, max_rows, encoding, reopen=None) -> Table:
-    """Find the header among the first rows, then read the rows under it.
+    """Find the header among the first rows, then read the rows under it, column by column.
 
     `reopen(first_row, width)`, when given, restarts the rows after the header cut to its width.
     """
@@ -309,38 +329,67 @@ def _build_table(records, columns, lookup, max_rows, encoding, reopen=None) -> T
     if reopen is not None:
         records.close()  # that pass read rows as wide as any header could be
         records = reopen(header_row + 1, width)
-    rows: list[Row] = []
-    blank = dict.fromkeys(columns, "")
-    names = list(positions)
-    pick = itemgetter(*positions.values())
-    last = max(positions.values())
+    # Most files fit: take their rows in one go, and check the limits on what is left.
+    taken = [record for record in islice(records, max_rows) if record[1]]  # [] is a blank row
+    numbers = [number for number, _raw in taken]
+    raws = [raw for _number, raw in taken]
+    del taken
+    if numbers and numbers[-1] > row_limit:  # numbers only grow
+        raise _too_many_rows(max_rows)
+    dropping = False  # past max_rows rows, blank rows are left out as they come
     for number, raw in records:
         if number > row_limit:
             raise _too_many_rows(max_rows)
-        if len(raw) > last:  # every known column is there: clean just those cells
-            picked = pick(raw)
-            cells = [cell.strip() for cell in picked] if len(names) > 1 else [picked.strip()]
-            text = "".join(cells)
-            if "\u200b" in text or "\ufeff" in text:
-                cells = [_clean(cell) for cell in cells]
-                text = "".join(cells)
-            if not text and not any(_clean(cell) for cell in raw[:width]):
-                continue
-            values = {**blank, **dict(zip(names, cells, strict=True))}
-        else:
-            cells = [_clean(cell) for cell in raw[:width]]
-            if not any(cells):
-                continue
-            values = blank.copy()
-            for name, index in positions.items():
-                if index < len(cells):
-                    values[name] = cells[index]
-        if len(rows) >= max_rows:
+        if not dropping:
+            kept = [
+                (n, r) for n, r in zip(numbers, raws, strict=True) if r and not _blank(r, width)
+            ]
+            numbers, raws = [n for n, _r in kept], [r for _n, r in kept]
+            dropping = True
+        if not raw or _blank(raw, width):  # (blank rows mostly come as empty lists)
+            continue
+        if len(raws) >= max_rows:
             raise _too_many_rows(max_rows)
-        rows.append(Row(number, values))
-    if not rows:
+        numbers.append(number)
+        raws.append(raw)
+    shortest = min(map(len, raws), default=0)
+    cells = {name: _column_cells(raws, index, shortest) for name, index in positions.items()}
+    # A row is left out when every cell under the header is blank, known column or not.
+    blank = []
+    if all("" in column for column in cells.values()):
+        blank = [
+            index
+            for index, text in enumerate(map("".join, zip(*cells.values(), strict=True)))
+            if not text and _blank(raws[index], width)
+        ]
+    del raws
+    if blank:
+        keep = sorted(set(range(len(numbers))).difference(blank))
+        numbers = [numbers[index] for index in keep]
+        cells = {name: [column[index] for index in keep] for name, column in cells.items()}
+    if len(numbers) > max_rows:
+        raise _too_many_rows(max_rows)
+    if not numbers:
         raise SpreadsheetError(NO_ROWS)
-    return Table(rows, set(positions), ignored, encoding, written)
+    absent = [""] * len(numbers)
+    everything = {name: cells.get(name, absent) for name in columns}
+    return Table(numbers, everything, set(positions), ignored, encoding, written)
+
+
+def _blank(raw: list[str], width: int) -> bool:
+    return not any(_clean(cell) for cell in raw[:width])
+
+
+def _column_cells(raws: list[list[str]], index: int, shortest: int) -> list[str]:
+    """Return the cleaned cells of one column, "" where a row is too short to have it."""
+    if shortest > index:
+        column = list(map(itemgetter(index), raws))
+    else:
+        column = [raw[index] if len(raw) > index else "" for raw in raws]
+    joined = "".join(column)
+    if "\u200b" in joined or "\ufeff" in joined:
+        return [_clean(cell) for cell in column]
+    return list(map(str.strip, column))  # what _clean does to a cell without those marks
 
 
 def _find_header(records, columns, lookup):

@@ -1,14 +1,18 @@
 """Write checked titles in bulk: many rows per statement, no ORM objects for new rows."""
 
+import functools
+import json
 from collections.abc import Iterator, Sequence
-from itertools import chain
+from contextlib import contextmanager
+from itertools import chain, repeat
+from operator import itemgetter
 
-from sqlalchemy import bindparam, delete, insert, select, text, update
+from sqlalchemy import ARRAY, String, any_, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from alliance.audit import AuditEvent
-from alliance.catalogue.models import Contributor, Title, search_key
-from alliance.catalogue.rules import TitleInput
+from alliance.catalogue.checking import CheckedTitles
+from alliance.catalogue.models import Contributor, Title, search_key, search_keys
 from alliance.db import utcnow
 from alliance.extensions import db
 from alliance.logs import current_request_id
@@ -20,11 +24,10 @@ STATE_FIELDS = (
 CHUNK = 900  # values in one IN (...) and rows in one INSERT: under every driver's limits
 MAX_PARAMETERS = 999  # SQLite's limit on values in one statement before 3.32
 WRITE_BATCH = 10_000  # rows built and written at a time: bounded memory
+LARGE_IMPORT = 10_000  # rows from which SQLite gets a larger page cache for the import
+IMPORT_CACHE_KIB = 64 * 1024
 TITLE_TABLE = Title.__table__
 CONTRIBUTOR_TABLE = Contributor.__table__
-_ID_BY_ISBN = select(TITLE_TABLE.c.isbn, TITLE_TABLE.c.id).where(
-    TITLE_TABLE.c.isbn.in_(bindparam("isbns", expanding=True))
-)
 
 
 def chunks(items: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
@@ -33,8 +36,17 @@ def chunks(items: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
         yield items[start : start + size]
 
 
-def _isbn_of(values: TitleInput) -> str:
-    return values.isbn
+def titles_by_isbn(columns: list, isbns: list[str]):
+    """Return a query of `columns` of the titles with these ISBNs, in one statement.
+
+    The ISBNs travel as one value (a JSON array on SQLite, an array on PostgreSQL) rather
+    than one parameter each, so that 100,000 of them take one query and no statement cache.
+    """
+    query = select(*columns)
+    if db.session.get_bind().dialect.name == "sqlite":
+        listed = text("SELECT value FROM json_each(:isbns)").bindparams(isbns=json.dumps(isbns))
+        return query.where(TITLE_TABLE.c.isbn.in_(listed.columns(value=String)))
+    return query.where(TITLE_TABLE.c.isbn == any_(bindparam("isbns", isbns, type_=ARRAY(String))))
 
 
 def _contributor_rows(title_id: int, contributors: list) -> list[dict]:
@@ -50,62 +62,150 @@ def _contributor_rows(title_id: int, contributors: list) -> list[dict]:
     ]
 
 
-def insert_titles(new: list[TitleInput], publisher_id: int) -> None:
-    """Insert the new titles and their contributors, many rows per statement.
+def insert_titles(titles: CheckedTitles, rows: list[int], publisher_id: int) -> None:
+    """Insert the titles of these rows and their contributors, many rows per statement.
 
-    Titles go in ISBN order, so that the unique ISBN index grows at its end; their ids are
-    then read back by ISBN, a chunk per query, to insert the contributors.
+    Titles go in ISBN order, so that the unique ISBN index grows at its end, under ids taken
+    beforehand (SQLite: after the largest, under the transaction's write lock; PostgreSQL:
+    from the table's sequence), so that contributors need not read them back. On SQLite, an
+    import at least as large as the table drops the table's other indexes and builds them
+    again at the end, which is several times faster than growing them row by row.
     """
-    now = utcnow()
-    new = sorted(new, key=_isbn_of)
+    if not rows:
+        return
+    fields = titles.fields
+    rows = sorted(rows, key=fields["isbn"].__getitem__)
+    ids = _new_title_ids(len(rows))
+    credited = [
+        (role, names) for role, names in titles.credits.items() if any(map(names.__getitem__, rows))
+    ]
+    credits = sum(sum(map(len, map(names.__getitem__, rows))) for _role, names in credited)
+    rebuilt = _indexes_to_rebuild(TITLE_TABLE, len(rows)) + _indexes_to_rebuild(
+        CONTRIBUTOR_TABLE, credits
+    )
+    with _larger_sqlite_cache(len(rows) + credits):
+        for name, _sql in rebuilt:
+            db.session.execute(text(f'DROP INDEX "{name}"'))
+        _write_titles(titles, rows, ids, credited, publisher_id)
+        for _name, sql in rebuilt:
+            db.session.execute(text(sql))
+
+
+def _write_titles(titles: CheckedTitles, rows: list[int], ids: list[int], credited, publisher_id):
+    """Insert the titles of these rows under these ids, and their credits."""
+    fields = titles.fields
     title_rows = _RowWriter(TITLE_TABLE, TITLE_INSERT_COLUMNS)
     people_rows = _RowWriter(CONTRIBUTOR_TABLE, CONTRIBUTOR_INSERT_COLUMNS)
-    created = title_rows.process("created_at", now)
-    key = search_key
-    date_value = title_rows.processor("publication_date")
-    for batch in chunks(new, WRITE_BATCH):
+    created = title_rows.process("created_at", utcnow())
+    # The same few dates and names come again and again: convert each once.
+    dates = functools.cache(title_rows.processor("publication_date"))
+    name_key = functools.cache(search_key)
+    for start in range(0, len(rows), WRITE_BATCH):
+        batch = rows[start : start + WRITE_BATCH]
+        batch_ids = ids[start : start + WRITE_BATCH]
+        pick = itemgetter(*batch) if len(batch) > 1 else lambda column, at=batch[0]: (column[at],)
+        picked = {name: pick(fields[name]) for name in TITLE_FIELDS}
         title_rows.write(
-            [
-                (
-                    values.isbn,
-                    values.title,
-                    key(values.title),
-                    values.subtitle,
-                    publisher_id,
-                    values.format,
-                    values.language,
-                    values.clc_class,
-                    values.thema_code,
-                    date_value(values.publication_date),
-                    values.list_price_fen,
-                    values.page_count,
-                    values.description,
-                    values.status,
-                    created,
-                    created,
+            list(
+                zip(
+                    batch_ids,
+                    picked["isbn"],
+                    picked["title"],
+                    search_keys(list(picked["title"])),
+                    picked["subtitle"],
+                    repeat(publisher_id),
+                    picked["format"],
+                    picked["language"],
+                    picked["clc_class"],
+                    picked["thema_code"],
+                    map(dates, picked["publication_date"]),
+                    picked["list_price_fen"],
+                    picked["page_count"],
+                    picked["description"],
+                    picked["status"],
+                    repeat(created),
+                    repeat(created),
+                    strict=False,  # repeat() is endless
                 )
-                for values in batch
-            ]
+            )
         )
-        if title_rows.dialect.name == "postgresql":
-            # The planner's statistics still describe the table before this import; without
-            # fresh ones it reads the ids back by scanning the whole table, chunk after chunk.
-            db.session.execute(text("ANALYZE title"))
-        credited = [values for values in batch if values.contributors]
-        ids = {}
-        for chunk in chunks([values.isbn for values in credited]):
-            ids.update(db.session.execute(_ID_BY_ISBN, {"isbns": chunk}).all())
-        people_rows.write(
-            [
-                (title_id, name, key(name), role, position)
-                for values in credited
-                for title_id in (ids[values.isbn],)
-                for position, (name, role) in enumerate(values.contributors, start=1)
-            ]
-        )
+        people = []
+        placed = [0] * len(batch)  # names credited so far on each title
+        for role, names in credited:
+            for at, found in enumerate(pick(names)):
+                if found:
+                    position = placed[at]
+                    title_id = batch_ids[at]
+                    for name in found:
+                        position += 1
+                        people.append((title_id, name, name_key(name), role, position))
+                    placed[at] = position
+        people_rows.write(people)
+
+
+@contextmanager
+def _larger_sqlite_cache(rows: int):
+    """Give SQLite's page cache room for a large import's pages meanwhile (64 MiB at most).
+
+    With the default 2 MiB, SQLite writes pages out to the WAL in the middle of the
+    transaction and again each time it changes them later.
+    """
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite" or rows < LARGE_IMPORT:
+        yield
+        return
+    previous = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    connection.exec_driver_sql(f"PRAGMA cache_size = {-IMPORT_CACHE_KIB:d}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {int(previous):d}")
+
+
+TITLE_FIELDS = (
+    "isbn", "title", "subtitle", "format", "language", "clc_class", "thema_code",
+    "publication_date", "list_price_fen", "page_count", "description", "status",
+)  # fmt: skip
+
+
+def _new_title_ids(count: int) -> list[int]:
+    """Take `count` ids for new titles, in ascending order."""
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        # The transaction began with BEGIN IMMEDIATE: no other writer can take these meanwhile.
+        largest = connection.execute(select(func.max(TITLE_TABLE.c.id))).scalar() or 0
+        return list(range(largest + 1, largest + 1 + count))
+    return sorted(connection.execute(_TITLE_IDS, {"count": count}).scalars())
+
+
+_TITLE_IDS = text(
+    "SELECT nextval(pg_get_serial_sequence('title', 'id')) FROM generate_series(1, :count)"
+)
+
+
+def _indexes_to_rebuild(table, adding: int) -> list[tuple[str, str]]:
+    """Return the (name, SQL) of the SQLite indexes of `table` worth rebuilding after `adding`.
+
+    Only the secondary indexes, which SQLite keeps the SQL of; the unique ISBN index stays, so
+    that a duplicate ISBN still fails. On PostgreSQL dropping an index would lock the table
+    against readers until the import commits: COPY is fast there anyway.
+    """
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite" or not adding:
+        return []
+    largest = connection.execute(select(func.max(table.c.id))).scalar() or 0
+    if adding < largest:  # ids only grow, so the largest is at least the number of rows
+        return []
+    found = connection.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+        "AND sql IS NOT NULL ORDER BY name",
+        (table.name,),
+    )
+    return [(name, sql) for name, sql in found]
 
 
 TITLE_INSERT_COLUMNS = (  # in the table's order, which SQLAlchemy's statement follows
+    "id",
     "isbn",
     "title",
     "title_key",
@@ -134,7 +234,8 @@ class _RowWriter:
     processor() first. This spares the per-row parameter handling of Session.execute,
     which costs more than the database's own work on a large import. With positional
     parameters (SQLite) one INSERT carries up to MAX_PARAMETERS values in several rows,
-    which SQLite runs faster than the same rows one by one; PostgreSQL gets them by COPY.
+    which SQLite runs faster than the same rows one by one (its CHECKs with IN lists are
+    set up once per statement, not per row); PostgreSQL gets them by COPY.
     """
 
     def __init__(self, table, columns: tuple[str, ...]):
@@ -182,10 +283,18 @@ class _RowWriter:
             return
         size = self.per_statement
         full = self._statement(size)
-        for start in range(0, len(rows), size):
-            chunk = rows[start : start + size]
-            sql = full if len(chunk) == size else self._statement(len(chunk))
-            self.connection.exec_driver_sql(sql, tuple(chain.from_iterable(chunk)))
+        # Straight to the driver's cursor: SQLAlchemy's own work for each of thousands of
+        # statements would cost more than SQLite's, and there is no result to read.
+        cursor = self.connection.connection.driver_connection.cursor()
+        try:
+            for start in range(0, len(rows), size):
+                chunk = rows[start : start + size]
+                sql = full if len(chunk) == size else self._statement(len(chunk))
+                cursor.execute(sql, tuple(chain.from_iterable(chunk)))
+        except self.dialect.loaded_dbapi.IntegrityError as error:
+            raise IntegrityError(full, None, error) from error
+        finally:
+            cursor.close()
 
     def _copy(self, rows: list[tuple]) -> None:
         """Stream the rows with PostgreSQL's COPY, in the session's transaction."""

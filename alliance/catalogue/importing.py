@@ -1,7 +1,9 @@
 """Import titles from a spreadsheet: check every row first, then write all of them or none."""
 
+import gc
 import hashlib
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -19,11 +21,12 @@ from alliance.catalogue.bulk import (
     chunks,
     forget_loaded_titles,
     insert_titles,
+    titles_by_isbn,
     update_titles,
 )
-from alliance.catalogue.isbn import IsbnError, normalise_isbn
+from alliance.catalogue.checking import CheckedTitles, read_titles
 from alliance.catalogue.models import ImportReport
-from alliance.catalogue.rules import ROLE_FIELDS, TitleInput, TitleInvalid, read_title
+from alliance.catalogue.rules import ROLE_FIELDS, TitleInput
 from alliance.db import utcnow
 from alliance.errors import ConflictError
 from alliance.extensions import db
@@ -89,6 +92,29 @@ def import_titles(
     listing (row, column, problem) for every bad row, having written nothing.
     """
     organisation = _importing_publisher(actor, organisation)
+    with collector_paused():
+        return _import(actor, organisation, data, filename)
+
+
+@contextmanager
+def collector_paused():
+    """Pause Python's cyclic garbage collector for a while, then let it run again.
+
+    A large import makes millions of objects (cells, rows, values), all freed by reference
+    counting; meanwhile the collector would walk every object of the process again and
+    again, which costs more than reading the file. Nothing is collected later than it
+    would be otherwise: the next collection comes as soon as the collector runs again.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _import(actor, organisation: Organisation, data: bytes, filename: str) -> ImportResult:
     table = read_table(data, filename, TITLE_COLUMNS)
     missing = [
         Problem(None, column, str(_missing_message(column)))
@@ -97,11 +123,12 @@ def import_titles(
     ]
     if missing:
         raise ImportRejected(missing)
-    checked, first_rows, problems = _check_rows(table)
+    titles = read_titles(table.columns, len(table))
+    checked, first_rows, problems = _check_rows(table, titles)
     existing = _existing_titles(list(first_rows))
     problems.extend(_ownership_problems(table, first_rows, existing, organisation))
     current = _current_states(existing, organisation)
-    plan = _plan(table, checked, existing, current, problems)
+    plan = _plan(table, titles, checked, existing, current, problems)
     if problems:
         problems.sort(key=lambda problem: problem.row or 0)
         raise ImportRejected(problems)
@@ -109,8 +136,9 @@ def import_titles(
     db.session.flush()  # anything pending goes first: the writes below bypass the ORM
     new, changed = plan
     try:
-        insert_titles(new, organisation.id)
-        update_titles(actor, changed, organisation.id)
+        with db.session.begin_nested():  # a failed write leaves nothing behind, indexes included
+            insert_titles(titles, new, organisation.id)
+            update_titles(actor, changed, organisation.id)
     except IntegrityError:  # another import added one of these ISBNs meanwhile
         raise ConflictError(SIMULTANEOUS) from None
     forget_loaded_titles()
@@ -118,7 +146,7 @@ def import_titles(
         created=len(new),
         updated=len(changed),
         unchanged=len(checked) - len(new) - len(changed),
-        rows=len(table.rows),
+        rows=len(table),
         ignored_columns=list(table.ignored_columns),
     )
     audit.record(
@@ -202,54 +230,46 @@ def _column(table: Table, name: str) -> str:
     return table.headers.get(name, name)
 
 
-def _check_rows(table: Table):
-    """Read every row with the catalogue's rules; find ISBNs repeated inside the file."""
-    checked: list[tuple[int, TitleInput, bool]] = []  # (row, values, status given)
+def _check_rows(table: Table, titles: CheckedTitles):
+    """List the good rows and every problem; find ISBNs repeated inside the file.
+
+    Returns the indexes of the good rows (each ISBN's first), the first row number of each
+    ISBN, and the problems.
+    """
+    isbns = titles.fields["isbn"]
+    numbers = table.numbers
+    if not titles.problems and None not in isbns and len(set(isbns)) == len(isbns):
+        return list(range(len(isbns))), dict(zip(isbns, numbers, strict=True)), []
+    checked: list[int] = []
     first_rows: dict[str, int] = {}  # ISBN -> the first row that has it
     problems: list[Problem] = []
     isbn_column = _column(table, "isbn")
-    for row in table.rows:
-        values = row.values
-        try:
-            title = read_title(values)
-        except TitleInvalid as invalid:
-            for name, message in invalid.problems.items():
-                problems.append(Problem(row.number, _column(table, name), message))
-            isbn = None if "isbn" in invalid.problems else _isbn_or_none(values["isbn"])
-            title = None
-        else:
-            isbn = title.isbn
+    for index, isbn in enumerate(isbns):
+        number = numbers[index]
+        invalid = titles.problems.get(index)
+        if invalid:
+            for name, message in invalid.items():
+                problems.append(Problem(number, _column(table, name), message))
         if isbn is None:
             continue
-        first = first_rows.setdefault(isbn, row.number)
-        if first != row.number:
+        first = first_rows.setdefault(isbn, number)
+        if first != number:
             problems.append(
                 Problem(
-                    row.number,
+                    number,
                     isbn_column,
                     str(_l("The ISBN %(isbn)s is also on row %(row)s.", isbn=isbn, row=first)),
                 )
             )
-        elif title is not None:
-            checked.append((row.number, title, values["status"] != ""))
+        elif not invalid:
+            checked.append(index)
     return checked, first_rows, problems
-
-
-def _isbn_or_none(text) -> str | None:
-    try:
-        return normalise_isbn(text)
-    except IsbnError:
-        return None
 
 
 def _existing_titles(isbns: list[str]) -> dict[str, object]:
     """Return the catalogued titles among these ISBNs (whoever publishes them), by ISBN."""
     columns = [TITLE_TABLE.c[name] for name in ("id", "isbn", "publisher_id", *STATE_FIELDS)]
-    found = {}
-    for chunk in chunks(isbns):
-        for row in db.session.execute(select(*columns).where(TITLE_TABLE.c.isbn.in_(chunk))):
-            found[row.isbn] = row
-    return found
+    return {row.isbn: row for row in db.session.execute(titles_by_isbn(columns, isbns))}
 
 
 def _ownership_problems(table, first_rows, existing, organisation) -> Iterator[Problem]:
@@ -287,27 +307,33 @@ def _current_states(existing: dict, organisation: Organisation) -> dict[int, dic
     return states
 
 
-def _plan(table, checked, existing, current, problems):
-    """Split the rows into new titles and changed titles (id, before, after)."""
+def _plan(table, titles: CheckedTitles, checked, existing, current, problems):
+    """Split the good rows into new titles (row indexes) and changed ones (id, before, after)."""
+    if not existing:
+        return checked, []
+    isbns = titles.fields["isbn"]
     present_fields = [f for column, f in COLUMN_FIELDS.items() if column in table.columns_found]
     present_roles = {r for column, r in ROLE_OF_COLUMN.items() if column in table.columns_found}
     status_column = _column(table, "status")
-    new: list[TitleInput] = []
+    statuses = table.columns["status"]
+    new: list[int] = []
     changed: list[tuple[int, dict, dict]] = []
-    for number, values, status_given in checked:
-        found = existing.get(values.isbn)
+    for index in checked:
+        found = existing.get(isbns[index])
         if found is None:
-            new.append(values)
+            new.append(index)
             continue
         before = current.get(found.id)
         if before is None:  # another publisher's: already reported
             continue
+        values = titles.title(index)
+        number = table.numbers[index]
         after = dict(before)
         for name in present_fields:
             after[name] = getattr(values, name)
         if present_roles:
             after["contributors"] = _merged(before["contributors"], values, present_roles)
-        if status_given and values.status != before["status"]:
+        if statuses[index] != "" and values.status != before["status"]:
             if values.status not in services.TRANSITIONS.get(before["status"], set()):
                 problems.append(
                     Problem(

@@ -69,7 +69,36 @@ ROLE_LABELS = {
 
 def search_key(text: str) -> str:
     """Fold text for prefix search: NFKC, case-folded, single spaces."""
-    return " ".join(unicodedata.normalize("NFKC", text or "").casefold().split())[:300]
+    return " ".join(unicodedata.normalize("NFKC", text or "").casefold().split())[
+        :SEARCH_KEY_LENGTH
+    ]
+
+
+SEARCH_KEY_LENGTH = 300
+
+
+def search_keys(texts: list[str]) -> list[str]:
+    """Return [search_key(text) for text in texts], folding all the texts at once.
+
+    NFKC and case folding act on each character and its combining marks, which a NUL (a
+    character without compositions) keeps apart: so the texts are folded joined by NULs.
+    """
+    try:
+        joined = "\x00".join(texts)
+    except TypeError:  # a None among them
+        return [search_key(text) for text in texts]
+    if joined.count("\x00") != len(texts) - 1:
+        return [search_key(text) for text in texts]
+    if not unicodedata.is_normalized("NFKC", joined):
+        joined = unicodedata.normalize("NFKC", joined)
+    joined = joined.casefold()
+    # Spaces that search_key's split and join would change: none, most of the time.
+    if " \x00" in joined or "\x00 " in joined or " ".join(joined.split()) != joined:
+        return [search_key(text) for text in texts]
+    keys = joined.split("\x00") if texts else []
+    if max(map(len, keys), default=0) > SEARCH_KEY_LENGTH:
+        return [key[:SEARCH_KEY_LENGTH] for key in keys]
+    return keys
 
 
 # Prefix search runs as a range on these keys; PostgreSQL must compare them bytewise ("C").

@@ -6,7 +6,7 @@ import zipfile
 
 import pytest
 from openpyxl import Workbook
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from stdnum import ean
 
 from alliance.api.services import create_api_key
@@ -474,3 +474,29 @@ def test_a_title_added_meanwhile_is_a_conflict(publisher, db, monkeypatch):
     monkeypatch.setattr(importing, "_existing_titles", lambda isbns: {})  # as if not yet there
     with pytest.raises(ConflictError):
         run(publisher, csv_file(good_rows(3)))
+
+
+def index_names(db) -> set[str]:
+    found = db.session.execute(
+        text("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
+    )
+    return set(found.scalars())
+
+
+def test_large_imports_keep_every_index_whether_they_succeed_or_not(publisher, db, monkeypatch):
+    if db.session.get_bind().dialect.name != "sqlite":
+        pytest.skip("SQLite rebuilds indexes after an import larger than the table")
+    indexes = index_names(db)
+    assert {"ix_title_title_key", "ix_contributor_name_key"} <= indexes
+    run(publisher, csv_file(good_rows(30)))  # larger than the empty table: indexes rebuilt
+    db.session.commit()
+    assert index_names(db) == indexes
+    plan = db.session.execute(
+        text("EXPLAIN QUERY PLAN SELECT id FROM contributor WHERE name_key >= '作者'")
+    ).all()
+    assert "ix_contributor_name_key" in " ".join(row[-1] for row in plan)
+    monkeypatch.setattr(importing, "_existing_titles", lambda isbns: {})  # as if not yet there
+    with pytest.raises(ConflictError):
+        run(publisher, csv_file(good_rows(80)))  # 50 new titles, then the 30 already there
+    assert index_names(db) == indexes
+    assert count(db) == 30
