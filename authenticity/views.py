@@ -53,6 +53,8 @@ def sellers_index():
     if form.validate_on_submit():
         try:
             values = sellers.read_authorisation(form.data)
+            if values.isbns:
+                sellers.titles_of(publisher.id, values.isbns)
         except sellers.AuthorisationInvalid as invalid:
             for name, message in invalid.problems.items():
                 form[name].errors.append(message)
