@@ -1,6 +1,6 @@
 """API of authorised sellers (/api/v1/authorisations), label batches and public label checks."""
 
-from flask import Response, request, url_for
+from flask import Response, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
@@ -161,7 +161,8 @@ def batch_codes(batch_id):
         for serial, code in services.pending_codes(batch)
     )
     response = Response(
-        csv_lines(["serial", "code", "url"], rows), mimetype="text/csv; charset=utf-8"
+        stream_with_context(csv_lines(["serial", "code", "url"], rows)),
+        mimetype="text/csv; charset=utf-8",
     )
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -206,6 +207,7 @@ def revoke_batch(values, batch_id):
 def verify_label(code):
     """Check a label code (no key needed): genuine, revoked or unknown, with a clone warning."""
     verdict = verification.verify(code, request.remote_addr)
+    db.session.commit()
     message, advice = public.describe(verdict)
     body = {
         "status": verdict.status,

@@ -11,7 +11,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from alliance.forms import strip
 from alliance.tabular import XLSX_MIMETYPE
@@ -89,7 +89,7 @@ class BatchForm(FlaskForm):
     quantity = IntegerField(
         _l("Number of labels"),
         validators=[
-            DataRequired(_l("Enter a whole number of labels.")),
+            InputRequired(_l("Enter a whole number of labels.")),
             NumberRange(1, 1_000_000, _l("Order between 1 and 1,000,000 labels.")),
         ],
     )

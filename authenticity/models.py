@@ -204,8 +204,8 @@ class Label(db.Model):
     code_hash: Mapped[bytes] = mapped_column(LargeBinary(16), unique=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoke_category: Mapped[str | None] = mapped_column(String(16))
-    checks: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    network_bits: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    checks: Mapped[int] = mapped_column(Integer, server_default="0")
+    network_bits: Mapped[int] = mapped_column(Integer, server_default="0")
     first_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

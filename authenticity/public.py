@@ -4,7 +4,7 @@ from flask import current_app, make_response, render_template, request
 from flask_babel import gettext as _
 
 from alliance.auth.roles import public
-from alliance.extensions import limiter
+from alliance.extensions import db, limiter
 from authenticity import bp, verification
 from authenticity.forms import VerifyForm
 from authenticity.models import REVOKE_CATEGORY_LABELS
@@ -66,6 +66,7 @@ def verify():
     if not form.validate():
         return _page(form)
     verdict = verification.verify(form.code.data, request.remote_addr)
+    db.session.commit()
     return _page(form, verdict, code_given=True)
 
 
@@ -76,6 +77,7 @@ def verify_code(code):
     """Answer for the code a label's QR code opens."""
     form = VerifyForm(formdata=None, data={"code": code[:80]})
     verdict = verification.verify(code, request.remote_addr)
+    db.session.commit()
     return _page(form, verdict, code_given=True)
 
 
