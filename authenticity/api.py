@@ -1,6 +1,6 @@
 """API of authorised sellers (/api/v1/authorisations), label batches and public label checks."""
 
-from flask import Response, request, stream_with_context, url_for
+from flask import Response, jsonify, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
@@ -222,11 +222,14 @@ def verify_label(code):
             isbn=verdict.isbn,
             publisher=verdict.publisher_name(current_language()),
             seller=verdict.seller,
-            first_checked_at=verdict.first_checked_at,
+            first_checked_at=verdict.first_checked_at.isoformat(),
             checks=verdict.checks,
             revoke_category=verdict.revoke_category,
         )
-    return body, 200, {"Cache-Control": "no-store"}
+    # A Response is sent as it is by flask-smorest: no schema dump on the hottest route.
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def register(api) -> None:

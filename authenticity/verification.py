@@ -59,6 +59,58 @@ _BATCH = (
 )
 
 
+class _Prepared:
+    """A statement compiled once per dialect and run on the DBAPI cursor directly.
+
+    The public check is the busiest route: this skips SQLAlchemy's per-call statement
+    handling (the values are converted here with the columns' own processors).
+    """
+
+    def __init__(self, statement, dialect):
+        compiled = statement.compile(dialect=dialect)
+        self.sql = compiled.string
+        self.names = list(compiled.positiontup) if compiled.positional else None
+        self.fixed = {
+            name: value
+            for name, value in compiled.construct_params(_check=False).items()
+            if value is not None  # the literals of the statement, such as the 1 of checks + 1
+        }
+        moment = UTCDateTime().dialect_impl(dialect)
+        to_db = moment.bind_processor(dialect)
+        self.to_db = {"now": to_db} if to_db else {}
+        from_db = moment.result_processor(dialect, None)
+        self.from_db = from_db or (lambda value: value)
+
+    def run(self, cursor, values: dict):
+        """Execute with `values` and return the first row (or None)."""
+        values = {
+            **self.fixed,
+            **{name: self.to_db.get(name, _same)(value) for name, value in values.items()},
+        }
+        if self.names is not None:
+            cursor.execute(self.sql, tuple(values[name] for name in self.names))
+        else:
+            cursor.execute(self.sql, values)
+        return cursor.fetchone()
+
+
+def _same(value):
+    return value
+
+
+_PREPARED: dict[str, tuple[_Prepared, _Prepared]] = {}
+
+
+def _prepared(dialect) -> tuple[_Prepared, _Prepared]:
+    found = _PREPARED.get(dialect.name)
+    if found is None:
+        found = _PREPARED[dialect.name] = (
+            _Prepared(_COUNT_CHECK, dialect),
+            _Prepared(_BATCH, dialect),
+        )
+    return found
+
+
 @dataclass(frozen=True)
 class Verdict:
     """What a reader is told about a code."""
@@ -93,20 +145,28 @@ def verify(code_text: str, address: str | None) -> Verdict:
         return Verdict(UNKNOWN, typo_suspected=parsed.normalised is not None)
     key = label_key()
     now = utcnow()
-    connection = db.session.connection()
-    row = connection.execute(
-        _COUNT_CHECK,
-        {
-            "hash": labels.code_hash(key, parsed.normalised),
-            "bit": labels.network_bit(key, address),
-            "now": now,
-        },
-    ).first()
-    if row is None:
-        log.info("label check %s: unknown", fingerprint(parsed.normalised))
-        return Verdict(UNKNOWN)
-    batch_id, checks, bits, first_checked_at, label_category = row
-    batch = connection.execute(_BATCH, {"batch_id": batch_id}).first()
+    # One statement at a time: on SQLite the write lock is held only while the UPDATE runs,
+    # never across the request, so concurrent checks and other traffic are not kept waiting.
+    connection = db.session.connection(execution_options={"sqlite_autocommit": True})
+    count_check, read_batch = _prepared(connection.dialect)
+    cursor = connection.connection.cursor()
+    try:
+        row = count_check.run(
+            cursor,
+            {
+                "hash": labels.code_hash(key, parsed.normalised),
+                "bit": labels.network_bit(key, address),
+                "now": now,
+            },
+        )
+        if row is None:
+            log.info("label check %s: unknown", fingerprint(parsed.normalised))
+            return Verdict(UNKNOWN)
+        batch_id, checks, bits, first_checked_at, label_category = row
+        first_checked_at = count_check.from_db(first_checked_at)
+        batch = read_batch.run(cursor, {"batch_id": batch_id})
+    finally:
+        cursor.close()
     status, batch_category, title, isbn, publisher, publisher_en, merchant = batch
     networks = labels.distinct_networks(bits)
     config = current_app.config
