@@ -226,4 +226,7 @@ def load_demo_data() -> list[tuple[str, str]]:
     apply_for_membership(applicant, {**APPLICATION, "kind": APPLICATION["kind"].value})
     publishers = [o for o in organisations.values() if o.kind == OrganisationKind.PUBLISHER]
     load_demo_titles(publishers)
+    from authenticity.demo import load_demo_labels  # the one domain hook of the demo data
+
+    load_demo_labels()
     return [(email, role.value) for email, _name, role, _org in ACCOUNTS]
