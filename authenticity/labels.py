@@ -115,15 +115,6 @@ def code_hash(key: bytes, normalised: str) -> bytes:
     return hmac.new(key, normalised.encode("ascii"), hashlib.sha256).digest()[:HASH_BYTES]
 
 
-def hash_prefix(key: bytes, text: object) -> str:
-    """Return a short, keyed fingerprint of whatever was typed, safe to write to a log."""
-    raw = text.encode("utf-8", "replace") if isinstance(text, str) else b""
-    parsed = parse(text)
-    if parsed.normalised is not None:
-        raw = parsed.normalised.encode("ascii")
-    return hmac.new(key, raw, hashlib.sha256).hexdigest()[:10]
-
-
 def network_bit(key: bytes, address: str | None) -> int:
     """Return one of 31 bits standing for the reader's network (IPv4 /24, IPv6 /48).
 
