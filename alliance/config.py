@@ -76,7 +76,7 @@ def build_config(env: str, instance_path: Path) -> dict:
         "LABEL_VERIFY_RATE": os.environ.get("LABEL_VERIFY_RATE", "60 per minute"),
         "LABEL_VERIFY_GLOBAL_RATE": os.environ.get("LABEL_VERIFY_GLOBAL_RATE", "6000 per minute"),
         "LABEL_CLONE_CHECKS": int(os.environ.get("LABEL_CLONE_CHECKS", 10)),
-        "LABEL_CLONE_NETWORKS": int(os.environ.get("LABEL_CLONE_NETWORKS", 4)),
+        "LABEL_CLONE_NETWORKS": int(os.environ.get("LABEL_CLONE_NETWORKS", 5)),
         "BOOTSTRAP_SERVE_LOCAL": True,
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
