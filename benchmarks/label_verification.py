@@ -6,6 +6,7 @@ bare Flask "hello" app with the same gunicorn settings, loads both with wrk (ran
 the batch for the app) and prints requests per second, p99 latency and the ratio.
 
     .venv/bin/python benchmarks/label_verification.py [--labels 1000000] [--seconds 15]
+        [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/empty_db]
 
 Targets (issue 5): verification at least 0.7 of the bare app's throughput; the 1,000,000-code
 batch created in under 60 s. Needs wrk (Debian package `wrk`) and gunicorn (extra `server`).
@@ -129,6 +130,27 @@ def load(port: int, seconds: int, connections: int, script: Path | None, path: s
             "errors": int(errors.group(1)) if errors else 0}  # fmt: skip
 
 
+def sample_answer(port: int, codes: Path) -> str:
+    """Check one code of the batch, to be sure the load tool asks about real labels."""
+    import urllib.request
+
+    code = codes.read_text().split()[0]
+    url = f"http://127.0.0.1:{port}/api/v1/labels/{code}"
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.loads(response.read())["status"]
+
+
+def wipe(url: str) -> None:
+    """Empty a PostgreSQL database (its public schema) before filling it."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
 def stop(process) -> None:
     """Stop a gunicorn master and its workers."""
     process.terminate()
@@ -144,6 +166,11 @@ def main() -> None:
     parser.add_argument("--labels", type=int, default=1_000_000)
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="an empty PostgreSQL database to use instead of a fresh SQLite file (it is wiped)",
+    )
     options = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
@@ -152,13 +179,15 @@ def main() -> None:
         env = {
             **os.environ,
             "ALLIANCE_INSTANCE_PATH": str(folder),
-            "DATABASE_URL": f"sqlite:///{folder / 'labels.db'}",
+            "DATABASE_URL": options.database_url or f"sqlite:///{folder / 'labels.db'}",
             "SECRET_KEY": "benchmark-secret-" + "x" * 40,
             "LABEL_HMAC_KEY": "benchmark-label-key-" + "y" * 40,
             "FORCE_HTTPS": "false",
             "RATELIMIT_ENABLED": "false",
             "PYTHONPATH": str(ROOT),
         }
+        if options.database_url:
+            wipe(options.database_url)
         codes = folder / "codes.txt"
         seeded = subprocess.run(
             [sys.executable, "-c", SEED, str(options.labels), str(SAMPLE), str(codes)],
@@ -183,6 +212,8 @@ def main() -> None:
             process, port = serve(app, env, cwd)
             try:
                 wait_until_up(port, "/hello" if lua is None else "/healthz")
+                if lua is not None:
+                    print(f"sample answer: {sample_answer(port, codes)}")
                 load(port, 3, options.connections, lua, path)  # warm up
                 results[name] = load(port, options.seconds, options.connections, lua, path)
             finally:
@@ -194,6 +225,7 @@ def main() -> None:
             )
         ratio = results["label verification"]["rps"] / results["bare Flask hello"]["rps"]
         print(f"ratio verification / bare: {ratio:.2f} (target at least 0.70)")
+        print(f"database: {'PostgreSQL' if options.database_url else 'SQLite (WAL)'}")
         print(
             f"gunicorn: 2 sync workers each; wrk: 2 threads, {options.connections} connections, "
             f"{options.seconds} s after a 3 s warm-up; {SAMPLE:,} random codes of the batch"
