@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 from flask import Flask, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_talisman import Talisman
@@ -20,7 +21,14 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Endpoints of Flask and libraries that serve public, static content.
 LIBRARY_PUBLIC_ENDPOINTS = {"static", "bootstrap.static", "api-docs.openapi_json"}
 # Endpoints that must not load the session (and so the user) from the database.
-SESSIONLESS = {"static", "bootstrap.static", "main.healthz"}
+SESSIONLESS = {
+    "static",
+    "bootstrap.static",
+    "main.healthz",
+    "authenticity.verify",
+    "authenticity.verify_code",
+    "labels_api.verify_label",
+}
 
 CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",
@@ -42,6 +50,15 @@ class BoundedIntConverter(IntegerConverter):
     def __init__(self, url_map, *args, **kwargs):
         kwargs.setdefault("max", 2**63 - 1)
         super().__init__(url_map, *args, **kwargs)
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Cookie sessions, never written (no Set-Cookie) on the SESSIONLESS endpoints."""
+
+    def save_session(self, app, session, response):
+        if request.endpoint in SESSIONLESS:
+            return
+        super().save_session(app, session, response)
 
 
 def create_app(env: str | None = None, **overrides) -> Flask:
@@ -72,6 +89,7 @@ def _bind_extensions(app: Flask) -> None:
     if app.config["PROXY_FIX_HOPS"]:
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    app.session_interface = SessionInterface()
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
@@ -113,7 +131,10 @@ def _register_blueprints(app: Flask) -> None:
     from alliance.catalogue.views import bp as catalogue_bp
     from alliance.main.views import bp as main_bp
     from alliance.members.views import bp as members_bp
+    from authenticity.demo import load_demo_labels
+    from authenticity.register import register_authenticity
     from campaigns.api import blp as campaigns_api
+    from campaigns.demo import load_demo_campaigns
     from campaigns.views import bp as campaigns_bp
 
     for blueprint in (
@@ -123,11 +144,10 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (account_api, catalogue_api, campaigns_api):
         csrf.exempt(blueprint)
         app.extensions["alliance_api"].register_blueprint(blueprint)
+    register_authenticity(app)
     limiter.exempt(app.view_functions["main.healthz"])
-    from campaigns.demo import load_demo_campaigns
-
     # Demo data of the domains, loaded after the alliance's own (see alliance/demo.py).
-    app.extensions["demo_loaders"] = [load_demo_campaigns]
+    app.extensions["demo_loaders"] = [load_demo_campaigns, load_demo_labels]
 
 
 def _register_request_hooks(app: Flask) -> None:
@@ -191,8 +211,10 @@ def _register_template_helpers(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from alliance.cli import register_commands
+    from authenticity.cli import labels_cli
 
     register_commands(app)
+    app.cli.add_command(labels_cli)
 
 
 def _check_every_view_is_guarded(app: Flask) -> None:

@@ -41,6 +41,12 @@ def build_config(env: str, instance_path: Path) -> dict:
                 "environment, e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))'."
             )
         secret = "test-secret-key" if env == "test" else _instance_secret(instance_path)
+    label_key = os.environ.get("LABEL_HMAC_KEY", "")
+    if not label_key and production:
+        raise ConfigError(
+            "LABEL_HMAC_KEY is not set. Production needs a long random key for genuine-book "
+            "label codes, kept apart from the database (a leaked database must not reveal codes)."
+        )
     database_url = os.environ.get("DATABASE_URL", f"sqlite:///{instance_path / 'book-alliance.db'}")
     https = _flag("FORCE_HTTPS", production)
     return {
@@ -65,6 +71,12 @@ def build_config(env: str, instance_path: Path) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT_IP": os.environ.get("LOGIN_RATE_LIMIT_IP", "20 per minute"),
         "LOGIN_RATE_LIMIT_ACCOUNT": os.environ.get("LOGIN_RATE_LIMIT_ACCOUNT", "5 per minute"),
+        "LABEL_HMAC_KEY": label_key,  # empty outside production: derived from SECRET_KEY
+        "LABEL_VERIFY_BASE_URL": os.environ.get("LABEL_VERIFY_BASE_URL", "http://127.0.0.1:5000"),
+        "LABEL_VERIFY_RATE": os.environ.get("LABEL_VERIFY_RATE", "60 per minute"),
+        "LABEL_VERIFY_GLOBAL_RATE": os.environ.get("LABEL_VERIFY_GLOBAL_RATE", "6000 per minute"),
+        "LABEL_CLONE_CHECKS": int(os.environ.get("LABEL_CLONE_CHECKS", 10)),
+        "LABEL_CLONE_NETWORKS": int(os.environ.get("LABEL_CLONE_NETWORKS", 5)),
         "BOOTSTRAP_SERVE_LOCAL": True,
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",

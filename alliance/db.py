@@ -69,4 +69,8 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
+        # sqlite_autocommit: each statement is its own transaction, holding the write lock
+        # only while it runs (the public label checks: one UPDATE, then one read).
+        if connection.get_execution_options().get("sqlite_autocommit"):
+            return
         connection.exec_driver_sql("BEGIN IMMEDIATE")

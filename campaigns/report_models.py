@@ -1,7 +1,7 @@
 """Read-side tables of the dashboard: the subsidy spent per campaign and day, and its index.
 
 `ledger_spend_day` is kept by a database trigger on every INSERT of a spend into the
-append-only ledger (migration 0006), in the same transaction, so it always equals
+append-only ledger (migration 0005), in the same transaction, so it always equals
 `SELECT campaign_id, day, SUM(amount_fen) FROM ledger_entry WHERE kind = 'spend' GROUP BY
 campaign_id, day` — without reading a million entries on each page view. Spends already
 lock the campaign row, so the upsert adds no new waiting.

@@ -39,6 +39,8 @@ def test_api_conforms_to_its_schema(operations, bearer):
 
 def test_api_refuses_requests_without_a_key_as_documented(operations):
     for operation in operations:
+        if operation.path.startswith("/api/v1/labels/"):
+            continue  # label verification is public: anyone may check a code without a key
 
         @given(case=operation.as_strategy())
         @SETTINGS

@@ -116,6 +116,7 @@ def test_production_requires_a_secret_key(monkeypatch, tmp_path):
 
 def test_production_settings(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "x" * 48)
+    monkeypatch.setenv("LABEL_HMAC_KEY", "y" * 48)
     monkeypatch.setenv("ALLIANCE_INSTANCE_PATH", str(tmp_path))
     app = create_app("production", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'p.db'}")
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["JSON_LOGS"]

@@ -1,0 +1,239 @@
+"""API of authorised sellers (/api/v1/authorisations), label batches and public label checks."""
+
+from flask import Response, jsonify, request, stream_with_context, url_for
+from flask_babel import gettext as _
+from flask_smorest import Blueprint
+
+from alliance.api.auth import api_public, api_role_required, api_user
+from alliance.api.schemas import ProblemSchema
+from alliance.auth.roles import Role
+from alliance.catalogue.services import publisher_of
+from alliance.errors import problem_response
+from alliance.extensions import csrf, db
+from alliance.i18n import current_language
+from alliance.tabular import csv_lines
+from authenticity import labels, public, sellers, services, verification
+from authenticity.models import BatchStatus
+from authenticity.schemas import (
+    AuthorisationInSchema,
+    AuthorisationSchema,
+    BatchInSchema,
+    BatchSchema,
+    CheckQuerySchema,
+    CheckSchema,
+    RevokeAuthorisationSchema,
+    RevokeBatchSchema,
+    VerdictSchema,
+)
+
+PROBLEM = {"schema": ProblemSchema, "content_type": "application/problem+json"}
+SECURITY = [{"bearerAuth": []}]
+
+authorisations_blp = Blueprint(
+    "authorisations_api",
+    __name__,
+    url_prefix="/api/v1/authorisations",
+    description="Authorised sellers",
+)
+batches_blp = Blueprint(
+    "label_batches_api", __name__, url_prefix="/api/v1/label-batches", description="Label batches"
+)
+labels_blp = Blueprint(
+    "labels_api", __name__, url_prefix="/api/v1/labels", description="Label verification"
+)
+BLUEPRINTS = (authorisations_blp, batches_blp, labels_blp)
+
+
+@authorisations_blp.route("")
+@api_role_required(Role.PUBLISHER)
+@authorisations_blp.response(200, AuthorisationSchema(many=True))
+@authorisations_blp.alt_response(401, **PROBLEM)
+@authorisations_blp.alt_response(403, **PROBLEM)
+@authorisations_blp.doc(security=SECURITY)
+def list_authorisations():
+    """List the key user's publisher's authorisations, newest first."""
+    publisher = publisher_of(api_user())
+    return db.session.scalars(sellers.authorisations_of(publisher.id)).all()
+
+
+@authorisations_blp.route("", methods=["POST"])
+@api_role_required(Role.PUBLISHER)
+@authorisations_blp.arguments(AuthorisationInSchema)
+@authorisations_blp.response(201, AuthorisationSchema)
+@authorisations_blp.alt_response(401, **PROBLEM)
+@authorisations_blp.alt_response(403, **PROBLEM)
+@authorisations_blp.alt_response(422, **PROBLEM)
+@authorisations_blp.doc(security=SECURITY)
+def create_authorisation(values):
+    """Authorise a merchant to sell the publisher's titles (all, or the ISBNs listed)."""
+    checked = sellers.read_authorisation(values)
+    authorisation = sellers.create_authorisation(api_user(), checked)
+    db.session.commit()
+    return authorisation
+
+
+@authorisations_blp.route("/<int:authorisation_id>/revoke", methods=["POST"])
+@api_role_required(Role.PUBLISHER)
+@authorisations_blp.arguments(RevokeAuthorisationSchema)
+@authorisations_blp.response(200, AuthorisationSchema)
+@authorisations_blp.alt_response(401, **PROBLEM)
+@authorisations_blp.alt_response(404, **PROBLEM)
+@authorisations_blp.alt_response(409, **PROBLEM)
+@authorisations_blp.doc(security=SECURITY)
+def revoke_authorisation(values, authorisation_id):
+    """Revoke one of the publisher's authorisations, with the reason."""
+    authorisation = sellers.own_authorisation(api_user(), authorisation_id)
+    sellers.revoke_authorisation(api_user(), authorisation, values["reason"])
+    db.session.commit()
+    return authorisation
+
+
+@authorisations_blp.route("/check")
+@api_role_required()
+@authorisations_blp.arguments(CheckQuerySchema, location="query")
+@authorisations_blp.response(200, CheckSchema)
+@authorisations_blp.alt_response(401, **PROBLEM)
+@authorisations_blp.doc(security=SECURITY)
+def check_authorisation(query):
+    """Tell whether merchant M may sell ISBN X on a day, with the authorisation that applies."""
+    day = query.get("date") or sellers.today()
+    answer = sellers.check(query["merchant"], query["isbn"], day)
+    return {
+        "allowed": answer.allowed,
+        "merchant": query["merchant"],
+        "isbn": answer.title.isbn if answer.title else None,
+        "date": day,
+        "authorisation": answer.authorisation,
+    }
+
+
+def _batch_out(batch):
+    batch.codes_url = url_for("label_batches_api.batch_codes", batch_id=batch.id)
+    return batch
+
+
+@batches_blp.route("", methods=["POST"])
+@api_role_required(Role.PUBLISHER)
+@batches_blp.arguments(BatchInSchema)
+@batches_blp.response(201, BatchSchema)
+@batches_blp.alt_response(400, **PROBLEM)
+@batches_blp.alt_response(401, **PROBLEM)
+@batches_blp.alt_response(403, **PROBLEM)
+@batches_blp.alt_response(404, **PROBLEM)
+@batches_blp.alt_response(422, **PROBLEM)
+@batches_blp.doc(security=SECURITY)
+def create_batch(values):
+    """Order labels for one of the publisher's titles and an authorised seller (or own store)."""
+    batch = services.create_batch(
+        api_user(), values["isbn"], values.get("merchant_id"), values["quantity"]
+    )
+    db.session.commit()
+    return _batch_out(batch)
+
+
+@batches_blp.route("/<int:batch_id>")
+@api_role_required(Role.PUBLISHER)
+@batches_blp.response(200, BatchSchema)
+@batches_blp.alt_response(401, **PROBLEM)
+@batches_blp.alt_response(404, **PROBLEM)
+@batches_blp.doc(security=SECURITY)
+def get_batch(batch_id):
+    """Return one of the publisher's batches."""
+    return _batch_out(services.own_batch(api_user(), batch_id))
+
+
+@batches_blp.route("/<int:batch_id>/codes")
+@api_role_required(Role.PUBLISHER)
+@batches_blp.response(200, content_type="text/csv", description="serial, code, url per label")
+@batches_blp.alt_response(401, **PROBLEM)
+@batches_blp.alt_response(404, **PROBLEM)
+@batches_blp.alt_response(410, **PROBLEM)
+@batches_blp.doc(security=SECURITY)
+def batch_codes(batch_id):
+    """Return the batch's codes as CSV until it is sealed (then 410 Gone)."""
+    batch = services.own_batch(api_user(), batch_id)
+    if batch.status != BatchStatus.OPEN:
+        return problem_response(
+            410, _("This batch is sealed: its codes were deleted after printing."), "gone"
+        )
+    rows = (
+        (serial, labels.group(code), services.verify_url(code))
+        for serial, code in services.pending_codes(batch)
+    )
+    response = Response(
+        stream_with_context(csv_lines(["serial", "code", "url"], rows)),
+        mimetype="text/csv; charset=utf-8",
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@batches_blp.route("/<int:batch_id>/seal", methods=["POST"])
+@api_role_required(Role.PUBLISHER)
+@batches_blp.response(200, BatchSchema)
+@batches_blp.alt_response(401, **PROBLEM)
+@batches_blp.alt_response(404, **PROBLEM)
+@batches_blp.alt_response(409, **PROBLEM)
+@batches_blp.doc(security=SECURITY)
+def seal_batch(batch_id):
+    """Confirm printing: the codes in clear are deleted, only their hashes remain."""
+    batch = services.own_batch(api_user(), batch_id)
+    services.seal_batch(api_user(), batch)
+    db.session.commit()
+    return _batch_out(batch)
+
+
+@batches_blp.route("/<int:batch_id>/revoke", methods=["POST"])
+@api_role_required(Role.PUBLISHER)
+@batches_blp.arguments(RevokeBatchSchema)
+@batches_blp.response(200, BatchSchema)
+@batches_blp.alt_response(401, **PROBLEM)
+@batches_blp.alt_response(404, **PROBLEM)
+@batches_blp.alt_response(409, **PROBLEM)
+@batches_blp.doc(security=SECURITY)
+def revoke_batch(values, batch_id):
+    """Revoke every label of a batch, with a category readers see and private details."""
+    batch = services.own_batch(api_user(), batch_id)
+    services.revoke_batch(api_user(), batch, values["category"], values["reason"])
+    db.session.commit()
+    return _batch_out(batch)
+
+
+@labels_blp.route("/<path:code>")
+@api_public
+@public.limited
+@labels_blp.response(200, VerdictSchema)
+@labels_blp.alt_response(429, **PROBLEM)
+def verify_label(code):
+    """Check a label code (no key needed): genuine, revoked or unknown, with a clone warning."""
+    verdict = verification.verify(code, request.remote_addr)
+    db.session.commit()
+    message, advice = public.describe(verdict)
+    body = {
+        "status": verdict.status,
+        "message": message,
+        "advice": advice,
+        "typo_suspected": verdict.typo_suspected,
+        "clone_suspected": verdict.clone_suspected,
+    }
+    if verdict.status != verification.UNKNOWN:
+        body.update(
+            title=verdict.title,
+            isbn=verdict.isbn,
+            publisher=verdict.publisher_name(current_language()),
+            seller=verdict.seller,
+            first_checked_at=verdict.first_checked_at.isoformat(),
+            checks=verdict.checks,
+            revoke_category=verdict.revoke_category,
+        )
+    # A Response is sent as it is by flask-smorest: no schema dump on the hottest route.
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def register(api) -> None:
+    """Register the API blueprints on the app's flask-smorest Api."""
+    for blueprint in BLUEPRINTS:
+        csrf.exempt(blueprint)
+        api.register_blueprint(blueprint)

@@ -1,0 +1,135 @@
+"""Label codes: random, Crockford base32 with a check symbol, grouped, stored as keyed hashes."""
+
+import base64
+import hashlib
+import hmac
+import ipaddress
+import secrets
+import unicodedata
+from dataclasses import dataclass
+
+# Crockford's alphabet (no I, L, O, U), and the five extra symbols of its mod-37 check.
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CHECK_ALPHABET = ALPHABET + "*~$=U"
+DATA_SYMBOLS = 20  # 20 symbols x 5 bits = 100 random bits
+RANDOM_BITS = DATA_SYMBOLS * 5
+CODE_LENGTH = DATA_SYMBOLS + 1
+GROUP = 3  # read aloud in groups of three: ABC-DEF-...
+HASH_BYTES = 16
+MAX_INPUT = 80  # longer input is not a code, whatever it holds
+# What readers type for a symbol: Crockford's decoding rules (I, L -> 1; O -> 0).
+_READ_AS = {"I": "1", "L": "1", "O": "0"}
+_SEPARATORS = set(" -_.·—–\u00a0\u3000")
+_FROM_RFC4648 = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", ALPHABET)
+_VALUE = {symbol: index for index, symbol in enumerate(CHECK_ALPHABET)}
+
+
+@dataclass(frozen=True)
+class ParsedCode:
+    """A typed code reduced to its symbols, and what is wrong with it (if anything)."""
+
+    normalised: str | None  # the 21 symbols when the shape is right, else None
+    check_ok: bool
+
+    @property
+    def valid(self) -> bool:
+        return self.normalised is not None and self.check_ok
+
+
+def check_symbol(data: str) -> str:
+    """Return Crockford's check symbol of `data`: its value modulo 37."""
+    value = 0
+    for symbol in data:
+        value = value * 32 + _VALUE[symbol]
+    return CHECK_ALPHABET[value % 37]
+
+
+def encode(number: int) -> str:
+    """Write a number below 2**100 as 20 symbols, then its check symbol."""
+    if not 0 <= number < 1 << RANDOM_BITS:
+        raise ValueError("a code holds 100 bits")
+    # base64's base32 writes 5 bits a symbol in its own alphabet: pad to 120 bits, translate.
+    data = base64.b32encode((number << 20).to_bytes(15, "big")).decode("ascii")
+    return data[:DATA_SYMBOLS].translate(_FROM_RFC4648) + CHECK_ALPHABET[number % 37]
+
+
+def new_code() -> str:
+    """Return a new code: 100 random bits from `secrets`, with its check symbol."""
+    return encode(secrets.randbits(RANDOM_BITS))
+
+
+def new_codes(count: int) -> list[str]:
+    """Return `count` new codes, reading the random bytes from `secrets` in one call.
+
+    Each code takes 15 random bytes, of which base32 writes the first 100 bits as its
+    first 20 symbols; encoding the whole pool at once is what makes a million fast.
+    """
+    pool = secrets.token_bytes(15 * count)
+    text = base64.b32encode(pool).decode("ascii").translate(_FROM_RFC4648)
+    from_bytes = int.from_bytes
+    return [
+        text[24 * n : 24 * n + DATA_SYMBOLS]
+        + CHECK_ALPHABET[(from_bytes(pool[15 * n : 15 * n + 15], "big") >> 20) % 37]
+        for n in range(count)
+    ]
+
+
+def hasher(key: bytes):
+    """Return a function hashing normalised codes with `key`, fast for a million codes."""
+    base = hmac.new(key, digestmod=hashlib.sha256)
+
+    def hash_one(normalised: str) -> bytes:
+        h = base.copy()
+        h.update(normalised.encode("ascii"))
+        return h.digest()[:HASH_BYTES]
+
+    return hash_one
+
+
+def group(code: str) -> str:
+    """Write a normalised code in groups of three for reading aloud: ABC-DEF-..."""
+    return "-".join(code[i : i + GROUP] for i in range(0, len(code), GROUP))
+
+
+def parse(text: object) -> ParsedCode:
+    """Reduce typed text to a code: any case, full-width, spaces and dashes, I/L/O misread."""
+    if not isinstance(text, str) or len(text) > MAX_INPUT:
+        return ParsedCode(None, False)
+    folded = unicodedata.normalize("NFKC", text).upper()
+    symbols = []
+    for character in folded:
+        if character in _SEPARATORS:
+            continue
+        symbols.append(_READ_AS.get(character, character))
+    code = "".join(symbols)
+    if len(code) != CODE_LENGTH:
+        return ParsedCode(None, False)
+    data, check = code[:DATA_SYMBOLS], code[DATA_SYMBOLS]
+    if any(symbol not in ALPHABET for symbol in data) or check not in CHECK_ALPHABET:
+        return ParsedCode(None, False)
+    return ParsedCode(code, check_symbol(data) == check)
+
+
+def code_hash(key: bytes, normalised: str) -> bytes:
+    """Return the keyed hash stored for a code (HMAC-SHA256, first 16 bytes)."""
+    return hmac.new(key, normalised.encode("ascii"), hashlib.sha256).digest()[:HASH_BYTES]
+
+
+def network_bit(key: bytes, address: str | None) -> int:
+    """Return one of 31 bits standing for the reader's network (IPv4 /24, IPv6 /48).
+
+    Only the bit is kept, never the address: enough to tell "checked from many networks".
+    """
+    try:
+        ip = ipaddress.ip_address((address or "").strip())
+    except ValueError:
+        return 0
+    prefix = 24 if ip.version == 4 else 48
+    network = ipaddress.ip_network(f"{ip}/{prefix}", strict=False)
+    digest = hmac.new(key, network.network_address.packed, hashlib.sha256).digest()
+    return 1 << (digest[0] % 31)
+
+
+def distinct_networks(bits: int) -> int:
+    """Return how many network bits are set (a lower bound of the distinct networks seen)."""
+    return bin(bits or 0).count("1")

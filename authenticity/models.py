@@ -1,0 +1,224 @@
+"""Seller authorisations, label batches, labels (keyed hashes only) and codes awaiting print."""
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+    false,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from alliance.catalogue.models import Title
+from alliance.db import UTCDateTime, one_of, utcnow
+from alliance.extensions import db
+from alliance.members.models import Organisation
+
+BIG_ID = BigInteger().with_variant(Integer, "sqlite")
+
+
+class BatchStatus(StrEnum):
+    """Where a batch of labels stands: codes downloadable, printed (hashes only), revoked."""
+
+    OPEN = "open"
+    SEALED = "sealed"
+    REVOKED = "revoked"
+
+
+class RevokeCategory(StrEnum):
+    """Why labels were revoked, as readers are told (the free-text reason stays private)."""
+
+    LOST = "lost"
+    MISPRINTED = "misprinted"
+    RECALLED = "recalled"
+    COUNTERFEIT = "counterfeit"
+    OTHER = "other"
+
+
+BATCH_STATUS_LABELS = {
+    BatchStatus.OPEN: _l("Awaiting print"),
+    BatchStatus.SEALED: _l("Printed and sealed"),
+    BatchStatus.REVOKED: _l("Revoked"),
+}
+REVOKE_CATEGORY_LABELS = {
+    RevokeCategory.LOST: _l("Labels lost or stolen"),
+    RevokeCategory.MISPRINTED: _l("Printing error"),
+    RevokeCategory.RECALLED: _l("Copies recalled by the publisher"),
+    RevokeCategory.COUNTERFEIT: _l("Found on counterfeit copies"),
+    RevokeCategory.OTHER: _l("Other reason"),
+}
+
+
+class SellerAuthorisation(db.Model):
+    """A publisher's permission for a marketplace merchant to sell its titles for a time."""
+
+    __tablename__ = "seller_authorisation"
+    __table_args__ = (
+        CheckConstraint("valid_until IS NULL OR valid_until >= valid_from", name="window"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    publisher_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="RESTRICT"), index=True
+    )
+    merchant_id: Mapped[str] = mapped_column(String(64), index=True)
+    merchant_name: Mapped[str] = mapped_column(String(200))
+    merchant_uscc: Mapped[str | None] = mapped_column(String(18))
+    all_titles: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoke_reason: Mapped[str | None] = mapped_column(String(500))
+
+    publisher: Mapped[Organisation] = relationship(lazy="joined")
+    titles: Mapped[list[Title]] = relationship(
+        secondary="authorised_title", lazy="selectin", order_by=Title.isbn
+    )
+
+    @property
+    def isbns(self) -> list[str] | None:
+        """Return the authorised ISBNs, or None when all the publisher's titles are."""
+        return None if self.all_titles else [title.isbn for title in self.titles]
+
+    def covers(self, on: date) -> bool:
+        """Tell whether the authorisation is in force on a day."""
+        return (
+            self.revoked_at is None
+            and self.valid_from <= on
+            and (self.valid_until is None or on <= self.valid_until)
+        )
+
+    def audit_state(self) -> dict:
+        """Return the fields recorded in the audit log."""
+        return {
+            "publisher_id": self.publisher_id,
+            "merchant_id": self.merchant_id,
+            "merchant_name": self.merchant_name,
+            "merchant_uscc": self.merchant_uscc,
+            "isbns": self.isbns,
+            "valid_from": self.valid_from.isoformat(),
+            "valid_until": self.valid_until.isoformat() if self.valid_until else None,
+            "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None,
+            "revoke_reason": self.revoke_reason,
+        }
+
+
+class AuthorisedTitle(db.Model):
+    """One title named by an authorisation that does not cover all the publisher's titles."""
+
+    __tablename__ = "authorised_title"
+
+    authorisation_id: Mapped[int] = mapped_column(
+        ForeignKey("seller_authorisation.id", ondelete="CASCADE"), primary_key=True
+    )
+    title_id: Mapped[int] = mapped_column(
+        ForeignKey("title.id", ondelete="RESTRICT"), primary_key=True, index=True
+    )
+
+
+class LabelBatch(db.Model):
+    """Labels ordered for one title and one seller (or the publisher's own store)."""
+
+    __tablename__ = "label_batch"
+    __table_args__ = (
+        CheckConstraint(one_of("status", BatchStatus), name="status"),
+        CheckConstraint("quantity BETWEEN 1 AND 1000000", name="quantity"),
+        CheckConstraint(
+            "revoke_category IS NULL OR " + one_of("revoke_category", RevokeCategory),
+            name="revoke_category",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    publisher_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="RESTRICT"), index=True
+    )
+    title_id: Mapped[int] = mapped_column(ForeignKey("title.id", ondelete="RESTRICT"), index=True)
+    authorisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("seller_authorisation.id", ondelete="RESTRICT"), index=True
+    )
+    quantity: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(
+        String(16), default=BatchStatus.OPEN.value, server_default=BatchStatus.OPEN.value
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sealed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoke_category: Mapped[str | None] = mapped_column(String(16))
+    revoke_reason: Mapped[str | None] = mapped_column(String(500))
+
+    publisher: Mapped[Organisation] = relationship(lazy="joined")
+    title: Mapped[Title] = relationship(lazy="joined")
+    authorisation: Mapped[SellerAuthorisation | None] = relationship(lazy="joined")
+
+    @property
+    def seller_name(self) -> str:
+        """Return who sells these copies: the authorised merchant, else the publisher."""
+        if self.authorisation is not None:
+            return self.authorisation.merchant_name
+        return self.publisher.name
+
+    @property
+    def codes_available(self) -> bool:
+        return self.status == BatchStatus.OPEN
+
+    def audit_state(self) -> dict:
+        """Return the fields recorded in the audit log (never a code)."""
+        return {
+            "publisher_id": self.publisher_id,
+            "title_id": self.title_id,
+            "authorisation_id": self.authorisation_id,
+            "quantity": self.quantity,
+            "status": self.status,
+            "revoke_category": self.revoke_category,
+            "revoke_reason": self.revoke_reason,
+        }
+
+
+class Label(db.Model):
+    """One genuine-book label: only the keyed hash of its code, and how often it was checked."""
+
+    __tablename__ = "label"
+    __table_args__ = (
+        UniqueConstraint("batch_id", "serial"),
+        CheckConstraint("checks >= 0", name="checks"),
+        CheckConstraint(
+            "revoke_category IS NULL OR " + one_of("revoke_category", RevokeCategory),
+            name="revoke_category",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("label_batch.id", ondelete="RESTRICT"))
+    serial: Mapped[int] = mapped_column(Integer)
+    code_hash: Mapped[bytes] = mapped_column(LargeBinary(16), unique=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoke_category: Mapped[str | None] = mapped_column(String(16))
+    checks: Mapped[int] = mapped_column(Integer, server_default="0")
+    network_bits: Mapped[int] = mapped_column(Integer, server_default="0")
+    first_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    batch: Mapped[LabelBatch] = relationship()
+
+
+class PendingCode(db.Model):
+    """A batch's code in clear, kept only until the publisher confirms printing."""
+
+    __tablename__ = "label_pending_code"
+
+    batch_id: Mapped[int] = mapped_column(
+        ForeignKey("label_batch.id", ondelete="CASCADE"), primary_key=True
+    )
+    serial: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(21))

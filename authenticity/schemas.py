@@ -1,0 +1,134 @@
+"""Marshmallow schemas of the authorised-seller, label-batch and label API."""
+
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from authenticity.models import RevokeCategory
+
+
+class AuthorisationSchema(Schema):
+    """An authorisation as the API shows it."""
+
+    id = fields.Integer()
+    publisher = fields.Function(lambda a: a.publisher.name)
+    merchant_id = fields.String()
+    merchant_name = fields.String()
+    merchant_uscc = fields.String(allow_none=True)
+    isbns = fields.List(
+        fields.String(),
+        allow_none=True,
+        metadata={"description": "null: all the publisher's titles"},
+    )
+    valid_from = fields.Date()
+    valid_until = fields.Date(allow_none=True)
+    revoked_at = fields.DateTime(allow_none=True)
+    revoke_reason = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class AuthorisationInSchema(Schema):
+    """A new authorisation (checked again by the seller rules)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    merchant_id = fields.String(required=True, validate=validate.Length(max=64))
+    merchant_name = fields.String(required=True, validate=validate.Length(max=200))
+    merchant_uscc = fields.String(allow_none=True, validate=validate.Length(max=30))
+    isbns = fields.List(
+        fields.String(validate=validate.Length(max=64)),
+        allow_none=True,
+        validate=validate.Length(max=5000),
+        metadata={"description": "Absent or null for all the publisher's titles"},
+    )
+    valid_from = fields.Date(required=True)
+    valid_until = fields.Date(allow_none=True)
+
+
+class RevokeAuthorisationSchema(Schema):
+    """Why an authorisation is revoked."""
+
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class CheckQuerySchema(Schema):
+    """Which merchant, title and day to check."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    merchant = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    isbn = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    date = fields.Date(metadata={"description": "Default: today in China"})
+
+
+class CheckSchema(Schema):
+    """Whether the merchant may sell the title that day, and the authorisation that applies."""
+
+    allowed = fields.Boolean(required=True)
+    merchant = fields.String()
+    isbn = fields.String(allow_none=True)
+    date = fields.Date()
+    authorisation = fields.Nested(AuthorisationSchema, allow_none=True)
+
+
+class BatchSchema(Schema):
+    """A batch of labels (never its codes)."""
+
+    id = fields.Integer()
+    isbn = fields.Function(lambda b: b.title.isbn)
+    title = fields.Function(lambda b: b.title.title)
+    merchant_id = fields.Function(
+        lambda b: b.authorisation.merchant_id if b.authorisation else None, allow_none=True
+    )
+    seller = fields.String(attribute="seller_name")
+    quantity = fields.Integer()
+    status = fields.String(metadata={"description": "open, sealed or revoked"})
+    created_at = fields.DateTime()
+    sealed_at = fields.DateTime(allow_none=True)
+    revoked_at = fields.DateTime(allow_none=True)
+    revoke_category = fields.String(allow_none=True)
+    codes_url = fields.String(metadata={"description": "CSV of the codes, until sealed"})
+
+
+class BatchInSchema(Schema):
+    """A batch to order."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    isbn = fields.String(required=True, validate=validate.Length(max=64))
+    merchant_id = fields.String(
+        allow_none=True,
+        validate=validate.Length(max=64),
+        metadata={"description": "An authorised merchant; absent for the publisher's own store"},
+    )
+    quantity = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=1, max=1_000_000)
+    )
+
+
+class RevokeBatchSchema(Schema):
+    """Why a batch is revoked: a category readers see, and private details."""
+
+    category = fields.String(
+        load_default=RevokeCategory.OTHER.value,
+        validate=validate.OneOf([c.value for c in RevokeCategory]),
+    )
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class VerdictSchema(Schema):
+    """What a reader is told about a label code."""
+
+    status = fields.String(required=True, metadata={"description": "genuine, revoked or unknown"})
+    message = fields.String(required=True)
+    typo_suspected = fields.Boolean()
+    title = fields.String(allow_none=True)
+    isbn = fields.String(allow_none=True)
+    publisher = fields.String(allow_none=True)
+    seller = fields.String(allow_none=True)
+    first_checked_at = fields.DateTime(allow_none=True)
+    checks = fields.Integer(allow_none=True)
+    revoke_category = fields.String(allow_none=True)
+    clone_suspected = fields.Boolean()
+    advice = fields.String(allow_none=True)

@@ -1,0 +1,272 @@
+"""Label batches: order (bulk-written codes), download until sealed, seal, revoke."""
+
+import hashlib
+import hmac
+from collections.abc import Iterator
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, delete, func, select
+
+from alliance import audit
+from alliance.auth.models import User
+from alliance.catalogue.bulk import _RowWriter
+from alliance.catalogue.isbn import IsbnError, normalise_isbn
+from alliance.catalogue.models import Title
+from alliance.catalogue.services import publisher_of
+from alliance.db import utcnow
+from alliance.errors import ConflictError, DomainError, NotFoundError
+from alliance.extensions import db
+from alliance.forms import FORBIDDEN_CHARACTERS
+from alliance.members.models import Organisation
+from authenticity import labels
+from authenticity.models import (
+    BatchStatus,
+    Label,
+    LabelBatch,
+    PendingCode,
+    RevokeCategory,
+)
+from authenticity.sellers import authorisation_for_batch
+
+MAX_QUANTITY = 1_000_000
+WRITE_CHUNK = 20_000  # codes generated, hashed and written at a time: bounded memory
+MAX_REASON = 500
+BULK_CACHE_KIB = 256 * 1024  # SQLite page cache while a batch is written
+
+
+class CodesGone(DomainError):
+    """The batch is sealed or revoked: its codes no longer exist in clear."""
+
+    status = 410
+    problem = "gone"
+
+
+def label_key() -> bytes:
+    """Return the server key of label hashes: LABEL_HMAC_KEY, else derived from SECRET_KEY."""
+    configured = current_app.config.get("LABEL_HMAC_KEY")
+    if configured:
+        return configured.encode("utf-8")
+    secret = current_app.config["SECRET_KEY"].encode("utf-8")
+    return hmac.new(secret, b"book-alliance genuine-book labels", hashlib.sha256).digest()
+
+
+def verify_url(code: str) -> str:
+    """Return the address a label's QR code opens."""
+    base = current_app.config["LABEL_VERIFY_BASE_URL"].rstrip("/")
+    return f"{base}/verify/{labels.group(code)}"
+
+
+def create_batch(
+    actor: User | None,
+    isbn: str,
+    merchant_id: str | None,
+    quantity: int,
+    publisher: Organisation | None = None,
+) -> LabelBatch:
+    """Order `quantity` labels for one of the publisher's titles and one seller (None: own store).
+
+    The publisher is the actor's, or (for operators at the command line, actor None) the one
+    given. The codes are generated with `secrets`, hashed with the server key and written
+    in bulk (COPY on PostgreSQL, multi-row INSERTs on SQLite), never as ORM objects.
+    """
+    if publisher is None:
+        publisher = publisher_of(actor)
+    if isinstance(quantity, bool) or not isinstance(quantity, int):
+        raise DomainError(_l("Order between 1 and 1,000,000 labels."))
+    if not 1 <= quantity <= MAX_QUANTITY:
+        raise DomainError(_l("Order between 1 and 1,000,000 labels."))
+    title = _title_of(publisher, isbn)
+    authorisation = None
+    if merchant_id:
+        authorisation = authorisation_for_batch(publisher.id, merchant_id, title)
+    batch = LabelBatch(
+        publisher=publisher, title=title, authorisation=authorisation, quantity=quantity
+    )
+    db.session.add(batch)
+    db.session.flush()
+    write_codes(batch.id, quantity)
+    audit.record(actor, "label_batch.create", batch, None, batch.audit_state())
+    return batch
+
+
+def _title_of(publisher: Organisation, isbn_text: str) -> Title:
+    try:
+        isbn = normalise_isbn(isbn_text)
+    except IsbnError:
+        isbn = None
+    title = db.session.scalar(
+        select(Title).where(Title.isbn == isbn, Title.publisher_id == publisher.id)
+    )
+    if isbn is None or title is None:
+        raise NotFoundError(_l("None of your titles has this ISBN."))
+    return title
+
+
+def write_codes(batch_id: int, quantity: int) -> None:
+    """Generate and write a batch's labels (hashes) and its pending codes, chunk by chunk."""
+    hash_code = labels.hasher(label_key())
+    label_writer = _RowWriter(Label.__table__, ("batch_id", "serial", "code_hash"))
+    code_writer = _RowWriter(PendingCode.__table__, ("batch_id", "serial", "code"))
+    to_binary = label_writer.processor("code_hash")
+    connection = label_writer.connection
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # Random hashes land all over the unique index: with SQLite's default 2 MB page
+        # cache a million of them thrash the disk; a bigger cache for this write keeps the
+        # index in memory.
+        previous = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+        connection.exec_driver_sql(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
+    try:
+        serial = 0
+        while serial < quantity:
+            size = min(WRITE_CHUNK, quantity - serial)
+            codes = labels.new_codes(size)
+            first = serial + 1
+            rows = [
+                (batch_id, number, hash_code(code))
+                for number, code in enumerate(codes, start=first)
+            ]
+            rows.sort(key=_hash_of)  # in index order: each chunk fills the index in one pass
+            label_writer.write([(b, n, to_binary(h)) for b, n, h in rows])
+            code_writer.write(
+                [(batch_id, number, code) for number, code in enumerate(codes, start=first)]
+            )
+            serial += size
+    finally:
+        if sqlite:
+            connection.exec_driver_sql(f"PRAGMA cache_size = {int(previous)}")
+
+
+def _hash_of(row: tuple) -> bytes:
+    return row[2]
+
+
+def own_batch(actor: User, batch_id: int) -> LabelBatch:
+    """Return one of the actor's publisher's batches; another's is 'not found'."""
+    publisher = publisher_of(actor)
+    batch = db.session.get(LabelBatch, batch_id)
+    if batch is None or batch.publisher_id != publisher.id:
+        raise NotFoundError(_l("No such batch of labels."))
+    return batch
+
+
+def batches_of(publisher_id: int) -> Select:
+    """Select a publisher's batches, newest first."""
+    return (
+        select(LabelBatch)
+        .where(LabelBatch.publisher_id == publisher_id)
+        .order_by(LabelBatch.id.desc())
+    )
+
+
+def pending_codes(batch: LabelBatch, first: int = 1, last: int | None = None) -> Iterator[tuple]:
+    """Yield (serial, code) of an open batch, reading keyset pages; refuse once sealed."""
+    if batch.status != BatchStatus.OPEN:
+        raise CodesGone(_l("This batch is sealed: its codes were deleted after printing."))
+    last = batch.quantity if last is None else min(last, batch.quantity)
+    position = first - 1
+    while position < last:
+        rows = db.session.execute(
+            select(PendingCode.serial, PendingCode.code)
+            .where(
+                PendingCode.batch_id == batch.id,
+                PendingCode.serial > position,
+                PendingCode.serial <= last,
+            )
+            .order_by(PendingCode.serial)
+            .limit(WRITE_CHUNK)
+        ).all()
+        if not rows:
+            return
+        yield from rows
+        position = rows[-1][0]
+
+
+def seal_batch(actor: User | None, batch: LabelBatch) -> None:
+    """Confirm printing: delete the codes in clear, so that only their hashes remain."""
+    if actor is not None:
+        publisher_of(actor)
+    if batch.status != BatchStatus.OPEN:
+        raise ConflictError(_l("Only a batch awaiting print can be sealed."))
+    before = batch.audit_state()
+    db.session.execute(delete(PendingCode).where(PendingCode.batch_id == batch.id))
+    batch.status = BatchStatus.SEALED.value
+    batch.sealed_at = utcnow()
+    audit.record(actor, "label_batch.seal", batch, before, batch.audit_state())
+
+
+def _reason(category: str, reason: str) -> tuple[str, str]:
+    if category not in {c.value for c in RevokeCategory}:
+        raise DomainError(_l("Choose why the labels are revoked."))
+    text = (reason or "").strip()
+    if not text or FORBIDDEN_CHARACTERS.search(text):
+        raise DomainError(_l("Give the reason for revoking."))
+    return category, text[:MAX_REASON]
+
+
+def revoke_batch(actor: User, batch: LabelBatch, category: str, reason: str) -> None:
+    """Revoke every label of a batch (readers see the category); clear codes go too."""
+    publisher_of(actor)
+    category, reason = _reason(category, reason)
+    if batch.status == BatchStatus.REVOKED:
+        raise ConflictError(_l("This batch has already been revoked."))
+    before = batch.audit_state()
+    db.session.execute(delete(PendingCode).where(PendingCode.batch_id == batch.id))
+    batch.status = BatchStatus.REVOKED.value
+    batch.revoked_at = utcnow()
+    batch.revoke_category = category
+    batch.revoke_reason = reason
+    audit.record(actor, "label_batch.revoke", batch, before, batch.audit_state())
+
+
+def revoke_label(actor: User, code_text: str, category: str, reason: str) -> Label:
+    """Revoke one label of the actor's publisher, named by its code."""
+    publisher = publisher_of(actor)
+    category, reason = _reason(category, reason)
+    parsed = labels.parse(code_text)
+    label = None
+    if parsed.valid:
+        label = db.session.scalar(
+            select(Label)
+            .join(LabelBatch, Label.batch_id == LabelBatch.id)
+            .where(
+                Label.code_hash == labels.code_hash(label_key(), parsed.normalised),
+                LabelBatch.publisher_id == publisher.id,
+            )
+        )
+    if label is None:
+        raise NotFoundError(_l("None of your labels has this code."))
+    if label.revoked_at is not None:
+        raise ConflictError(_l("This label has already been revoked."))
+    label.revoked_at = utcnow()
+    label.revoke_category = category
+    audit.record(
+        actor,
+        "label.revoke",
+        label,
+        None,
+        {"batch_id": label.batch_id, "serial": label.serial, "category": category,
+         "reason": reason},
+    )  # fmt: skip
+    return label
+
+
+def batch_summaries(batch_ids: list[int]) -> dict[int, dict]:
+    """Return checks and revoked labels per batch, one query for a whole page of batches."""
+    if not batch_ids:
+        return {}
+    rows = db.session.execute(
+        select(
+            Label.batch_id,
+            func.sum(Label.checks),
+            func.count(Label.first_checked_at),
+            func.count(Label.revoked_at),
+        )
+        .where(Label.batch_id.in_(batch_ids))
+        .group_by(Label.batch_id)
+    )
+    return {
+        batch_id: {"checks": checks or 0, "checked": checked, "revoked": revoked}
+        for batch_id, checks, checked, revoked in rows
+    }

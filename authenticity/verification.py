@@ -1,0 +1,191 @@
+"""Public verification of a label: one indexed row read and counted, clone warnings."""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import LargeBinary, bindparam, func, select, update
+
+from alliance.catalogue.models import Title
+from alliance.db import UTCDateTime, utcnow
+from alliance.extensions import db
+from alliance.members.models import Organisation
+from authenticity import labels
+from authenticity.logs import fingerprint
+from authenticity.models import BatchStatus, Label, LabelBatch, SellerAuthorisation
+from authenticity.services import label_key
+
+log = logging.getLogger(__name__)
+GENUINE = "genuine"
+REVOKED = "revoked"
+UNKNOWN = "unknown"
+
+LABEL = Label.__table__
+NOW = bindparam("now", type_=UTCDateTime())
+# One statement counts the check and returns the label: no read-modify-write, no lock held
+# beyond the row's own update.
+_COUNT_CHECK = (
+    update(LABEL)
+    .where(LABEL.c.code_hash == bindparam("hash", type_=LargeBinary()))
+    .values(
+        checks=LABEL.c.checks + 1,
+        network_bits=LABEL.c.network_bits.op("|")(bindparam("bit")),
+        first_checked_at=func.coalesce(LABEL.c.first_checked_at, NOW),
+        last_checked_at=NOW,
+    )
+    .returning(
+        LABEL.c.batch_id,
+        LABEL.c.checks,
+        LABEL.c.network_bits,
+        LABEL.c.first_checked_at,
+        LABEL.c.revoke_category,
+    )
+)
+_BATCH = (
+    select(
+        LabelBatch.status,
+        LabelBatch.revoke_category,
+        Title.title,
+        Title.isbn,
+        Organisation.name,
+        Organisation.name_en,
+        SellerAuthorisation.merchant_name,
+    )
+    .join(Title, Title.id == LabelBatch.title_id)
+    .join(Organisation, Organisation.id == LabelBatch.publisher_id)
+    .outerjoin(SellerAuthorisation, SellerAuthorisation.id == LabelBatch.authorisation_id)
+    .where(LabelBatch.id == bindparam("batch_id"))
+)
+
+
+class _Prepared:
+    """A statement compiled once per dialect and run on the DBAPI cursor directly.
+
+    The public check is the busiest route: this skips SQLAlchemy's per-call statement
+    handling (the values are converted here with the columns' own processors).
+    """
+
+    def __init__(self, statement, dialect):
+        compiled = statement.compile(dialect=dialect)
+        self.sql = compiled.string
+        self.names = list(compiled.positiontup) if compiled.positional else None
+        self.fixed = {
+            name: value
+            for name, value in compiled.construct_params(_check=False).items()
+            if value is not None  # the literals of the statement, such as the 1 of checks + 1
+        }
+        moment = UTCDateTime().dialect_impl(dialect)
+        to_db = moment.bind_processor(dialect)
+        self.to_db = {"now": to_db} if to_db else {}
+        from_db = moment.result_processor(dialect, None)
+        self.from_db = from_db or (lambda value: value)
+
+    def run(self, cursor, values: dict):
+        """Execute with `values` and return the first row (or None)."""
+        values = {
+            **self.fixed,
+            **{name: self.to_db.get(name, _same)(value) for name, value in values.items()},
+        }
+        if self.names is not None:
+            cursor.execute(self.sql, tuple(values[name] for name in self.names))
+        else:
+            cursor.execute(self.sql, values)
+        return cursor.fetchone()
+
+
+def _same(value):
+    return value
+
+
+_PREPARED: dict[str, tuple[_Prepared, _Prepared]] = {}
+
+
+def _prepared(dialect) -> tuple[_Prepared, _Prepared]:
+    found = _PREPARED.get(dialect.name)
+    if found is None:
+        found = _PREPARED[dialect.name] = (
+            _Prepared(_COUNT_CHECK, dialect),
+            _Prepared(_BATCH, dialect),
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a reader is told about a code."""
+
+    status: str  # genuine, revoked or unknown
+    typo_suspected: bool = False
+    title: str | None = None
+    isbn: str | None = None
+    publisher: str | None = None
+    publisher_en: str | None = None
+    seller: str | None = None
+    first_checked_at: datetime | None = None
+    checks: int = 0
+    networks: int = 0
+    revoke_category: str | None = None
+    clone_suspected: bool = False
+
+    def publisher_name(self, language: str) -> str | None:
+        """Return the publisher's name in the reader's language when it has one."""
+        return self.publisher_en if language == "en" and self.publisher_en else self.publisher
+
+
+def verify(code_text: str, address: str | None) -> Verdict:
+    """Check a typed or scanned code, count the check, and say what the reader should know.
+
+    Malformed, mistyped and unknown codes get one answer; a wrong check symbol adds the hint
+    to look for typing mistakes.
+    """
+    parsed = labels.parse(code_text)
+    if not parsed.valid:
+        log.info("label check %s: malformed", fingerprint(code_text or ""))
+        return Verdict(UNKNOWN, typo_suspected=parsed.normalised is not None)
+    key = label_key()
+    now = utcnow()
+    # One statement at a time: on SQLite the write lock is held only while the UPDATE runs,
+    # never across the request, so concurrent checks and other traffic are not kept waiting.
+    connection = db.session.connection(execution_options={"sqlite_autocommit": True})
+    count_check, read_batch = _prepared(connection.dialect)
+    cursor = connection.connection.cursor()
+    try:
+        row = count_check.run(
+            cursor,
+            {
+                "hash": labels.code_hash(key, parsed.normalised),
+                "bit": labels.network_bit(key, address),
+                "now": now,
+            },
+        )
+        if row is None:
+            log.info("label check %s: unknown", fingerprint(parsed.normalised))
+            return Verdict(UNKNOWN)
+        batch_id, checks, bits, first_checked_at, label_category = row
+        first_checked_at = count_check.from_db(first_checked_at)
+        batch = read_batch.run(cursor, {"batch_id": batch_id})
+    finally:
+        cursor.close()
+    status, batch_category, title, isbn, publisher, publisher_en, merchant = batch
+    networks = labels.distinct_networks(bits)
+    config = current_app.config
+    common = {
+        "title": title,
+        "isbn": isbn,
+        "publisher": publisher,
+        "publisher_en": publisher_en,
+        "seller": merchant or publisher,
+        "first_checked_at": first_checked_at or now,
+        "checks": checks,
+        "networks": networks,
+    }
+    if status == BatchStatus.REVOKED or label_category:
+        log.info("label check %s: revoked", fingerprint(parsed.normalised))
+        return Verdict(REVOKED, revoke_category=label_category or batch_category, **common)
+    clone = checks > config["LABEL_CLONE_CHECKS"] or networks >= config["LABEL_CLONE_NETWORKS"]
+    if clone:
+        log.info(
+            "label check %s: %s checks, copy suspected", fingerprint(parsed.normalised), checks
+        )
+    return Verdict(GENUINE, clone_suspected=clone, **common)

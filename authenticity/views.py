@@ -1,0 +1,264 @@
+"""Publisher pages: authorised sellers and label batches (order, download, seal, revoke)."""
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from alliance.auth.roles import Role, role_required
+from alliance.catalogue.services import publisher_of
+from alliance.errors import DomainError
+from alliance.extensions import db
+from alliance.tabular import (
+    ImportRejected,
+    attachment_header,
+    csv_response,
+    xlsx_response,
+)
+from alliance.web import perform
+from authenticity import bp, importing, printing, sellers, services
+from authenticity.forms import (
+    AuthorisationForm,
+    BatchForm,
+    ImportAuthorisationsForm,
+    RevokeAuthorisationForm,
+    RevokeForm,
+    SealForm,
+)
+from authenticity.models import BatchStatus
+
+PER_PAGE = 50
+
+
+def _publisher_or_403():
+    try:
+        return publisher_of(current_user)
+    except DomainError as error:
+        flash(str(error.message), "warning")
+        abort(403)
+
+
+def _or_404(lookup):
+    try:
+        return lookup()
+    except DomainError:
+        abort(404)
+
+
+@bp.route("/sellers/", methods=["GET", "POST"])
+@role_required(Role.PUBLISHER)
+def sellers_index():
+    """List the publisher's authorised sellers and authorise another one."""
+    publisher = _publisher_or_403()
+    form = AuthorisationForm()
+    if form.validate_on_submit():
+        try:
+            values = sellers.read_authorisation(form.data)
+            if values.isbns:
+                sellers.titles_of(publisher.id, values.isbns)
+        except sellers.AuthorisationInvalid as invalid:
+            for name, message in invalid.problems.items():
+                form[name].errors.append(message)
+        else:
+            done = perform(lambda: sellers.create_authorisation(current_user, values), form.isbns)
+            if done:
+                flash(_("%(name)s is now authorised.", name=values.merchant_name), "success")
+                return redirect(url_for("authenticity.sellers_index"))
+    merchant = request.args.get("merchant", "").strip()[:64] or None
+    page = db.paginate(
+        sellers.authorisations_of(publisher.id, merchant), per_page=PER_PAGE, error_out=False
+    )
+    return render_template(
+        "authenticity/sellers.html",
+        form=form,
+        page=page,
+        merchant=merchant or "",
+        revoke_form=RevokeAuthorisationForm(),
+        today=sellers.today(),
+    )
+
+
+@bp.route("/sellers/<int:authorisation_id>/revoke", methods=["POST"])
+@role_required(Role.PUBLISHER)
+def revoke_authorisation(authorisation_id):
+    """Revoke one of the publisher's authorisations, with the reason."""
+    authorisation = _or_404(lambda: sellers.own_authorisation(current_user, authorisation_id))
+    form = RevokeAuthorisationForm()
+    if not form.validate_on_submit():
+        flash(_("Give the reason for revoking."), "danger")
+    elif perform(
+        lambda: sellers.revoke_authorisation(current_user, authorisation, form.reason.data)
+    ):
+        flash(
+            _("The authorisation of %(name)s is revoked.", name=authorisation.merchant_name),
+            "success",
+        )
+    return redirect(url_for("authenticity.sellers_index"))
+
+
+@bp.route("/sellers/import", methods=["GET", "POST"])
+@role_required(Role.PUBLISHER)
+def import_authorisations():
+    """Add authorisations from a CSV or Excel file: every row is checked, all or none."""
+    _publisher_or_403()
+    form = ImportAuthorisationsForm()
+    problems: list = []
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            result = importing.import_authorisations(
+                current_user, upload.read(), upload.filename or "upload"
+            )
+        except ImportRejected as rejected:
+            db.session.rollback()
+            problems = rejected.problems
+        except DomainError as error:
+            db.session.rollback()
+            form.file.errors.append(str(error.message))
+        else:
+            db.session.commit()
+            flash(
+                _("%(created)s authorisations added, %(unchanged)s already present.",
+                  created=result.created, unchanged=result.unchanged),
+                "success",
+            )  # fmt: skip
+            return redirect(url_for("authenticity.sellers_index"))
+    return render_template(
+        "authenticity/import.html",
+        form=form,
+        problems=problems[:500],
+        problem_count=len(problems),
+        columns=importing.COLUMNS,
+    )
+
+
+@bp.route("/sellers/export.<any(csv, xlsx):file_format>")
+@role_required(Role.PUBLISHER)
+def export_authorisations(file_format):
+    """Download the publisher's authorisations as CSV or Excel (re-importable)."""
+    publisher = _publisher_or_403()
+    rows = importing.export_rows(publisher.id)
+    if file_format == "xlsx":
+        return xlsx_response("authorised-sellers.xlsx", importing.HEADER, rows)
+    return csv_response("authorised-sellers.csv", importing.HEADER, rows)
+
+
+@bp.route("/labels/", methods=["GET", "POST"])
+@role_required(Role.PUBLISHER)
+def batches():
+    """List the publisher's label batches and order a new one."""
+    publisher = _publisher_or_403()
+    form = BatchForm()
+    if form.validate_on_submit():
+        done = perform(
+            lambda: services.create_batch(
+                current_user, form.isbn.data, form.merchant_id.data or None, form.quantity.data
+            ),
+            form.isbn,
+        )
+        if done:
+            flash(_("%(n)s labels are ready to download.", n=done.value.quantity), "success")
+            return redirect(url_for("authenticity.batch", batch_id=done.value.id))
+    page = db.paginate(services.batches_of(publisher.id), per_page=PER_PAGE, error_out=False)
+    summaries = services.batch_summaries([batch.id for batch in page.items])
+    return render_template(
+        "authenticity/batches.html",
+        form=form,
+        page=page,
+        summaries=summaries,
+        revoke_form=RevokeForm(),
+    )
+
+
+@bp.route("/labels/<int:batch_id>")
+@role_required(Role.PUBLISHER)
+def batch(batch_id):
+    """Show a batch: downloads while it awaits print, sealing, revoking, checks so far."""
+    batch = _or_404(lambda: services.own_batch(current_user, batch_id))
+    summary = services.batch_summaries([batch.id]).get(batch.id, {})
+    parts = -(-batch.quantity // printing.SHEET_SIZE)
+    return render_template(
+        "authenticity/batch.html",
+        batch=batch,
+        summary=summary,
+        parts=range(1, parts + 1),
+        seal_form=SealForm(),
+        revoke_form=RevokeForm(),
+        open=batch.status == BatchStatus.OPEN,
+    )
+
+
+@bp.route("/labels/<int:batch_id>/codes.csv")
+@role_required(Role.PUBLISHER)
+def batch_codes(batch_id):
+    """Download a batch's codes and verification addresses as CSV, until it is sealed."""
+    batch = _or_404(lambda: services.own_batch(current_user, batch_id))
+    if batch.status != BatchStatus.OPEN:
+        abort(410)
+    rows = (
+        (serial, services.labels.group(code), services.verify_url(code))
+        for serial, code in services.pending_codes(batch)
+    )
+    return csv_response(f"labels-{batch.id}.csv", ["serial", "code", "url"], rows)
+
+
+@bp.route("/labels/<int:batch_id>/sheet-<int:part>.svg")
+@role_required(Role.PUBLISHER)
+def batch_sheet(batch_id, part):
+    """Download a printable sheet of QR labels (500 a sheet), until the batch is sealed."""
+    batch = _or_404(lambda: services.own_batch(current_user, batch_id))
+    if batch.status != BatchStatus.OPEN:
+        abort(410)
+    first = (part - 1) * printing.SHEET_SIZE + 1
+    if part < 1 or first > batch.quantity:
+        abort(404)
+    rows = services.pending_codes(batch, first, first + printing.SHEET_SIZE - 1)
+    body = "".join(printing.sheet_svg(batch.title.title, rows, services.verify_url))
+    response = Response(body, mimetype="image/svg+xml")
+    response.headers["Content-Disposition"] = attachment_header(
+        f"labels-{batch.id}-sheet-{part}.svg"
+    )
+    return response
+
+
+@bp.route("/labels/<int:batch_id>/seal", methods=["POST"])
+@role_required(Role.PUBLISHER)
+def seal_batch(batch_id):
+    """Confirm printing: the batch's codes in clear are deleted for good."""
+    batch = _or_404(lambda: services.own_batch(current_user, batch_id))
+    if SealForm().validate_on_submit() and perform(
+        lambda: services.seal_batch(current_user, batch)
+    ):
+        flash(_("The batch is sealed: only the keyed hashes of its codes remain."), "success")
+    return redirect(url_for("authenticity.batch", batch_id=batch.id))
+
+
+@bp.route("/labels/<int:batch_id>/revoke", methods=["POST"])
+@role_required(Role.PUBLISHER)
+def revoke_batch(batch_id):
+    """Revoke every label of a batch."""
+    batch = _or_404(lambda: services.own_batch(current_user, batch_id))
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        flash(_("Give the reason for revoking."), "danger")
+    elif perform(
+        lambda: services.revoke_batch(current_user, batch, form.category.data, form.reason.data)
+    ):
+        flash(_("Every label of this batch is revoked."), "success")
+    return redirect(url_for("authenticity.batch", batch_id=batch.id))
+
+
+@bp.route("/labels/revoke-code", methods=["POST"])
+@role_required(Role.PUBLISHER)
+def revoke_code():
+    """Revoke one label, named by its code."""
+    _publisher_or_403()
+    form = RevokeForm()
+    if not form.validate_on_submit() or not form.code.data:
+        flash(_("Type the code of the label and the reason for revoking."), "danger")
+    elif perform(
+        lambda: services.revoke_label(
+            current_user, form.code.data, form.category.data, form.reason.data
+        )
+    ):
+        flash(_("The label is revoked."), "success")
+    return redirect(url_for("authenticity.batches"))

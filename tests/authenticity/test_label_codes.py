@@ -1,0 +1,110 @@
+"""Label codes: 100 random bits, Crockford base32 with a check symbol, tolerant reading."""
+
+import string
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from authenticity import labels
+
+NUMBERS = st.integers(min_value=0, max_value=2**100 - 1)
+
+
+@given(NUMBERS)
+def test_a_code_is_20_crockford_symbols_and_a_check_symbol(number):
+    code = labels.encode(number)
+    assert len(code) == 21
+    assert set(code[:20]) <= set(labels.ALPHABET)
+    assert code[20] == labels.CHECK_ALPHABET[number % 37]
+    assert labels.check_symbol(code[:20]) == code[20]
+
+
+@given(NUMBERS)
+def test_encoding_is_the_number_in_base_32(number):
+    code = labels.encode(number)
+    value = 0
+    for symbol in code[:20]:
+        value = value * 32 + labels.ALPHABET.index(symbol)
+    assert value == number
+
+
+@given(NUMBERS, st.sampled_from(["lower", "grouped", "spaced", "fullwidth"]))
+def test_the_way_a_reader_types_a_code_does_not_matter(number, style):
+    code = labels.encode(number)
+    typed = {
+        "lower": code.lower(),
+        "grouped": labels.group(code),
+        "spaced": " ".join(labels.group(code).split("-")),
+        "fullwidth": "".join(chr(ord(c) + 0xFEE0) if c.isalnum() else c for c in code),
+    }[style]
+    parsed = labels.parse(typed)
+    assert parsed.valid and parsed.normalised == code
+
+
+@given(NUMBERS)
+def test_misread_letters_i_l_o_count_as_1_and_0(number):
+    code = labels.encode(number)
+    typed = code[:20].replace("1", "I").replace("0", "O") + code[20]
+    assert labels.parse(typed).normalised == code
+
+
+@given(NUMBERS, st.integers(0, 20), st.sampled_from(labels.ALPHABET))
+def test_any_single_wrong_symbol_is_caught_by_the_check(number, position, symbol):
+    code = labels.encode(number)
+    alphabet = labels.ALPHABET if position < 20 else labels.CHECK_ALPHABET
+    if code[position] == symbol or symbol not in alphabet:
+        return
+    typo = code[:position] + symbol + code[position + 1 :]
+    parsed = labels.parse(typo)
+    assert parsed.normalised == typo and not parsed.check_ok and not parsed.valid
+
+
+@given(NUMBERS, st.integers(0, 18))
+def test_swapping_two_neighbouring_symbols_is_caught(number, position):
+    code = labels.encode(number)
+    if code[position] == code[position + 1]:
+        return
+    swapped = code[:position] + code[position + 1] + code[position] + code[position + 2 :]
+    assert not labels.parse(swapped).valid
+
+
+@given(st.text(alphabet=string.printable + "中文<>", max_size=100))
+def test_anything_else_is_not_a_code_and_never_raises(text):
+    parsed = labels.parse(text)
+    if parsed.valid:
+        assert len(parsed.normalised) == 21
+
+
+def test_grouped_for_reading_aloud():
+    code = labels.encode(2**99 + 12345)
+    grouped = labels.group(code)
+    assert grouped.count("-") == 6 and all(len(part) == 3 for part in grouped.split("-"))
+
+
+def test_new_codes_are_random_valid_and_distinct():
+    codes = labels.new_codes(20_000)
+    assert len(set(codes)) == 20_000
+    assert all(labels.parse(code).valid for code in codes[:2000])
+    # every symbol position takes many values: the bits are random, not a counter
+    for position in (0, 10, 19):
+        assert len({code[position] for code in codes}) == 32
+    assert labels.RANDOM_BITS >= 96
+
+
+def test_the_stored_hash_is_keyed():
+    code = labels.new_code()
+    one = labels.code_hash(b"server key one", code)
+    assert one == labels.hasher(b"server key one")(code)
+    assert one != labels.code_hash(b"server key two", code)
+    assert len(one) == 16 and code.encode() not in one
+
+
+def test_network_bits_group_addresses_by_network_and_keep_no_address():
+    key = b"k"
+    assert labels.network_bit(key, "203.0.113.5") == labels.network_bit(key, "203.0.113.77")
+    bits = 0
+    for n in range(40):
+        bits |= labels.network_bit(key, f"198.{n}.7.1")
+    assert labels.distinct_networks(bits) >= 10
+    assert labels.network_bit(key, "not an address") == 0
+    assert labels.network_bit(key, "2001:db8:1:2::1") == labels.network_bit(key, "2001:db8:1:ff::9")
