@@ -1,3 +1,3 @@
 """Campaign pages."""
 
-from campaigns import bp, models  # noqa: F401
+from campaigns import bp, models, sales_views  # noqa: F401

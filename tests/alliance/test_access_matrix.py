@@ -56,6 +56,15 @@ EXPECTED = {
     "catalogue_api.create_title": ("api", {"publisher"}),
     "catalogue_api.update_title": ("api", {"publisher"}),
     "catalogue_api.import_titles": ("api", {"publisher"}),
+    "campaigns.sales_index": {"publisher", "campaign_staff"},
+    "campaigns.sales_report": {"publisher"},
+    "campaigns.sales_correct": {"publisher"},
+    "campaigns.sales_import": {"publisher"},
+    "campaigns.sales_import_template": {"publisher"},
+    "campaigns.livestream_index": {"publisher", "campaign_staff"},
+    "campaigns.livestream_record": {"publisher"},
+    "campaign_sales_api.report_sale": ("api", {"publisher"}),
+    "campaign_sales_api.list_sales": ("api", {"publisher", "campaign_staff"}),
 }
 
 SAMPLE_VALUES = {"filename": "app.css", "token": "not-a-token", "file_format": "csv"}
