@@ -103,13 +103,14 @@ def _register_blueprints(app: Flask) -> None:
     from alliance.catalogue.views import bp as catalogue_bp
     from alliance.main.views import bp as main_bp
     from alliance.members.views import bp as members_bp
+    from campaigns.sales_api import blp as campaign_sales_api
     from campaigns.views import bp as campaigns_bp
 
     for blueprint in (
         main_bp, auth_bp, admin_bp, api_keys_bp, members_bp, catalogue_bp, campaigns_bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
-    for blueprint in (account_api, catalogue_api):
+    for blueprint in (account_api, catalogue_api, campaign_sales_api):
         csrf.exempt(blueprint)
         app.extensions["alliance_api"].register_blueprint(blueprint)
     limiter.exempt(app.view_functions["main.healthz"])
