@@ -130,9 +130,8 @@ def accepting_sales(campaign: Campaign, today: date | None = None) -> bool:
     today = today or local_today()
     if campaign.status == CampaignStatus.RUNNING:
         return True
-    return (
-        campaign.status == CampaignStatus.FINISHED
-        and today <= campaign.ends + timedelta(days=LATE_REPORT_DAYS)
+    return campaign.status == CampaignStatus.FINISHED and today <= campaign.ends + timedelta(
+        days=LATE_REPORT_DAYS
     )
 
 

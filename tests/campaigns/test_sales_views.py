@@ -293,3 +293,12 @@ def test_a_hostile_host_name_is_only_ever_text(db, shop):
     shop.me.post(f"{shop.url}/livestreams/new", data=livestream_form(host=HOSTILE_TEXT[0]))
     page = shop.staff.get(f"{shop.url}/livestreams").get_data(as_text=True)
     assert "&lt;script&gt;" in page and "<script>alert('x')</script>" not in page
+
+
+def test_the_pages_speak_chinese(db, shop):
+    shop.me.post(f"{shop.url}/sales/new", data=sale_form(shop.mine, units="12"))
+    page = shop.me.get(f"{shop.url}/sales?lang=zh").get_data(as_text=True)
+    assert "已领取补贴" in page and "分配额度已用完" in page
+    form = shop.me.post(f"{shop.url}/sales/new", data=sale_form(shop.mine, units="-1"))
+    assert "请以整数输入册数" in form.get_data(as_text=True)
+    assert "登记本场直播" in shop.me.get(f"{shop.url}/livestreams/new").get_data(as_text=True)
