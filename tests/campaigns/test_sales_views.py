@@ -302,3 +302,40 @@ def test_the_pages_speak_chinese(db, shop):
     form = shop.me.post(f"{shop.url}/sales/new", data=sale_form(shop.mine, units="-1"))
     assert "请以整数输入册数" in form.get_data(as_text=True)
     assert "登记本场直播" in shop.me.get(f"{shop.url}/livestreams/new").get_data(as_text=True)
+
+
+def test_the_lists_issue_the_same_number_of_queries_however_long(app, db, shop):
+    from sqlalchemy import event
+
+    from alliance.extensions import db as extension
+
+    with app.app_context():
+        engine = extension.engine
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    def queries(client, path):
+        statements.clear()
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            assert client.get(f"{shop.url}/{path}").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(statements)
+
+    shop.me.post(f"{shop.url}/sales/new", data=sale_form(shop.mine))
+    shop.me.post(f"{shop.url}/livestreams/new", data=livestream_form())
+    few = [queries(client, path) for client in (shop.me, shop.staff) for path in LISTS]
+    for offset in range(1, 9):
+        day = (local_today() - timedelta(days=offset)).isoformat()
+        shop.me.post(f"{shop.url}/sales/new", data=sale_form(shop.mine, sale_date=day))
+        shop.them.post(f"{shop.url}/sales/new", data=sale_form(shop.theirs, sale_date=day))
+        shop.them.post(f"{shop.url}/livestreams/new", data=livestream_form(host=f"主播{offset}"))
+    assert db.session.scalar(select(func.count(Sale.id))) == 17
+    many = [queries(client, path) for client in (shop.me, shop.staff) for path in LISTS]
+    assert many == few
+
+
+LISTS = ("sales", "livestreams")
