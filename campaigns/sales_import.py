@@ -4,7 +4,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from alliance import audit
 from alliance.auth.models import User
@@ -15,8 +15,8 @@ from alliance.i18n import local_today
 from alliance.money import MoneyError, parse_money
 from alliance.spreadsheets import Table, read_table
 from alliance.tabular import ImportRejected, Problem
-from campaigns import sales
-from campaigns.models import Campaign, Sale
+from campaigns import ledger, sales
+from campaigns.models import Campaign, CampaignPublisher, Enrolment, EntryKind, Sale
 
 # Canonical column -> the header spellings accepted for it (see spreadsheets.normalise_header).
 SALE_COLUMNS: dict[str, set[str]] = {
@@ -87,17 +87,22 @@ def import_sales(actor: User, campaign: Campaign, data: bytes, filename: str) ->
         problems.sort(key=lambda problem: problem.row or 0)
         raise ImportRejected(problems)
 
+    # Every writer of sales locks the campaign row first: from here on no one else can add
+    # or change this campaign's sales until the import commits, so what is read is current.
+    db.session.execute(select(Campaign.id).where(Campaign.id == campaign.id).with_for_update())
     existing = _existing_sales(campaign, [enrolment.id for enrolment, _values in wanted])
-    created = corrected = short = moved = 0
+    new, changed = [], []
     for enrolment, values in wanted:
         before = existing.get((enrolment.id, values.sale_date, values.channel))
-        if before == (values.units, values.revenue_fen):
-            continue
+        if before is None:
+            new.append((enrolment, values))
+        elif before != (values.units, values.revenue_fen):
+            changed.append((enrolment, values))
+    created, moved, short = _record_new(actor, campaign, new)
+    corrected = 0
+    for enrolment, values in changed:
         report = sales.apply_sale(actor, enrolment, values)
-        if not report.changed:
-            continue
-        created += report.created
-        corrected += not report.created
+        corrected += report.changed
         short += report.short_fen > 0
         moved += report.drawn_fen
     result = SalesImportResult(
@@ -128,6 +133,87 @@ def import_sales(actor: User, campaign: Campaign, data: bytes, filename: str) ->
         )
         db.session.flush()
     return result
+
+
+def _record_new(actor: User, campaign: Campaign, new: list) -> tuple[int, int, int]:
+    """Insert new sales and their subsidy spends in a few statements; the ledger's rules hold.
+
+    Each sale draws units x subsidy per unit, capped by what its enrolment has left, in the
+    file's order; the totals of the enrolments, the publisher and the campaign then move by
+    guarded UPDATEs, as `ledger.spend` moves them for one sale. Returns (sales added, subsidy
+    drawn, sales only partly subsidised).
+    """
+    if not new:
+        return 0, 0, 0
+    left: dict[int, int] = {}
+    ids = sorted({enrolment.id for enrolment, _values in new})
+    for start in range(0, len(ids), 500):
+        query = (
+            select(Enrolment.id, Enrolment.allocated_fen - Enrolment.spent_fen)
+            .where(Enrolment.id.in_(ids[start : start + 500]))
+            .order_by(Enrolment.id)
+            .with_for_update()
+        )
+        left.update(dict(db.session.execute(query).all()))
+    rows, drawn, short = [], {}, 0
+    for enrolment, values in new:
+        wanted = values.units * enrolment.subsidy_per_unit_fen
+        draw = min(wanted, left[enrolment.id])
+        left[enrolment.id] -= draw
+        drawn[enrolment.id] = drawn.get(enrolment.id, 0) + draw
+        short += draw < wanted
+        sale = Sale(
+            campaign_id=campaign.id,
+            enrolment_id=enrolment.id,
+            publisher_id=enrolment.publisher_id,
+            sale_date=values.sale_date,
+            channel=values.channel,
+            units=values.units,
+            revenue_fen=values.revenue_fen,
+            subsidy_fen=draw,
+        )
+        rows.append((enrolment, sale))
+    db.session.add_all([sale for _enrolment, sale in rows])
+    db.session.flush()
+    for enrolment, sale in rows:
+        if sale.subsidy_fen:
+            entry = ledger._entry(actor, enrolment, EntryKind.SPEND, sale.subsidy_fen, None, None)
+            entry.sale_id = sale.id
+            db.session.add(entry)
+        audit.record(actor, "sale.report", sale, None, sales.sale_state(sale))
+    total = sum(drawn.values())
+    publisher_id = new[0][0].publisher_id
+    for enrolment_id, amount in drawn.items():
+        if amount:
+            _guarded(Enrolment, [Enrolment.id == enrolment_id], amount)
+    if total:
+        _guarded(Campaign, [Campaign.id == campaign.id], total)
+        _guarded(
+            CampaignPublisher,
+            [
+                CampaignPublisher.campaign_id == campaign.id,
+                CampaignPublisher.publisher_id == publisher_id,
+            ],
+            total,
+        )
+    db.session.flush()
+    for enrolment, _values in new:
+        db.session.expire(enrolment, ["allocated_fen", "spent_fen"])
+    db.session.expire(campaign, ["allocated_fen", "spent_fen"])
+    return len(rows), total, short
+
+
+def _guarded(model, where: list, amount: int) -> None:
+    """Add `amount` to a row's spent total unless that would pass its allocation."""
+    statement = (
+        update(model)
+        .where(*where, model.spent_fen + amount <= model.allocated_fen)
+        .values(spent_fen=model.spent_fen + amount)
+        # The rows are expired afterwards: no need to search the session for them.
+        .execution_options(synchronize_session=False)
+    )
+    if db.session.execute(statement).rowcount != 1:
+        raise ledger.BudgetExceeded(_l("The subsidy spent cannot exceed the allocation."))
 
 
 def _missing_message(column: str):

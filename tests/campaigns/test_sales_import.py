@@ -209,3 +209,26 @@ def test_a_campaign_that_takes_no_reports_refuses_the_file(db, ctx, running):
     db.session.commit()
     with pytest.raises(ConflictError):
         import_sales(user, campaign, csv_bytes([(first.title.isbn, day(), "", 1, "1")]), "a")
+
+
+def test_rows_draw_in_the_files_order_until_the_allocation_is_used_up(db, ctx, running):
+    user, (first, second), campaign = running
+    rows = [
+        (first.title.isbn, day(-2), "store", 60, "1"),
+        (first.title.isbn, day(-1), "store", 60, "1"),
+        (second.title.isbn, day(-1), "store", 2, "1"),
+    ]
+    result = import_sales(user, campaign, csv_bytes(rows), "a.csv")
+    db.session.commit()
+    drawn = dict(
+        db.session.execute(
+            select(Sale.sale_date, Sale.subsidy_fen).where(Sale.enrolment_id == first.id)
+        ).all()
+    )
+    assert sorted(drawn.values()) == [20_000, 30_000]
+    assert result.short == 1 and result.subsidy_fen == 51_000
+    assert first.spent_fen == 50_000 and campaign.spent_fen == 51_000
+    assert ledger.invariant_problems(campaign) == []
+    spends = db.session.scalars(select(LedgerEntry).where(LedgerEntry.kind == "spend")).all()
+    assert sorted(e.amount_fen for e in spends) == [1_000, 20_000, 30_000]
+    assert all(e.sale_id is not None for e in spends)
