@@ -150,7 +150,15 @@ def sales_correct(campaign_id, sale_id):
             "units": str(sale.units),
             "revenue": yuan_text(sale.revenue_fen),
         }
-    return _sale_page(campaign, SaleForm(data=data), sale)
+    form = SaleForm(data=data)
+    # A correction changes the figures of this sale only: its title, day and channel stay.
+    form.isbn.data = sale.enrolment.title.isbn
+    form.sale_date.data = sale.sale_date.isoformat()
+    form.channel.data = sale.channel
+    for field in (form.isbn, form.sale_date):
+        field.render_kw = {**(field.render_kw or {}), "readonly": True}
+    form.channel.render_kw = {"disabled": True}
+    return _sale_page(campaign, form, sale)
 
 
 def _sale_page(campaign: Campaign, form: SaleForm, sale):

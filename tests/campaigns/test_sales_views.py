@@ -115,6 +115,14 @@ def test_a_sale_is_corrected_from_its_prefilled_form(db, shop):
         follow_redirects=True,
     )
     assert "Nothing changed" in again.get_data(as_text=True)
+    # The title, day and channel of a correction are those of the sale, whatever is posted.
+    shop.me.post(
+        f"{shop.url}/sales/{sale.id}/edit",
+        data=sale_form(shop.theirs, units="3", channel="livestream"),
+    )
+    db.session.refresh(sale)
+    assert (sale.units, sale.channel) == (3, "store")
+    assert db.session.scalar(select(func.count(Sale.id))) == 1
 
 
 def test_another_publishers_sales_are_out_of_reach(db, shop):
