@@ -4,7 +4,8 @@ import hashlib
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import BigInteger, Integer, column, select, update
+from sqlalchemy import values as rows_of
 
 from alliance import audit
 from alliance.auth.models import User
@@ -183,9 +184,9 @@ def _record_new(actor: User, campaign: Campaign, new: list) -> tuple[int, int, i
         audit.record(actor, "sale.report", sale, None, sales.sale_state(sale))
     total = sum(drawn.values())
     publisher_id = new[0][0].publisher_id
-    for enrolment_id, amount in drawn.items():
-        if amount:
-            _guarded(Enrolment, [Enrolment.id == enrolment_id], amount)
+    amounts = [(enrolment_id, amount) for enrolment_id, amount in drawn.items() if amount]
+    for start in range(0, len(amounts), 500):
+        _spend_on_enrolments(amounts[start : start + 500])
     if total:
         _guarded(Campaign, [Campaign.id == campaign.id], total)
         _guarded(
@@ -201,6 +202,26 @@ def _record_new(actor: User, campaign: Campaign, new: list) -> tuple[int, int, i
         db.session.expire(enrolment, ["allocated_fen", "spent_fen"])
     db.session.expire(campaign, ["allocated_fen", "spent_fen"])
     return len(rows), total, short
+
+
+def _spend_on_enrolments(amounts: list[tuple[int, int]]) -> None:
+    """Add each amount to its enrolment's spent total in one UPDATE, or refuse them all."""
+    if db.session.get_bind().dialect.name == "sqlite":  # no column aliases on VALUES there
+        for enrolment_id, amount in amounts:  # and no round trips to save either
+            _guarded(Enrolment, [Enrolment.id == enrolment_id], amount)
+        return
+    drawn = rows_of(column("id", Integer), column("amount", BigInteger), name="drawn").data(amounts)
+    statement = (
+        update(Enrolment)
+        .where(
+            Enrolment.id == drawn.c.id,
+            Enrolment.spent_fen + drawn.c.amount <= Enrolment.allocated_fen,
+        )
+        .values(spent_fen=Enrolment.spent_fen + drawn.c.amount)
+        .execution_options(synchronize_session=False)
+    )
+    if db.session.execute(statement).rowcount != len(amounts):
+        raise ledger.BudgetExceeded(_l("The subsidy spent cannot exceed the allocation."))
 
 
 def _guarded(model, where: list, amount: int) -> None:
