@@ -135,13 +135,14 @@ def _register_blueprints(app: Flask) -> None:
     from authenticity.register import register_authenticity
     from campaigns.api import blp as campaigns_api
     from campaigns.demo import load_demo_campaigns
+    from campaigns.sales_api import blp as campaign_sales_api
     from campaigns.views import bp as campaigns_bp
 
     for blueprint in (
         main_bp, auth_bp, admin_bp, api_keys_bp, members_bp, catalogue_bp, campaigns_bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
-    for blueprint in (account_api, catalogue_api, campaigns_api):
+    for blueprint in (account_api, catalogue_api, campaigns_api, campaign_sales_api):
         csrf.exempt(blueprint)
         app.extensions["alliance_api"].register_blueprint(blueprint)
     register_authenticity(app)

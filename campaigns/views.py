@@ -292,5 +292,5 @@ def import_template():
     )
 
 
-# The staff pages and the reports live in modules of their own, on the same blueprint.
-from campaigns import report_views, review_views  # noqa: E402, F401
+# The staff pages, the reports and the sales live in modules of their own, on the same blueprint.
+from campaigns import report_views, review_views, sales_views  # noqa: E402, F401

@@ -106,6 +106,15 @@ EXPECTED = {
     "label_batches_api.seal_batch": ("api", {"publisher"}),
     "label_batches_api.revoke_batch": ("api", {"publisher"}),
     "labels_api.verify_label": PUBLIC,
+    "campaigns.sales_index": {"publisher", "campaign_staff"},
+    "campaigns.sales_report": {"publisher"},
+    "campaigns.sales_correct": {"publisher"},
+    "campaigns.sales_import": {"publisher"},
+    "campaigns.sales_import_template": {"publisher"},
+    "campaigns.livestream_index": {"publisher", "campaign_staff"},
+    "campaigns.livestream_record": {"publisher"},
+    "campaign_sales_api.report_sale": ("api", {"publisher"}),
+    "campaign_sales_api.list_sales": ("api", {"publisher", "campaign_staff"}),
 }
 
 SAMPLE_VALUES = {"filename": "app.css", "token": "not-a-token", "file_format": "csv"}

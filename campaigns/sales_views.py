@@ -1,0 +1,355 @@
+"""Sales and livestream pages of a campaign: report, correct, import and list them."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from alliance.auth.roles import Role, role_required
+from alliance.catalogue.importing import save_report
+from alliance.catalogue.isbn import format_isbn
+from alliance.catalogue.services import publisher_of
+from alliance.errors import DomainError, NotFoundError, field_errors_message
+from alliance.extensions import db
+from alliance.i18n import current_language, select_timezone
+from alliance.money import format_money, yuan_text
+from alliance.tabular import ImportRejected, csv_response
+from alliance.web import perform
+from campaigns import bp, livestreams, sales, services
+from campaigns import sales_import as sale_files
+from campaigns.models import CHANNEL_LABELS, Campaign
+from campaigns.sales_forms import (
+    LIVESTREAM_FIELD_OF_PROBLEM,
+    SALE_FIELD_OF_PROBLEM,
+    ImportSalesForm,
+    LivestreamForm,
+    SaleForm,
+    SalesFilterForm,
+)
+
+PER_PAGE = 50
+SHOWN_PROBLEMS = 500  # on the page; the downloadable report has all of them
+MAX_ID = 2**31 - 1
+IMPORT_COLUMN_HELP = {
+    "isbn": _l("An ISBN of one of your titles approved for this campaign."),
+    "date": _l("The day of the sales, for example 2021-04-23 or 2021年4月23日."),
+    "channel": _l("store or livestream (门店 or 直播); empty means store."),
+    "units": _l("Copies sold that day through that channel: a whole number."),
+    "revenue": _l("In yuan, for example 4776.00 or ¥4,776"),
+}
+
+
+def _campaign_or_404(campaign_id: int) -> Campaign:
+    if not 0 < campaign_id <= MAX_ID:
+        abort(404)
+    try:
+        return services.find_campaign(campaign_id)
+    except NotFoundError:
+        abort(404)
+
+
+def _own_publisher():
+    """Return the user's active publisher, or refuse the page (403) saying why."""
+    try:
+        return publisher_of(current_user)
+    except DomainError as error:
+        flash(str(error.message), "warning")
+        abort(403)
+
+
+def _is_staff() -> bool:
+    return current_user.has_role(Role.CAMPAIGN_STAFF)
+
+
+def _on_fields(call, form, field_of_problem):
+    """Wrap a service call so that each rule's problem is shown next to its field."""
+
+    def attempt():
+        try:
+            return call()
+        except sales.SaleInvalid as invalid:
+            for name, message in invalid.problems.items():
+                form[field_of_problem.get(name, name)].errors.append(message)
+            raise DomainError(field_errors_message()) from None
+
+    return attempt
+
+
+def _heading(campaign: Campaign) -> str:
+    return campaign.display_name(current_language())
+
+
+def _publisher_choices(campaign: Campaign) -> list[SelectChoice]:
+    language = current_language()
+    return [
+        SelectChoice(0, _("All publishers")),
+        *(
+            SelectChoice(organisation.id, organisation.display_name(language))
+            for organisation in sales.campaign_publishers(campaign)
+        ),
+    ]
+
+
+@bp.route("/<int:campaign_id>/sales")
+@role_required(Role.PUBLISHER, Role.CAMPAIGN_STAFF)
+def sales_index(campaign_id):
+    """List a campaign's sales with their subsidy and totals: staff see all, publishers theirs."""
+    campaign = _campaign_or_404(campaign_id)
+    staff = _is_staff()
+    form = SalesFilterForm(request.args)
+    if staff:
+        form.publisher.choices = _publisher_choices(campaign)
+    else:
+        organisation = _own_publisher()
+        del form.publisher
+    filters = form.filters()
+    if not staff:
+        filters["publisher_id"] = organisation.id
+    page = db.paginate(sales.sales_query(campaign, **filters), per_page=PER_PAGE, error_out=False)
+    return render_template(
+        "campaigns/sales.html",
+        campaign=campaign,
+        heading=_heading(campaign),
+        form=form,
+        page=page,
+        totals=sales.sales_totals(campaign, **filters),
+        staff=staff,
+        accepting=sales.accepting_sales(campaign),
+        late_days=sales.LATE_REPORT_DAYS,
+        format_isbn=format_isbn,
+        CHANNEL_LABELS=CHANNEL_LABELS,
+    )
+
+
+@bp.route("/<int:campaign_id>/sales/new", methods=["GET", "POST"])
+@role_required(Role.PUBLISHER)
+def sales_report(campaign_id):
+    """Report a day's sales of an enrolled title; the same day and channel again corrects it."""
+    campaign = _campaign_or_404(campaign_id)
+    _own_publisher()
+    return _sale_page(campaign, SaleForm(), None)
+
+
+@bp.route("/<int:campaign_id>/sales/<int:sale_id>/edit", methods=["GET", "POST"])
+@role_required(Role.PUBLISHER)
+def sales_correct(campaign_id, sale_id):
+    """Correct one of the publisher's sales (another publisher's is not found)."""
+    campaign = _campaign_or_404(campaign_id)
+    _own_publisher()
+    try:
+        sale = sales.own_sale(current_user, campaign, sale_id)
+    except NotFoundError:
+        abort(404)
+    data = None
+    if request.method != "POST":
+        data = {
+            "isbn": sale.enrolment.title.isbn,
+            "sale_date": sale.sale_date.isoformat(),
+            "channel": sale.channel,
+            "units": str(sale.units),
+            "revenue": yuan_text(sale.revenue_fen),
+        }
+    form = SaleForm(data=data)
+    # A correction changes the figures of this sale only: its title, day and channel stay.
+    form.isbn.data = sale.enrolment.title.isbn
+    form.sale_date.data = sale.sale_date.isoformat()
+    form.channel.data = sale.channel
+    for field in (form.isbn, form.sale_date):
+        field.render_kw = {**(field.render_kw or {}), "readonly": True}
+    form.channel.render_kw = {"disabled": True}
+    return _sale_page(campaign, form, sale)
+
+
+def _sale_page(campaign: Campaign, form: SaleForm, sale):
+    if form.is_submitted() and (values := form.values()) is not None:
+        call = _on_fields(
+            lambda: sales.report_sale(current_user, campaign, values), form, SALE_FIELD_OF_PROBLEM
+        )
+        if done := perform(call):
+            _flash_report(done.value)
+            return redirect(url_for("campaigns.sales_index", campaign_id=campaign.id))
+    elif form.is_submitted():
+        flash(field_errors_message(), "danger")
+    return render_template(
+        "campaigns/sales_report.html",
+        campaign=campaign,
+        heading=_heading(campaign),
+        form=form,
+        sale=sale,
+        accepting=sales.accepting_sales(campaign),
+        late_days=sales.LATE_REPORT_DAYS,
+    )
+
+
+def _flash_report(report: sales.SaleReport) -> None:
+    subsidy = report.sale.subsidy_fen
+    if not report.changed:
+        flash(_("Nothing changed: these figures were already reported."), "info")
+        return
+    amount = format_money(subsidy)
+    if report.created:
+        message = _("The sale has been recorded; its subsidy is %(amount)s.", amount=amount)
+    else:
+        message = _("The sale has been corrected; its subsidy is %(amount)s.", amount=amount)
+    flash(message, "success")
+    if note := sales.subsidy_note(report):
+        flash(str(note), "warning")
+
+
+@bp.route("/<int:campaign_id>/sales/import", methods=["GET", "POST"])
+@role_required(Role.PUBLISHER)
+def sales_import(campaign_id):
+    """Report many sales from a CSV or Excel file: every row is checked, then all or none."""
+    campaign = _campaign_or_404(campaign_id)
+    _own_publisher()
+    form = ImportSalesForm()
+    problems: list = []
+    report = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        filename = upload.filename or "upload"
+        try:
+            result = sale_files.import_sales(current_user, campaign, upload.read(), filename)
+        except ImportRejected as rejected:
+            db.session.rollback()
+            problems = rejected.problems
+            report = save_report(current_user, filename, problems)
+            db.session.commit()
+        except DomainError as error:  # unreadable file, or the campaign takes no reports now
+            db.session.rollback()
+            form.file.errors.append(str(error.message))
+        else:
+            db.session.commit()
+            _flash_import(result)
+            return redirect(url_for("campaigns.sales_index", campaign_id=campaign.id))
+    return render_template(
+        "campaigns/sales_import.html",
+        campaign=campaign,
+        heading=_heading(campaign),
+        form=form,
+        report=report,
+        problems=problems[:SHOWN_PROBLEMS],
+        problem_count=len(problems),
+        columns=_import_columns(),
+        accepting=sales.accepting_sales(campaign),
+        late_days=sales.LATE_REPORT_DAYS,
+    )
+
+
+def _flash_import(result: sale_files.SalesImportResult) -> None:
+    flash(
+        _(
+            "%(created)s sales added, %(corrected)s corrected, %(unchanged)s unchanged; "
+            "subsidy drawn: %(amount)s.",
+            created=result.created,
+            corrected=result.corrected,
+            unchanged=result.unchanged,
+            amount=format_money(result.subsidy_fen),
+        ),
+        "success",
+    )
+    if result.short:
+        flash(
+            _(
+                "%(n)s sales were only partly subsidised: their allocation is used up.",
+                n=result.short,
+            ),
+            "warning",
+        )
+    if result.ignored_columns:
+        flash(
+            _(
+                "These columns were not imported: %(names)s.",
+                names=", ".join(result.ignored_columns),
+            ),
+            "info",
+        )
+
+
+def _import_columns() -> list[dict]:
+    columns = []
+    for name in sale_files.SALE_COLUMNS:
+        latin, chinese = sale_files.column_spellings(name)
+        columns.append(
+            {
+                "name": name,
+                "latin": latin,
+                "chinese": chinese,
+                "required": name in sale_files.REQUIRED_COLUMNS,
+                "help": IMPORT_COLUMN_HELP.get(name, ""),
+            }
+        )
+    return columns
+
+
+@bp.route("/sales-template.csv")
+@role_required(Role.PUBLISHER)
+def sales_import_template():
+    """Download a sales file to fill in: the English headers and one example row."""
+    return csv_response(
+        "sales-template.csv", sale_files.TEMPLATE_HEADER, [sale_files.TEMPLATE_EXAMPLE]
+    )
+
+
+@bp.route("/<int:campaign_id>/livestreams")
+@role_required(Role.PUBLISHER, Role.CAMPAIGN_STAFF)
+def livestream_index(campaign_id):
+    """List a campaign's livestream sessions with totals: staff see all, publishers theirs."""
+    campaign = _campaign_or_404(campaign_id)
+    staff = _is_staff()
+    form = SalesFilterForm(request.args)
+    for name in ("isbn", "channel", "date_from", "date_to"):
+        del form[name]
+    if staff:
+        form.publisher.choices = _publisher_choices(campaign)
+        form.validate()
+        publisher_id = None if form.publisher.errors else form.publisher.data or None
+    else:
+        publisher_id = _own_publisher().id
+        del form.publisher
+    query = livestreams.livestreams_query(campaign, publisher_id)
+    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    return render_template(
+        "campaigns/livestreams.html",
+        campaign=campaign,
+        heading=_heading(campaign),
+        form=form,
+        page=page,
+        totals=livestreams.livestream_totals(campaign, publisher_id),
+        publishers=livestreams.organisations_by_id({s.publisher_id for s in page.items}),
+        per_hour=livestreams.per_hour,
+        staff=staff,
+        accepting=sales.accepting_sales(campaign),
+    )
+
+
+@bp.route("/<int:campaign_id>/livestreams/new", methods=["GET", "POST"])
+@role_required(Role.PUBLISHER)
+def livestream_record(campaign_id):
+    """Record a livestream selling session (start in the user's time zone)."""
+    campaign = _campaign_or_404(campaign_id)
+    _own_publisher()
+    form = LivestreamForm()
+    if form.is_submitted():
+        values = form.values(select_timezone())
+        if values is None:
+            flash(field_errors_message(), "danger")
+        else:
+            call = _on_fields(
+                lambda: livestreams.record_livestream(current_user, campaign, values),
+                form,
+                LIVESTREAM_FIELD_OF_PROBLEM,
+            )
+            if perform(call):
+                flash(_("The livestream session has been recorded."), "success")
+                return redirect(url_for("campaigns.livestream_index", campaign_id=campaign.id))
+    return render_template(
+        "campaigns/livestream_record.html",
+        campaign=campaign,
+        heading=_heading(campaign),
+        form=form,
+        accepting=sales.accepting_sales(campaign),
+        late_days=sales.LATE_REPORT_DAYS,
+        zone=select_timezone(),
+    )
