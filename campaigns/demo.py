@@ -1,7 +1,7 @@
 """Demo campaigns: Reading Month 2021 with 1,000+ enrolled titles and its money, and one open."""
 
 import random
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -9,14 +9,55 @@ from alliance.auth.models import User
 from alliance.catalogue.models import Title
 from alliance.extensions import db
 from alliance.i18n import local_today
-from campaigns import planning, services
-from campaigns.models import CampaignStatus, Enrolment, EnrolmentStatus
+from campaigns import livestreams, planning, sales, services
+from campaigns.models import CampaignStatus, Channel, Enrolment, EnrolmentStatus
 
 # The three reading-month categories as CLC main classes.
 SOCIAL_SCIENCES = ["B", "C", "D", "F", "K"]
 LITERATURE_AND_ART = ["I", "J"]
 TEACHING_AIDS = ["G", "H"]
 YUAN = 100
+
+
+def _demo_sales(publisher: User, campaign, rng: random.Random) -> None:
+    """Report a week of store sales of the demo publisher's titles, and its record livestream."""
+    enrolments = db.session.scalars(
+        select(Enrolment)
+        .where(
+            Enrolment.campaign_id == campaign.id,
+            Enrolment.publisher_id == publisher.organisation_id,
+            Enrolment.status == EnrolmentStatus.APPROVED.value,
+        )
+        .order_by(Enrolment.id)
+        .limit(40)
+    ).all()
+    for enrolment in enrolments:
+        for day in range(7):
+            units = rng.randrange(20, 400)
+            sales.report_sale(
+                publisher,
+                campaign,
+                sales.SaleInput(
+                    isbn=enrolment.title.isbn,
+                    sale_date=campaign.starts + timedelta(days=day),
+                    channel=Channel.STORE.value,
+                    units=units,
+                    revenue_fen=units * enrolment.campaign_price_fen,
+                ),
+            )
+    # The articles' session: over 2 million yuan of books in under four hours.
+    livestreams.record_livestream(
+        publisher,
+        campaign,
+        livestreams.LivestreamInput(
+            host="知识出版社 · 拼多多直播间",
+            started_at=datetime(2021, 4, 23, 11, 0, tzinfo=UTC),  # 19:00 Beijing time
+            duration_minutes=228,
+            units=61_500,
+            gmv_fen=2_046_000 * YUAN,
+            notes="世界读书日专场",
+        ),
+    )
 
 
 def load_demo_campaigns(users: dict[str, User]) -> None:
@@ -82,6 +123,7 @@ def load_demo_campaigns(users: dict[str, User]) -> None:
     planning.apply_proposal(staff, reading_month, amounts, "demo-2021")
     reading_month.status = CampaignStatus.RUNNING.value
     db.session.flush()
+    _demo_sales(users["publisher@example.org"], reading_month, rng)
 
     today = local_today()
     services.create_campaign(

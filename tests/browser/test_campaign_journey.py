@@ -1,4 +1,6 @@
-"""Staff run a campaign, a publisher enrols titles, staff approve and apply the proposal."""
+"""A campaign end to end: staff set it up, a publisher enrols titles one by one and from a
+spreadsheet, staff approve them and apply the proposal, the publisher reports a sale, and the
+dashboard shows the spend."""
 
 from datetime import timedelta
 
@@ -47,7 +49,7 @@ def log_in(page: Page, login: str, password: str) -> None:
     expect(page.locator("nav")).to_contain_text("Campaigns")
 
 
-def test_a_campaign_from_set_up_to_allocation(page, people, password, shoot, tmp_path):
+def test_a_campaign_from_set_up_to_spend(page, people, password, shoot, tmp_path):
     staff, publisher = people
     today = local_today()
 
@@ -105,6 +107,26 @@ def test_a_campaign_from_set_up_to_allocation(page, people, password, shoot, tmp
     expect(page.locator(".alert-success")).to_contain_text("3 allocations recorded")
     page.goto(campaign_url)
     expect(page.locator("main")).to_contain_text("¥0.00")  # nothing remains
+    page.get_by_role("button", name="Move to: Enrolment closed").click()
+    page.get_by_role("button", name="Move to: Running").click()
+    expect(page.locator("main")).to_contain_text("Running")
+
+    log_in(page, publisher, password)
+    page.goto(campaign_url)
+    page.get_by_role("link", name="Report a sale").click()
+    page.fill("input[name=isbn]", "9787020002207")
+    page.fill("input[name=sale_date]", str(today))
+    page.fill("input[name=units]", "30")
+    page.fill("input[name=revenue]", "1194")
+    page.locator("main form input[type=submit]").click()
+    expect(page.locator("main")).to_contain_text("旅程之书1")
+    shoot(page, "sale")
+
+    log_in(page, staff, password)
+    page.goto(campaign_url)
+    expect(page.locator("main")).to_contain_text("¥60.00")  # 30 copies x ¥2 subsidy spent
     page.get_by_role("link", name="Dashboard").click()
     expect(page.locator("main")).to_contain_text("¥1,000.00")
+    expect(page.locator("main")).to_contain_text("旅程之书1")  # the top title by spend
+    expect(page.locator("main img").first).to_be_visible()  # the charts are drawn
     shoot(page, "dashboard")
