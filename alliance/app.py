@@ -8,6 +8,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_talisman import Talisman
+from werkzeug.exceptions import NotFound
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -45,11 +46,16 @@ CONTENT_SECURITY_POLICY = {
 
 
 class BoundedIntConverter(IntegerConverter):
-    """An <int:...> path part that fits a database integer; a larger one is simply a 404."""
+    """An <int:...> path part that fits an INTEGER id column; a larger one is simply a 404."""
 
-    def __init__(self, url_map, *args, **kwargs):
-        kwargs.setdefault("max", 2**63 - 1)
-        super().__init__(url_map, *args, **kwargs)
+    largest = 2**31 - 1  # PostgreSQL's INTEGER; SQLite's is wider
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        if number > self.largest:
+            # Not a ValidationError: that would try the other routes and end in a 405.
+            raise NotFound()
+        return number
 
 
 class SessionInterface(SecureCookieSessionInterface):

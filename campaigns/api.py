@@ -3,7 +3,7 @@
 from flask_smorest import Blueprint
 
 from alliance.api.auth import api_role_required, api_user
-from alliance.api.schemas import ProblemSchema
+from alliance.api.schemas import ProblemSchema, page_of
 from alliance.auth.roles import Role
 from alliance.errors import NotFoundError
 from alliance.extensions import db
@@ -27,19 +27,6 @@ from campaigns.schemas import (
 blp = Blueprint("campaigns_api", __name__, url_prefix="/api/v1", description="Campaigns")
 PROBLEM = {"schema": ProblemSchema, "content_type": "application/problem+json"}
 SECURITY = [{"bearerAuth": []}]
-
-
-def _page(query, arguments) -> dict:
-    page = db.paginate(
-        query, page=arguments["page"], per_page=arguments["page_size"], error_out=False
-    )
-    return {
-        "items": page.items,
-        "page": page.page,
-        "page_size": page.per_page,
-        "total": page.total,
-        "pages": page.pages,
-    }
 
 
 @blp.route("/campaigns", methods=["POST"])
@@ -66,7 +53,9 @@ def create_campaign(values):
 def list_campaigns(arguments):
     """List the campaigns, newest first, one page at a time (drafts only for staff)."""
     staff = api_user().has_role(Role.CAMPAIGN_STAFF)
-    return _page(services.campaigns_list(include_drafts=staff), arguments)
+    return page_of(
+        services.campaigns_list(include_drafts=staff), arguments["page"], arguments["page_size"]
+    )
 
 
 @blp.route("/campaigns/<int:campaign_id>")
@@ -136,7 +125,7 @@ def list_enrolments(arguments, campaign_id):
         query = services.enrolments_of_publisher(user, campaign)
         if arguments.get("status"):
             query = query.where(Enrolment.status == arguments["status"])
-    return _page(query, arguments)
+    return page_of(query, arguments["page"], arguments["page_size"])
 
 
 @blp.route("/enrolments/<int:enrolment_id>/decision", methods=["POST"])

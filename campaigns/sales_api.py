@@ -3,7 +3,7 @@
 from flask_smorest import Blueprint, abort
 
 from alliance.api.auth import api_role_required, api_user
-from alliance.api.schemas import ProblemSchema
+from alliance.api.schemas import ProblemSchema, page_of
 from alliance.auth.roles import Role
 from alliance.catalogue.isbn import IsbnError, normalise_isbn
 from alliance.catalogue.services import publisher_of
@@ -90,12 +90,7 @@ def list_sales(query, campaign_id):
         except IsbnError:
             raise sales.SaleInvalid({"isbn": IsbnError.default_message}) from None
     select = sales.sales_query(campaign, **filters)
-    page = db.paginate(select, page=query["page"], per_page=query["page_size"], error_out=False)
     return {
-        "items": page.items,
-        "page": page.page,
-        "page_size": page.per_page,
-        "total": page.total,
-        "pages": page.pages,
+        **page_of(select, query["page"], query["page_size"]),
         "totals": sales.sales_totals(campaign, **filters),
     }

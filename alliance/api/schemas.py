@@ -2,6 +2,8 @@
 
 from marshmallow import Schema, fields
 
+from alliance.extensions import db
+
 
 class OrganisationRefSchema(Schema):
     """A reference to an organisation."""
@@ -35,3 +37,15 @@ class ProblemSchema(Schema):
     status = fields.Integer(required=True)
     detail = fields.String()
     errors = fields.Dict()
+
+
+def page_of(query, page: int, page_size: int) -> dict:
+    """Run `query` for one page and return the envelope every list endpoint answers with."""
+    found = db.paginate(query, page=page, per_page=page_size, error_out=False)
+    return {
+        "items": found.items,
+        "page": found.page,
+        "page_size": found.per_page,
+        "total": found.total,
+        "pages": found.pages,
+    }

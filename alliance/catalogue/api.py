@@ -6,7 +6,7 @@ from flask_smorest.fields import Upload
 from marshmallow import Schema, fields
 
 from alliance.api.auth import api_role_required, api_user
-from alliance.api.schemas import ProblemSchema
+from alliance.api.schemas import ProblemSchema, page_of
 from alliance.auth.roles import Role
 from alliance.catalogue import importing, services
 from alliance.catalogue.rules import read_title
@@ -37,14 +37,7 @@ UNSUPPORTED_TYPE = _l("The file type is not supported")
 def list_titles(query):
     """Search titles by ISBN, or by the start of a title or contributor name; one page."""
     select = services.search(query.get("q"), query.get("publisher_id"), query.get("status"))
-    page = db.paginate(select, page=query["page"], per_page=query["page_size"], error_out=False)
-    return {
-        "items": page.items,
-        "page": page.page,
-        "page_size": page.per_page,
-        "total": page.total,
-        "pages": page.pages,
-    }
+    return page_of(select, query["page"], query["page_size"])
 
 
 @blp.route("/<isbn>")
