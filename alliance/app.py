@@ -125,6 +125,8 @@ def _bind_extensions(app: Flask) -> None:
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "A personal API key"}
     )
+    id_schema = {"type": "integer", "minimum": 0, "maximum": BoundedIntConverter.largest}
+    api.register_converter(BoundedIntConverter, lambda _converter: id_schema)
     app.extensions["alliance_api"] = api
 
 
