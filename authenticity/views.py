@@ -9,12 +9,11 @@ from alliance.catalogue.services import publisher_of
 from alliance.errors import DomainError
 from alliance.extensions import db
 from alliance.tabular import (
-    ImportRejected,
     attachment_header,
     csv_response,
     xlsx_response,
 )
-from alliance.web import perform
+from alliance.web import Imported, perform, run_import
 from authenticity import bp, importing, printing, sellers, services
 from authenticity.forms import (
     AuthorisationForm,
@@ -101,21 +100,13 @@ def import_authorisations():
     """Add authorisations from a CSV or Excel file: every row is checked, all or none."""
     _publisher_or_403()
     form = ImportAuthorisationsForm()
-    problems: list = []
+    imported = Imported()
     if form.validate_on_submit():
-        upload = form.file.data
-        try:
-            result = importing.import_authorisations(
-                current_user, upload.read(), upload.filename or "upload"
-            )
-        except ImportRejected as rejected:
-            db.session.rollback()
-            problems = rejected.problems
-        except DomainError as error:
-            db.session.rollback()
-            form.file.errors.append(str(error.message))
-        else:
-            db.session.commit()
+        imported = run_import(
+            form,
+            lambda data, filename: importing.import_authorisations(current_user, data, filename),
+        )
+        if result := imported.result:
             flash(
                 _("%(created)s authorisations added, %(unchanged)s already present.",
                   created=result.created, unchanged=result.unchanged),
@@ -125,8 +116,9 @@ def import_authorisations():
     return render_template(
         "authenticity/import.html",
         form=form,
-        problems=problems[:500],
-        problem_count=len(problems),
+        report=imported.report,
+        problems=imported.problems[:500],
+        problem_count=len(imported.problems),
         columns=importing.COLUMNS,
     )
 

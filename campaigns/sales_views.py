@@ -7,15 +7,14 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from alliance.auth.roles import Role, role_required
-from alliance.catalogue.importing import save_report
 from alliance.catalogue.isbn import format_isbn
 from alliance.catalogue.services import publisher_of
 from alliance.errors import DomainError, NotFoundError, field_errors_message
 from alliance.extensions import db
 from alliance.i18n import current_language, select_timezone
 from alliance.money import format_money, yuan_text
-from alliance.tabular import ImportRejected, csv_response
-from alliance.web import perform
+from alliance.tabular import csv_response
+from alliance.web import Imported, perform, run_import
 from campaigns import bp, livestreams, sales, services
 from campaigns import sales_import as sale_files
 from campaigns.models import CHANNEL_LABELS, Campaign
@@ -204,23 +203,13 @@ def sales_import(campaign_id):
     campaign = _campaign_or_404(campaign_id)
     _own_publisher()
     form = ImportSalesForm()
-    problems: list = []
-    report = None
+    imported = Imported()
     if form.validate_on_submit():
-        upload = form.file.data
-        filename = upload.filename or "upload"
-        try:
-            result = sale_files.import_sales(current_user, campaign, upload.read(), filename)
-        except ImportRejected as rejected:
-            db.session.rollback()
-            problems = rejected.problems
-            report = save_report(current_user, filename, problems)
-            db.session.commit()
-        except DomainError as error:  # unreadable file, or the campaign takes no reports now
-            db.session.rollback()
-            form.file.errors.append(str(error.message))
-        else:
-            db.session.commit()
+        imported = run_import(
+            form,
+            lambda data, filename: sale_files.import_sales(current_user, campaign, data, filename),
+        )
+        if result := imported.result:
             _flash_import(result)
             return redirect(url_for("campaigns.sales_index", campaign_id=campaign.id))
     return render_template(
@@ -228,9 +217,9 @@ def sales_import(campaign_id):
         campaign=campaign,
         heading=_heading(campaign),
         form=form,
-        report=report,
-        problems=problems[:SHOWN_PROBLEMS],
-        problem_count=len(problems),
+        report=imported.report,
+        problems=imported.problems[:SHOWN_PROBLEMS],
+        problem_count=len(imported.problems),
         columns=_import_columns(),
         accepting=sales.accepting_sales(campaign),
         late_days=sales.LATE_REPORT_DAYS,

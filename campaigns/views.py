@@ -6,14 +6,13 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from alliance.auth.roles import Role, role_required
-from alliance.catalogue import importing as title_importing
 from alliance.catalogue.clc import class_label
 from alliance.catalogue.services import publisher_of
 from alliance.errors import DomainError
 from alliance.extensions import db
 from alliance.money import yuan_text
-from alliance.tabular import ImportRejected, csv_response
-from alliance.web import perform
+from alliance.tabular import csv_response
+from alliance.web import Imported, perform, run_import
 from campaigns import bp, importing, services
 from campaigns.forms import (
     CAMPAIGN_FIELD_OF,
@@ -244,23 +243,15 @@ def import_enrolments(campaign_id):
     if _publisher() is None:
         abort(403)
     form = ImportEnrolmentsForm()
-    problems: list = []
-    report = None
+    imported = Imported()
     if form.validate_on_submit():
-        upload = form.file.data
-        filename = upload.filename or "upload"
-        try:
-            result = importing.import_enrolments(current_user, campaign, upload.read(), filename)
-        except ImportRejected as rejected:
-            db.session.rollback()
-            problems = rejected.problems
-            report = title_importing.save_report(current_user, filename, problems)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            form.file.errors.append(str(error.message))
-        else:
-            db.session.commit()
+        imported = run_import(
+            form,
+            lambda data, filename: importing.import_enrolments(
+                current_user, campaign, data, filename
+            ),
+        )
+        if result := imported.result:
             flash(
                 _(
                     "%(created)s titles enrolled, %(updated)s updated, %(unchanged)s unchanged.",
@@ -275,9 +266,9 @@ def import_enrolments(campaign_id):
         "campaigns/import.html",
         form=form,
         campaign=campaign,
-        report=report,
-        problems=problems[:SHOWN_PROBLEMS],
-        problem_count=len(problems),
+        report=imported.report,
+        problems=imported.problems[:SHOWN_PROBLEMS],
+        problem_count=len(imported.problems),
         columns=importing.ENROLMENT_COLUMNS,
         required=importing.REQUIRED_COLUMNS,
     )

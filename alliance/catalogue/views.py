@@ -18,13 +18,12 @@ from alliance.forms import valid_data
 from alliance.i18n import current_language
 from alliance.money import yuan_text
 from alliance.tabular import (
-    ImportRejected,
     attachment_header,
     csv_response,
     problems_csv,
     xlsx_response,
 )
-from alliance.web import perform
+from alliance.web import Imported, perform, run_import
 
 PER_PAGE = 50
 # Where a problem found by the rules is shown on the form.
@@ -236,25 +235,15 @@ def import_titles():
     if not _is_publisher():
         abort(403)
     form = ImportTitlesForm()
-    problems: list = []
-    report = None
+    imported = Imported()
     if form.validate_on_submit():
-        upload = form.file.data
-        filename = upload.filename or "upload"
-        try:
-            result = importing.import_titles(
-                current_user, current_user.organisation, upload.read(), filename
-            )
-        except ImportRejected as rejected:
-            db.session.rollback()
-            problems = rejected.problems
-            report = importing.save_report(current_user, filename, problems)
-            db.session.commit()
-        except DomainError as error:  # the file cannot be read as a table, or is refused
-            db.session.rollback()
-            form.file.errors.append(str(error.message))
-        else:
-            db.session.commit()
+        imported = run_import(
+            form,
+            lambda data, filename: importing.import_titles(
+                current_user, current_user.organisation, data, filename
+            ),
+        )
+        if result := imported.result:
             flash(
                 _(
                     "%(created)s titles added, %(updated)s updated, %(unchanged)s unchanged.",
@@ -276,9 +265,9 @@ def import_titles():
     return render_template(
         "catalogue/import.html",
         form=form,
-        report=report,
-        problems=problems[:SHOWN_PROBLEMS],
-        problem_count=len(problems),
+        report=imported.report,
+        problems=imported.problems[:SHOWN_PROBLEMS],
+        problem_count=len(imported.problems),
         columns=_import_columns(),
     )
 
