@@ -124,3 +124,27 @@ def test_drafts_are_the_staffs_alone(client_as, make_campaign):
     assert "Secret plan" not in publisher.get("/campaigns/").get_data(as_text=True)
     staff = client_as(Role.CAMPAIGN_STAFF)
     assert "Secret plan" in staff.get("/campaigns/").get_data(as_text=True)
+
+
+def test_a_publisher_withdraws_its_own_pending_enrolment_only(
+    client_of, make_campaign, make_title, publisher_user, db
+):
+    from campaigns import services
+
+    user = publisher_user()
+    campaign = make_campaign()
+    title = make_title(user.organisation)
+    enrolment = services.enrol_title(
+        user, campaign, services.EnrolmentInput(title.isbn, 3000, 300, 100, 0)
+    )
+    db.session.commit()
+    page = client_of(user).get(f"/campaigns/{campaign.id}?lang=zh").get_data(as_text=True)
+    assert "撤回报名" in page
+    outsider = client_of(publisher_user())
+    assert outsider.post(f"/campaigns/enrolments/{enrolment.id}/withdraw").status_code == 404
+    response = client_of(user).post(
+        f"/campaigns/enrolments/{enrolment.id}/withdraw", follow_redirects=True
+    )
+    assert "The enrolment has been withdrawn." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Enrolment, enrolment.id).status == "withdrawn"
