@@ -8,7 +8,7 @@ from alliance.auth.roles import Role
 from alliance.errors import NotFoundError
 from alliance.extensions import db
 from campaigns import ledger, services
-from campaigns.models import CampaignStatus, Enrolment
+from campaigns.models import Enrolment
 from campaigns.schemas import (
     AllocationInSchema,
     CampaignInSchema,
@@ -66,10 +66,7 @@ def list_campaigns(arguments):
 @blp.doc(security=SECURITY)
 def get_campaign(campaign_id):
     """Return a campaign with its allocated, spent and remaining money."""
-    campaign = services.find_campaign(campaign_id)
-    if campaign.status == CampaignStatus.DRAFT and not api_user().has_role(Role.CAMPAIGN_STAFF):
-        raise NotFoundError(services.NO_CAMPAIGN)
-    return campaign
+    return services.visible_campaign(api_user(), campaign_id)
 
 
 @blp.route("/campaigns/<int:campaign_id>/status", methods=["POST"])
@@ -117,7 +114,7 @@ def enrol_title(values, campaign_id):
 @blp.doc(security=SECURITY)
 def list_enrolments(arguments, campaign_id):
     """List a campaign's enrolments: all of them for staff, their own for a publisher."""
-    campaign = services.find_campaign(campaign_id)
+    campaign = services.visible_campaign(api_user(), campaign_id)
     user = api_user()
     if user.has_role(Role.CAMPAIGN_STAFF):
         query = services.enrolments_of_campaign(campaign, status=arguments.get("status"))

@@ -8,7 +8,6 @@ from flask_login import current_user
 
 from alliance.auth.roles import Role, role_required
 from alliance.catalogue.services import publisher_of
-from alliance.errors import NotFoundError
 from alliance.extensions import db
 from alliance.i18n import current_language
 from alliance.money import format_money
@@ -18,7 +17,6 @@ from campaigns.models import (
     CHANNEL_LABELS,
     ENROLMENT_STATUS_LABELS,
     ENTRY_KIND_LABELS,
-    CampaignStatus,
     EntryKind,
 )
 
@@ -31,10 +29,7 @@ _drawn = charts.DrawnCharts()
 
 def _published_campaign(campaign_id: int):
     """Return the campaign for a publisher: a draft is not theirs to see yet ('not found')."""
-    campaign = services.find_campaign(campaign_id)
-    if campaign.status == CampaignStatus.DRAFT:
-        raise NotFoundError(_("No campaign has this number."))
-    return campaign
+    return services.visible_campaign(current_user, campaign_id)
 
 
 def _money_labels() -> dict[str, str]:

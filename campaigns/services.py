@@ -11,6 +11,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from alliance import audit
 from alliance.auth.models import User
+from alliance.auth.roles import Role
 from alliance.catalogue.clc import matching_category
 from alliance.catalogue.models import Title, TitleStatus
 from alliance.catalogue.services import own_title, publisher_of
@@ -225,6 +226,14 @@ def find_campaign(campaign_id: int) -> Campaign:
     """Return the campaign with this id, or refuse with 'not found'."""
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is None:
+        raise NotFoundError(NO_CAMPAIGN)
+    return campaign
+
+
+def visible_campaign(user: User, campaign_id: int) -> Campaign:
+    """Return the campaign if the user may see it: a draft is the staff's alone ('not found')."""
+    campaign = find_campaign(campaign_id)
+    if campaign.status == CampaignStatus.DRAFT and not user.has_role(Role.CAMPAIGN_STAFF):
         raise NotFoundError(NO_CAMPAIGN)
     return campaign
 

@@ -29,7 +29,6 @@ from campaigns.models import (
     ENROLMENT_STATUS_LABELS,
     ENTRY_KIND_LABELS,
     Campaign,
-    CampaignStatus,
     Enrolment,
 )
 
@@ -95,10 +94,11 @@ def index():
 @role_required()
 def detail(campaign_id):
     """Show a campaign; staff see its controls, a publisher its own enrolments."""
-    campaign = _campaign_or_404(campaign_id)
+    try:
+        campaign = services.visible_campaign(current_user, campaign_id)
+    except DomainError:
+        abort(404)
     is_staff = current_user.has_role(Role.CAMPAIGN_STAFF)
-    if campaign.status == CampaignStatus.DRAFT and not is_staff:
-        abort(404)  # a draft is the staff's work in progress
     publisher = _publisher()
     mine = None
     if publisher is not None:

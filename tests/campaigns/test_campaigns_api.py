@@ -165,3 +165,13 @@ def test_another_publishers_title_cannot_be_enrolled(
     )
     assert response.status_code == 422
     assert "None of your titles" in response.json["detail"]
+
+
+def test_a_draft_is_not_found_for_publishers_through_the_api(
+    client, bearer, staff, publisher_user, make_campaign
+):
+    draft = make_campaign(status="draft")
+    auth = bearer(publisher_user())
+    assert client.get(f"/api/v1/campaigns/{draft.id}", headers=auth).status_code == 404
+    assert client.get(f"/api/v1/campaigns/{draft.id}/enrolments", headers=auth).status_code == 404
+    assert client.get(f"/api/v1/campaigns/{draft.id}", headers=bearer(staff)).status_code == 200
