@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -25,6 +26,12 @@ class Base(DeclarativeBase):
 def one_of(column: str, values) -> str:
     """Return the SQL of a CHECK that `column` holds one of `values` (an enum's members)."""
     return f"{column} IN (" + ", ".join(f"'{value}'" for value in values) + ")"
+
+
+def conflict_insert(session, target):
+    """Return an INSERT into `target` that can end in ON CONFLICT DO NOTHING on this database."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(target)
 
 
 def utcnow() -> datetime:

@@ -3,10 +3,11 @@
 Creates a fresh PostgreSQL database (dropped at the end), a running campaign with approved
 enrolments, and a budget that covers only part of what the clients will ask for. Then N
 concurrent clients (threads, each with its own app and request context and so its own
-session and connection) call `campaigns.ledger.allocate` on random enrolments and commit, as
-the web view does, until the time is up. Prints allocations per second, refusals and errors,
-then checks that nothing was overspent: `ledger.invariant_problems` is empty and the
-allocated total is within the budget and equals the ledger's sum.
+session and connection) do what the allocation API does on random enrolments (find the
+campaign and the enrolment, `campaigns.ledger.allocate`, commit) until the time is up.
+Prints allocations per second, refusals and errors, then checks that nothing was
+overspent: `ledger.invariant_problems` is empty and the allocated total is within the
+budget and equals the ledger's sum.
 
     .venv/bin/python benchmarks/campaign_allocations.py
         [postgresql+psycopg://postgres@127.0.0.1:5432/postgres] [--clients 8] [--seconds 20]
@@ -31,8 +32,7 @@ def client(app, ids: dict, stop: threading.Event, results: Counter, lock, seed: 
     from alliance.auth.models import User
     from alliance.errors import DomainError
     from alliance.extensions import db
-    from campaigns import ledger
-    from campaigns.models import Enrolment
+    from campaigns import ledger, services
 
     rng = random.Random(seed)
     enrolment_ids = [enrolment_id for enrolment_id, _publisher in ids["enrolments"]]
@@ -40,9 +40,10 @@ def client(app, ids: dict, stop: threading.Event, results: Counter, lock, seed: 
     local["first_ns"] = time.perf_counter_ns()  # the system's monotonic clock, in any process
     with app.test_request_context("/campaigns/allocate", method="POST"):
         while not stop.is_set():
-            actor = db.session.get(User, ids["staff_id"])
-            enrolment = db.session.get(Enrolment, rng.choice(enrolment_ids))
+            actor = db.session.get(User, ids["staff_id"])  # as the API's key check does
             try:
+                campaign = services.find_campaign(ids["campaign_id"])
+                enrolment = services.find_enrolment(campaign, rng.choice(enrolment_ids))
                 ledger.allocate(actor, enrolment, AMOUNT_FEN, idempotency_key=uuid.uuid4().hex)
                 db.session.commit()
                 local["allocated"] += 1

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from alliance import audit
 from alliance.auth.models import User
-from alliance.db import utcnow
+from alliance.db import conflict_insert, utcnow
 from alliance.errors import ConflictError, DomainError
 from alliance.extensions import db
 from alliance.i18n import local_today
@@ -66,7 +67,7 @@ def allocate(
     if enrolment.status != EnrolmentStatus.APPROVED:
         raise ConflictError(_l("Only an approved enrolment can receive a subsidy."))
     entry = _entry(actor, enrolment, EntryKind.ALLOCATE, amount_fen, idempotency_key, note)
-    if repeat := _insert_once(entry, campaign, idempotency_key):
+    if repeat := _insert_once(entry, idempotency_key):
         return repeat
     check_open(campaign)
     # The campaign row first: every allocation takes the same locks in the same order.
@@ -123,7 +124,7 @@ def release(
     campaign = enrolment.campaign
     _check_amount(amount_fen)
     entry = _entry(actor, enrolment, EntryKind.RELEASE, -amount_fen, idempotency_key, note)
-    if repeat := _insert_once(entry, campaign, idempotency_key):
+    if repeat := _insert_once(entry, idempotency_key):
         return repeat
     check_open(campaign)
     refusal = lambda: _l(  # noqa: E731
@@ -245,42 +246,48 @@ def _entry(actor, enrolment, kind, amount_fen, idempotency_key, note) -> LedgerE
     )
 
 
-def _repeat(campaign, key, enrolment, kind, amount_fen) -> Recorded | None:
-    """Return the entry an earlier request with this key made; refuse a different request."""
-    if key is None:
-        return None
-    entry = db.session.scalar(
-        select(LedgerEntry).where(
-            LedgerEntry.campaign_id == campaign.id, LedgerEntry.idempotency_key == key
-        )
-    )
-    if entry is None:
-        return None
-    if (entry.enrolment_id, entry.kind, entry.amount_fen) != (enrolment.id, kind, amount_fen):
-        raise ConflictError(_l("This idempotency key was already used for another request."))
-    return Recorded(entry, created=False)
-
-
-def _insert_once(entry: LedgerEntry, campaign: Campaign, key: str | None) -> Recorded | None:
+def _insert_once(entry: LedgerEntry, key: str | None) -> Recorded | None:
     """Insert the entry; if a request with its key came first, return that one instead.
 
-    The unique index on the key decides, so two concurrent requests cannot both pass.
+    The unique index on the key decides (ON CONFLICT DO NOTHING waits for a concurrent
+    request with the same key to end), so two requests cannot both pass.
     """
     if key is None:
         db.session.add(entry)
         db.session.flush()
         return None
-    try:
-        with db.session.begin_nested():
-            db.session.add(entry)
-            db.session.flush()
-    except IntegrityError:
-        enrolment = db.session.get(Enrolment, entry.enrolment_id)
-        repeat = _repeat(campaign, key, enrolment, entry.kind, entry.amount_fen)
-        if repeat is None:
-            raise
-        return repeat
+    entry.created_at = utcnow()
+    table = LedgerEntry.__table__
+    values = {column.key: getattr(entry, column.key) for column in table.columns}
+    del values["id"]
+    entry_id = db.session.scalar(
+        conflict_insert(db.session, table)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["campaign_id", "idempotency_key"])
+        .returning(table.c.id)
+    )
+    if entry_id is None:
+        return _first_with_key(entry, key)
+    entry.id = entry_id
+    make_transient_to_detached(entry)  # the row exists: the session must not insert it again
+    db.session.add(entry)
     return None
+
+
+def _first_with_key(entry: LedgerEntry, key: str) -> Recorded:
+    """Return the entry an earlier request with this key made; refuse a different request."""
+    first = db.session.scalars(
+        select(LedgerEntry).where(
+            LedgerEntry.campaign_id == entry.campaign_id, LedgerEntry.idempotency_key == key
+        )
+    ).one()
+    if (first.enrolment_id, first.kind, first.amount_fen) != (
+        entry.enrolment_id,
+        entry.kind,
+        entry.amount_fen,
+    ):
+        raise ConflictError(_l("This idempotency key was already used for another request."))
+    return Recorded(first, created=False)
 
 
 def _conditional(statement, refusal) -> int:

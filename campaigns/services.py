@@ -6,8 +6,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import lazyload
 
 from alliance import audit
 from alliance.auth.models import User
@@ -16,7 +15,7 @@ from alliance.catalogue.clc import matching_category
 from alliance.catalogue.models import Title, TitleStatus
 from alliance.catalogue.services import own_title, publisher_of
 from alliance.catalogue.services import search as search_titles
-from alliance.db import utcnow
+from alliance.db import conflict_insert, utcnow
 from alliance.errors import ConflictError, DomainError, NotFoundError
 from alliance.extensions import db
 from alliance.i18n import local_today
@@ -366,7 +365,8 @@ def own_enrolment(user: User, enrolment_id: int) -> Enrolment:
 
 def find_enrolment(campaign: Campaign, enrolment_id: int) -> Enrolment:
     """Return the campaign's enrolment with this id, or refuse with 'not found'."""
-    enrolment = db.session.get(Enrolment, enrolment_id)
+    # The title is loaded only if asked for: moving money needs the enrolment's own row.
+    enrolment = db.session.get(Enrolment, enrolment_id, options=[lazyload(Enrolment.title)])
     if enrolment is None or enrolment.campaign_id != campaign.id:
         raise NotFoundError(NO_ENROLMENT)
     return enrolment
@@ -434,9 +434,7 @@ def decide_enrolments(
 
 def ensure_publisher_totals(campaign_id: int, publisher_id: int) -> None:
     """Create the publisher's totals row for the campaign unless it exists (race-free)."""
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(CampaignPublisher).values(
+    statement = conflict_insert(db.session, CampaignPublisher).values(
         campaign_id=campaign_id, publisher_id=publisher_id, allocated_fen=0, spent_fen=0
     )
     db.session.execute(statement.on_conflict_do_nothing())

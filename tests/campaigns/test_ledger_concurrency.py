@@ -180,5 +180,44 @@ def test_twenty_threads_never_overspend(own_database):
         assert all(total <= PUBLISHER_CAP for _publisher, total in per_publisher)
 
 
+def test_twenty_threads_submitting_the_same_key_allocate_once(own_database):
+    app = own_database
+    campaign_id, enrolment_ids, staff_id = _setup(app)
+    barrier = threading.Barrier(THREADS, timeout=60)
+    outcomes: list[tuple[int, bool]] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def worker() -> None:
+        try:
+            with app.app_context():
+                staff = _db.session.get(User, staff_id)
+                enrolment = _db.session.get(Enrolment, enrolment_ids[0])
+                _db.session.commit()
+                barrier.wait()
+                recorded = ledger.allocate(staff, enrolment, 10_000, "double-click")
+                _db.session.commit()
+                with lock:
+                    outcomes.append((recorded.entry.id, recorded.created))
+                _db.session.remove()
+        except BaseException as error:
+            with lock:
+                errors.append(error)
+
+    threads = [threading.Thread(target=worker) for _ in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+
+    assert errors == []
+    assert len({entry_id for entry_id, _created in outcomes}) == 1
+    assert sorted(created for _entry_id, created in outcomes) == [False] * (THREADS - 1) + [True]
+    with app.app_context():
+        campaign = _db.session.get(Campaign, campaign_id)
+        assert campaign.allocated_fen == 10_000
+        assert ledger.invariant_problems(campaign) == []
+
+
 def test_the_fixture_uses_a_database_of_its_own():
     assert os.environ.get("TEST_DATABASE_URL", "") != POSTGRES_ADMIN
