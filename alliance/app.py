@@ -28,7 +28,6 @@ SESSIONLESS = {
     "main.healthz",
     "authenticity.verify",
     "authenticity.verify_code",
-    "labels_api.verify_label",
 }
 
 CONTENT_SECURITY_POLICY = {
@@ -86,15 +85,23 @@ def create_app(env: str | None = None, **overrides) -> Flask:
     _register_template_helpers(app)
     _register_cli(app)
     _check_every_view_is_guarded(app)
+    _wrap_wsgi(app)
     return app
+
+
+def _wrap_wsgi(app: Flask) -> None:
+    """Put the WSGI middleware around the app: the label checks, then the proxy fix outside."""
+    from authenticity.register import serve_label_checks
+
+    serve_label_checks(app)
+    if app.config["PROXY_FIX_HOPS"]:
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def _bind_extensions(app: Flask) -> None:
     from alliance.i18n import select_locale, select_timezone
 
-    if app.config["PROXY_FIX_HOPS"]:
-        hops = app.config["PROXY_FIX_HOPS"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.session_interface = SessionInterface()
     db.init_app(app)
     with app.app_context():

@@ -11,6 +11,7 @@ from flask_login import current_user
 LANGUAGES = {"en": "en", "zh": "zh_Hans_CN"}
 LANGUAGE_NAMES = {"en": "English", "zh": "中文"}
 LANG_COOKIE = "lang"
+LANG_COOKIE_OPTIONS = {"max_age": 365 * 24 * 3600, "samesite": "Lax", "httponly": True}
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
@@ -61,15 +62,27 @@ def current_language() -> str:
         return "en"  # the CLI and background jobs speak English
     if "language" in g:
         return g.language
-    language = (
-        requested_language()
-        or normalise_language(request.cookies.get(LANG_COOKIE))
-        or (normalise_language(current_user.locale) if _user_known() else None)
-        or parse_accept_language(request.headers.get("Accept-Language"))
+    g.language = choose_language(
+        request.args.get("lang"),
+        request.cookies.get(LANG_COOKIE),
+        lambda: current_user.locale if _user_known() else None,
+        request.headers.get("Accept-Language"),
+    )
+    return g.language
+
+
+def choose_language(asked, cookie, profile, accept_language) -> str:
+    """Return 'zh' or 'en': what was asked, the cookie, the profile, Accept-Language, else en.
+
+    `profile` is a function (the user is loaded only when nothing before it decided), or None.
+    """
+    return (
+        normalise_language(asked)
+        or normalise_language(cookie)
+        or (normalise_language(profile()) if profile else None)
+        or parse_accept_language(accept_language)
         or "en"
     )
-    g.language = language
-    return language
 
 
 def select_locale() -> str:
@@ -94,9 +107,7 @@ def _user_known() -> bool:
 def set_language_cookie(response, language: str | None):
     """Remember `language` on this device for a year; None forgets the choice."""
     if language:
-        response.set_cookie(
-            LANG_COOKIE, language, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
-        )
+        response.set_cookie(LANG_COOKIE, language, **LANG_COOKIE_OPTIONS)
     else:
         response.delete_cookie(LANG_COOKIE)
     return response

@@ -3,6 +3,7 @@
 import json
 import logging
 import re
+import secrets
 import uuid
 from contextvars import ContextVar
 
@@ -66,8 +67,12 @@ def configure_logging(app: Flask) -> None:
 
 def assign_request_id() -> None:
     """Take a well-formed X-Request-ID from the proxy, else make one."""
-    incoming = request.headers.get("X-Request-ID", "")
-    request_id_var.set(incoming if _INCOMING_ID.match(incoming) else uuid.uuid4().hex)
+    request_id_var.set(new_request_id(request.headers.get("X-Request-ID")))
+
+
+def new_request_id(incoming: str | None) -> str:
+    """Return the proxy's X-Request-ID when it is well formed, else a new id."""
+    return incoming if incoming and _INCOMING_ID.match(incoming) else secrets.token_hex(16)
 
 
 def expose_request_id(response):

@@ -1,18 +1,17 @@
-"""API of authorised sellers (/api/v1/authorisations), label batches and public label checks."""
+"""API of authorised sellers (/api/v1/authorisations) and label batches (/api/v1/label-batches)."""
 
-from flask import Response, jsonify, request, stream_with_context, url_for
+from flask import Response, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
-from alliance.api.auth import api_public, api_role_required, api_user
+from alliance.api.auth import api_role_required, api_user
 from alliance.api.schemas import ProblemSchema
 from alliance.auth.roles import Role
 from alliance.catalogue.services import publisher_of
 from alliance.errors import problem_response
 from alliance.extensions import csrf, db
-from alliance.i18n import current_language
 from alliance.tabular import csv_lines
-from authenticity import labels, public, sellers, services, verification
+from authenticity import labels, sellers, services
 from authenticity.models import BatchStatus
 from authenticity.schemas import (
     AuthorisationInSchema,
@@ -23,7 +22,6 @@ from authenticity.schemas import (
     CheckSchema,
     RevokeAuthorisationSchema,
     RevokeBatchSchema,
-    VerdictSchema,
 )
 
 PROBLEM = {"schema": ProblemSchema, "content_type": "application/problem+json"}
@@ -38,10 +36,7 @@ authorisations_blp = Blueprint(
 batches_blp = Blueprint(
     "label_batches_api", __name__, url_prefix="/api/v1/label-batches", description="Label batches"
 )
-labels_blp = Blueprint(
-    "labels_api", __name__, url_prefix="/api/v1/labels", description="Label verification"
-)
-BLUEPRINTS = (authorisations_blp, batches_blp, labels_blp)
+BLUEPRINTS = (authorisations_blp, batches_blp)
 
 
 @authorisations_blp.route("")
@@ -197,39 +192,6 @@ def revoke_batch(values, batch_id):
     services.revoke_batch(api_user(), batch, values["category"], values["reason"])
     db.session.commit()
     return _batch_out(batch)
-
-
-@labels_blp.route("/<path:code>")
-@api_public
-@public.limited
-@labels_blp.response(200, VerdictSchema)
-@labels_blp.alt_response(429, **PROBLEM)
-def verify_label(code):
-    """Check a label code (no key needed): genuine, revoked or unknown, with a clone warning."""
-    verdict = verification.verify(code, request.remote_addr)
-    db.session.commit()
-    message, advice = public.describe(verdict)
-    body = {
-        "status": verdict.status,
-        "message": message,
-        "advice": advice,
-        "typo_suspected": verdict.typo_suspected,
-        "clone_suspected": verdict.clone_suspected,
-    }
-    if verdict.status != verification.UNKNOWN:
-        body.update(
-            title=verdict.title,
-            isbn=verdict.isbn,
-            publisher=verdict.publisher_name(current_language()),
-            seller=verdict.seller,
-            first_checked_at=verdict.first_checked_at.isoformat(),
-            checks=verdict.checks,
-            revoke_category=verdict.revoke_category,
-        )
-    # A Response is sent as it is by flask-smorest: no schema dump on the hottest route.
-    response = jsonify(body)
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def register(api) -> None:

@@ -1,37 +1,28 @@
 """Public label verification pages: no session, no cache, rate-limited, codes never logged."""
 
+import functools
+
 from flask import current_app, make_response, render_template, request
-from flask_babel import gettext as _
+from flask_babel import gettext
+from werkzeug.exceptions import TooManyRequests
 
 from alliance.auth.roles import public
-from alliance.extensions import db, limiter
 from authenticity import bp, verification
 from authenticity.forms import VerifyForm
 from authenticity.models import REVOKE_CATEGORY_LABELS
 
 
-def per_ip_rate() -> str:
-    """Return the per-address limit of verification requests (LABEL_VERIFY_RATE)."""
-    return current_app.config["LABEL_VERIFY_RATE"]
-
-
-def global_rate() -> str:
-    """Return the limit shared by every reader (LABEL_VERIFY_GLOBAL_RATE)."""
-    return current_app.config["LABEL_VERIFY_GLOBAL_RATE"]
-
-
-# One scope for the pages and the API, so that switching between them gains nothing.
-verify_limits = [
-    limiter.shared_limit(per_ip_rate, scope="label-verify"),
-    limiter.shared_limit(global_rate, scope="label-verify-all", key_func=lambda: "all"),
-]
-
-
 def limited(view):
-    """Apply the verification rate limits (per address, and one global cap) to a view."""
-    for rule in reversed(verify_limits):
-        view = rule(view)
-    return view
+    """Count a view's requests against the verification rate limits (shared with the API)."""
+
+    @functools.wraps(view)
+    def counted(*args, **kwargs):
+        wait = current_app.extensions["label_limits"].wait(request.remote_addr)
+        if wait:
+            raise TooManyRequests(retry_after=wait)
+        return view(*args, **kwargs)
+
+    return counted
 
 
 def no_store(response):
@@ -65,8 +56,7 @@ def verify():
         return _page(form)
     if not form.validate():
         return _page(form)
-    verdict = verification.verify(form.code.data, request.remote_addr)
-    db.session.commit()
+    verdict = verification.label_checks().verify(form.code.data, request.remote_addr)
     return _page(form, verdict, code_given=True)
 
 
@@ -76,13 +66,12 @@ def verify():
 def verify_code(code):
     """Answer for the code a label's QR code opens."""
     form = VerifyForm(formdata=None, data={"code": code[:80]})
-    verdict = verification.verify(code, request.remote_addr)
-    db.session.commit()
+    verdict = verification.label_checks().verify(code, request.remote_addr)
     return _page(form, verdict, code_given=True)
 
 
-def describe(verdict) -> tuple[str, str | None]:
-    """Return what to tell a reader about a verdict, and what to do (translated)."""
+def describe(verdict, _=gettext) -> tuple[str, str | None]:
+    """Return what to tell a reader about a verdict, and what to do, translated by `_`."""
     if verdict.status == verification.GENUINE:
         if verdict.clone_suspected:
             return (

@@ -42,12 +42,13 @@ class CodesGone(DomainError):
     problem = "gone"
 
 
-def label_key() -> bytes:
+def label_key(config=None) -> bytes:
     """Return the server key of label hashes: LABEL_HMAC_KEY, else derived from SECRET_KEY."""
-    configured = current_app.config.get("LABEL_HMAC_KEY")
+    config = config if config is not None else current_app.config
+    configured = config.get("LABEL_HMAC_KEY")
     if configured:
         return configured.encode("utf-8")
-    secret = current_app.config["SECRET_KEY"].encode("utf-8")
+    secret = config["SECRET_KEY"].encode("utf-8")
     return hmac.new(secret, b"book-alliance genuine-book labels", hashlib.sha256).digest()
 
 

@@ -1,6 +1,9 @@
 """Public verification of a label: one indexed row read and counted, clone warnings."""
 
+import contextlib
 import logging
+import os
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -9,7 +12,6 @@ from sqlalchemy import LargeBinary, bindparam, func, select, update
 
 from alliance.catalogue.models import Title
 from alliance.db import UTCDateTime, utcnow
-from alliance.extensions import db
 from alliance.members.models import Organisation
 from authenticity import labels
 from authenticity.logs import fingerprint
@@ -77,25 +79,20 @@ class _Prepared:
         }
         moment = UTCDateTime().dialect_impl(dialect)
         to_db = moment.bind_processor(dialect)
-        self.to_db = {"now": to_db} if to_db else {}
+        self.to_db = {"now": to_db} if to_db and "now" in compiled.binds else {}
         from_db = moment.result_processor(dialect, None)
         self.from_db = from_db or (lambda value: value)
 
     def run(self, cursor, values: dict):
         """Execute with `values` and return the first row (or None)."""
-        values = {
-            **self.fixed,
-            **{name: self.to_db.get(name, _same)(value) for name, value in values.items()},
-        }
+        values = {**self.fixed, **values}
+        for name, convert in self.to_db.items():
+            values[name] = convert(values[name])
         if self.names is not None:
-            cursor.execute(self.sql, tuple(values[name] for name in self.names))
+            cursor.execute(self.sql, tuple([values[name] for name in self.names]))
         else:
             cursor.execute(self.sql, values)
         return cursor.fetchone()
-
-
-def _same(value):
-    return value
 
 
 _PREPARED: dict[str, tuple[_Prepared, _Prepared]] = {}
@@ -133,59 +130,97 @@ class Verdict:
         return self.publisher_en if language == "en" and self.publisher_en else self.publisher
 
 
-def verify(code_text: str, address: str | None) -> Verdict:
-    """Check a typed or scanned code, count the check, and say what the reader should know.
+class LabelChecks:
+    """Answer label checks on a database connection of each thread's own, in autocommit.
 
-    Malformed, mistyped and unknown codes get one answer; a wrong check symbol adds the hint
-    to look for typing mistakes.
+    No ORM session and no transaction around the request: the UPDATE that counts the check
+    is its own transaction (SQLite's write lock is held only while it runs), then one read.
     """
-    parsed = labels.parse(code_text)
-    if not parsed.valid:
-        log.info("label check %s: malformed", fingerprint(code_text or ""))
-        return Verdict(UNKNOWN, typo_suspected=parsed.normalised is not None)
-    key = label_key()
-    now = utcnow()
-    # One statement at a time: on SQLite the write lock is held only while the UPDATE runs,
-    # never across the request, so concurrent checks and other traffic are not kept waiting.
-    connection = db.session.connection(execution_options={"sqlite_autocommit": True})
-    count_check, read_batch = _prepared(connection.dialect)
-    cursor = connection.connection.cursor()
-    try:
-        row = count_check.run(
-            cursor,
-            {
-                "hash": labels.code_hash(key, parsed.normalised),
-                "bit": labels.network_bit(key, address),
-                "now": now,
-            },
-        )
+
+    def __init__(self, engine, config):
+        self.engine = engine
+        self.config = config
+        self.key = label_key(config)
+        self._local = threading.local()
+        # Where a check gets its DBAPI connection; the tests point it at their transaction.
+        self.connect = self.own_connection
+
+    def own_connection(self):
+        """Return this thread's connection, opened on first use (again after a fork)."""
+        local = self._local
+        if getattr(local, "pid", None) != os.getpid():  # none yet, or inherited by a fork
+            connection = self.engine.raw_connection()
+            connection.detach()  # ours for good: never reset or handed back to the pool
+            if self.engine.dialect.name != "sqlite":  # pysqlite is in autocommit already
+                connection.dbapi_connection.autocommit = True
+            local.connection, local.pid = connection, os.getpid()
+        return local.connection
+
+    def _forget_connection(self) -> None:
+        connection, self._local.pid = getattr(self._local, "connection", None), None
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                connection.close()
+
+    def verify(self, code_text: str, address: str | None) -> Verdict:
+        """Check a typed or scanned code, count the check, and say what the reader should know.
+
+        Malformed, mistyped and unknown codes get one answer; a wrong check symbol adds the
+        hint to look for typing mistakes.
+        """
+        parsed = labels.parse(code_text)
+        if not parsed.valid:
+            log.info("label check %s: malformed", fingerprint(code_text or ""))
+            return Verdict(UNKNOWN, typo_suspected=parsed.normalised is not None)
+        now = utcnow()
+        try:
+            connection = self.connect()
+            count_check, read_batch = _prepared(self.engine.dialect)
+            cursor = connection.cursor()
+            try:
+                row = count_check.run(
+                    cursor,
+                    {
+                        "hash": labels.code_hash(self.key, parsed.normalised),
+                        "bit": labels.network_bit(self.key, address),
+                        "now": now,
+                    },
+                )
+                batch = None if row is None else read_batch.run(cursor, {"batch_id": row[0]})
+            finally:
+                cursor.close()
+        except Exception:
+            self._forget_connection()  # a broken connection is not used twice
+            raise
         if row is None:
             log.info("label check %s: unknown", fingerprint(parsed.normalised))
             return Verdict(UNKNOWN)
-        batch_id, checks, bits, first_checked_at, label_category = row
+        _batch_id, checks, bits, first_checked_at, label_category = row
         first_checked_at = count_check.from_db(first_checked_at)
-        batch = read_batch.run(cursor, {"batch_id": batch_id})
-    finally:
-        cursor.close()
-    status, batch_category, title, isbn, publisher, publisher_en, merchant = batch
-    networks = labels.distinct_networks(bits)
-    config = current_app.config
-    common = {
-        "title": title,
-        "isbn": isbn,
-        "publisher": publisher,
-        "publisher_en": publisher_en,
-        "seller": merchant or publisher,
-        "first_checked_at": first_checked_at or now,
-        "checks": checks,
-        "networks": networks,
-    }
-    if status == BatchStatus.REVOKED or label_category:
-        log.info("label check %s: revoked", fingerprint(parsed.normalised))
-        return Verdict(REVOKED, revoke_category=label_category or batch_category, **common)
-    clone = checks > config["LABEL_CLONE_CHECKS"] or networks >= config["LABEL_CLONE_NETWORKS"]
-    if clone:
-        log.info(
-            "label check %s: %s checks, copy suspected", fingerprint(parsed.normalised), checks
-        )
-    return Verdict(GENUINE, clone_suspected=clone, **common)
+        status, batch_category, title, isbn, publisher, publisher_en, merchant = batch
+        networks = labels.distinct_networks(bits)
+        common = {
+            "title": title,
+            "isbn": isbn,
+            "publisher": publisher,
+            "publisher_en": publisher_en,
+            "seller": merchant or publisher,
+            "first_checked_at": first_checked_at or now,
+            "checks": checks,
+            "networks": networks,
+        }
+        if status == BatchStatus.REVOKED or label_category:
+            log.info("label check %s: revoked", fingerprint(parsed.normalised))
+            return Verdict(REVOKED, revoke_category=label_category or batch_category, **common)
+        config = self.config
+        clone = checks > config["LABEL_CLONE_CHECKS"] or networks >= config["LABEL_CLONE_NETWORKS"]
+        if clone:
+            log.info(
+                "label check %s: %s checks, copy suspected", fingerprint(parsed.normalised), checks
+            )
+        return Verdict(GENUINE, clone_suspected=clone, **common)
+
+
+def label_checks() -> LabelChecks:
+    """Return the app's label checker."""
+    return current_app.extensions["label_checks"]

@@ -81,9 +81,13 @@ def db(app):
         sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
         scopefunc=_context_scope,
     )
+    # Label checks use a connection of their own; here, the test's transaction.
+    checks = app.extensions["label_checks"]
+    checks.connect = lambda: connection.connection
     try:
         yield _db
     finally:
+        checks.connect = checks.own_connection
         _db.session.remove()
         _db.session = original
         outer.rollback()

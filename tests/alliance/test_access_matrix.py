@@ -105,7 +105,6 @@ EXPECTED = {
     "label_batches_api.batch_codes": ("api", {"publisher"}),
     "label_batches_api.seal_batch": ("api", {"publisher"}),
     "label_batches_api.revoke_batch": ("api", {"publisher"}),
-    "labels_api.verify_label": PUBLIC,
     "campaigns.sales_index": {"publisher", "campaign_staff"},
     "campaigns.sales_report": {"publisher"},
     "campaigns.sales_correct": {"publisher"},
