@@ -38,8 +38,8 @@ SECURITY_HEADERS = [
     ("Permissions-Policy", "browsing-topics=()"),
 ]
 HSTS = ("Strict-Transport-Security", "max-age=31556926; includeSubDomains")
-STATUS_LINES = {200: "200 OK", 302: "302 Found", 429: "429 Too Many Requests",
-                500: "500 Internal Server Error"}  # fmt: skip
+STATUS_LINES = {200: "200 OK", 302: "302 Found", 405: "405 Method Not Allowed",
+                429: "429 Too Many Requests", 500: "500 Internal Server Error"}  # fmt: skip
 
 
 class LabelRoute:
@@ -55,17 +55,13 @@ class LabelRoute:
             with app.test_request_context(f"/?lang={language}"):
                 self.gettext[language] = get_translations().gettext
                 self.problems[language] = {
-                    status: (str(ERROR_TITLES[status]), str(ERROR_HINTS[status]))
-                    for status in (429, 500)
+                    status: (str(ERROR_TITLES[status]), str(ERROR_HINTS.get(status, "")))
+                    for status in (405, 429, 500)
                 }
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
-        if (
-            not path.startswith(PREFIX)
-            or len(path) == len(PREFIX)
-            or environ.get("REQUEST_METHOD") not in ("GET", "HEAD")
-        ):
+        if not path.startswith(PREFIX) or len(path) == len(PREFIX):
             return self.next_app(environ, start_response)
         request_id = new_request_id(environ.get("HTTP_X_REQUEST_ID"))
         token = request_id_var.set(request_id)
@@ -86,6 +82,9 @@ class LabelRoute:
 
     def answer(self, environ) -> tuple[int, list, bytes]:
         """Return the status, headers and body of the answer to one check."""
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+            language = choose_language(None, None, None, environ.get("HTTP_ACCEPT_LANGUAGE"))
+            return self._problem(405, language, [("Allow", "GET, HEAD")])
         # The environ is read directly: a Request object is made only for a query or cookies.
         if self.config["FORCE_HTTPS"] and not _secure(environ):
             url = Request(environ).url
@@ -113,9 +112,9 @@ class LabelRoute:
         return 200, [*headers, ("Content-Type", "application/json")], _json(body)
 
     def _problem(self, status: int, language: str, headers: list) -> tuple[int, list, bytes]:
-        title, detail = self.problems[language][status]
+        title, hint = self.problems[language][status]
         body = {"type": PROBLEM_BASE + PROBLEM_TYPES[status], "title": title,
-                "status": status, "detail": detail}  # fmt: skip
+                "status": status, "detail": hint or title}  # fmt: skip
         return status, [*headers, ("Content-Type", "application/problem+json")], _json(body)
 
 

@@ -2,6 +2,7 @@
 
 import os
 import tempfile
+import uuid
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from alliance.extensions import limiter
 from alliance.members.models import Organisation
 
 PASSWORD = "correct horse battery staple"
+POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 def _database_url(tmp_dir: Path) -> str:
@@ -198,3 +200,51 @@ def client_as(app, make_user, make_org):
         return client
 
     return make
+
+
+def _postgres_answers() -> bool:
+    try:
+        import psycopg
+
+        with psycopg.connect(POSTGRES_ADMIN, connect_timeout=2):
+            return True
+    except Exception:
+        return False
+
+
+def _admin_sql(statement: str) -> None:
+    import psycopg
+
+    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as connection:
+        connection.execute(statement)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def own_database(request, tmp_path, monkeypatch):
+    """Yield an app on a database of its own (an SQLite file, a fresh PostgreSQL database).
+
+    For tests whose threads or connections must commit for real, which the per-test
+    rollback of the other tests cannot show. The app has the real Flask-SQLAlchemy session.
+    """
+    if request.param == "postgresql":
+        if not _postgres_answers():
+            pytest.skip("no PostgreSQL answers on 127.0.0.1:5432")
+        name = f"ba_own_{uuid.uuid4().hex[:12]}"
+        _admin_sql(f"CREATE DATABASE {name}")
+        url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    else:
+        name, url = None, f"sqlite:///{tmp_path / 'own.db'}"
+    # The per-test fixture swapped in a session bound to the shared test connection.
+    monkeypatch.setattr(_db, "session", _db._make_scoped_session({}))
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS={
+        "pool_size": 25} if name else {})  # fmt: skip
+    with app.app_context():
+        upgrade()
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            _db.session.remove()
+            _db.engine.dispose()
+        if name:
+            _admin_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

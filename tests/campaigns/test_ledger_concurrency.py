@@ -4,17 +4,12 @@ Each run uses a database of its own (a fresh PostgreSQL database, or an SQLite f
 the threads must commit for real, which the per-test rollback of the other tests cannot see.
 """
 
-import os
 import random
 import threading
-import uuid
 from datetime import timedelta
 
-import pytest
-from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from alliance import create_app
 from alliance.auth.models import User, UserRole
 from alliance.catalogue.models import Title, search_key
 from alliance.errors import DomainError
@@ -29,51 +24,6 @@ ATTEMPTS = 15  # per thread
 BUDGET = 1_000_000
 TITLE_CAP = 60_000
 PUBLISHER_CAP = 300_000
-POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-
-
-def _postgres_answers() -> bool:
-    try:
-        import psycopg
-
-        with psycopg.connect(POSTGRES_ADMIN, connect_timeout=2):
-            return True
-    except Exception:
-        return False
-
-
-def _admin_sql(statement: str) -> None:
-    import psycopg
-
-    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as connection:
-        connection.execute(statement)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def own_database(request, tmp_path, monkeypatch):
-    """Yield an app on a database of its own, with the real Flask-SQLAlchemy session."""
-    if request.param == "postgresql":
-        if not _postgres_answers():
-            pytest.skip("no PostgreSQL answers on 127.0.0.1:5432")
-        name = f"ba_race_{uuid.uuid4().hex[:12]}"
-        _admin_sql(f"CREATE DATABASE {name}")
-        url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    else:
-        name, url = None, f"sqlite:///{tmp_path / 'race.db'}"
-    # The per-test fixture swapped in a session bound to the shared test connection.
-    monkeypatch.setattr(_db, "session", _db._make_scoped_session({}))
-    app = create_app("test", SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS={
-        "pool_size": THREADS + 2} if name else {})  # fmt: skip
-    with app.app_context():
-        upgrade()
-    try:
-        yield app
-    finally:
-        with app.app_context():
-            _db.session.remove()
-            _db.engine.dispose()
-        if name:
-            _admin_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def _setup(app) -> tuple[int, list[int], int]:
@@ -219,5 +169,7 @@ def test_twenty_threads_submitting_the_same_key_allocate_once(own_database):
         assert ledger.invariant_problems(campaign) == []
 
 
-def test_the_fixture_uses_a_database_of_its_own():
-    assert os.environ.get("TEST_DATABASE_URL", "") != POSTGRES_ADMIN
+def test_the_fixture_uses_a_database_of_its_own(own_database):
+    with own_database.app_context():
+        url = str(_db.engine.url)
+    assert "/ba_own_" in url or url.endswith("/own.db")
