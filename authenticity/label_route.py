@@ -89,10 +89,11 @@ class LabelRoute:
         if self.config["FORCE_HTTPS"] and not _secure(environ):
             url = Request(environ).url
             return 302, [("Location", "https://" + url.partition("://")[2])], b""
-        asked = normalise_language(Request(environ).args.get("lang")) if environ.get(
-            "QUERY_STRING"
-        ) else None  # fmt: skip
-        cookie = Request(environ).cookies.get(LANG_COOKIE) if "HTTP_COOKIE" in environ else None
+        asked, cookie = None, None
+        if environ.get("QUERY_STRING") or environ.get("HTTP_COOKIE"):
+            request = Request(environ)
+            asked = normalise_language(request.args.get("lang"))
+            cookie = request.cookies.get(LANG_COOKIE)
         language = choose_language(asked, cookie, None, environ.get("HTTP_ACCEPT_LANGUAGE"))
         headers = [("Vary", "Cookie, Accept-Language")]
         if asked:  # remembered, as on every page
