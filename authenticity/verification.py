@@ -153,6 +153,8 @@ class LabelChecks:
             connection.detach()  # ours for good: never reset or handed back to the pool
             if self.engine.dialect.name != "sqlite":  # pysqlite is in autocommit already
                 connection.dbapi_connection.autocommit = True
+                # A check count may lag a crash by a moment; a reader never waits for a flush.
+                connection.dbapi_connection.execute("SET synchronous_commit TO off")
             local.connection, local.pid = connection, os.getpid()
         return local.connection
 
