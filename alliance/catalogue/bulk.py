@@ -5,7 +5,7 @@ import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from itertools import chain, repeat
-from operator import itemgetter
+from operator import add, itemgetter
 
 from sqlalchemy import ARRAY, String, any_, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
@@ -92,7 +92,10 @@ def insert_titles(titles: CheckedTitles, rows: list[int], publisher_id: int) -> 
 
 
 def _write_titles(titles: CheckedTitles, rows: list[int], ids: list[int], credited, publisher_id):
-    """Insert the titles of these rows under these ids, and their credits."""
+    """Insert the titles of these rows under these ids, and their credits.
+
+    Values go column by column (C loops over whole columns), never as a tuple per row.
+    """
     fields = titles.fields
     title_rows = _RowWriter(TITLE_TABLE, TITLE_INSERT_COLUMNS)
     people_rows = _RowWriter(CONTRIBUTOR_TABLE, CONTRIBUTOR_INSERT_COLUMNS)
@@ -103,44 +106,33 @@ def _write_titles(titles: CheckedTitles, rows: list[int], ids: list[int], credit
     for start in range(0, len(rows), WRITE_BATCH):
         batch = rows[start : start + WRITE_BATCH]
         batch_ids = ids[start : start + WRITE_BATCH]
-        pick = itemgetter(*batch) if len(batch) > 1 else lambda column, at=batch[0]: (column[at],)
+        size = len(batch)
+        pick = itemgetter(*batch) if size > 1 else lambda column, at=batch[0]: (column[at],)
         picked = {name: pick(fields[name]) for name in TITLE_FIELDS}
-        title_rows.write(
-            list(
-                zip(
-                    batch_ids,
-                    picked["isbn"],
-                    picked["title"],
-                    search_keys(list(picked["title"])),
-                    picked["subtitle"],
-                    repeat(publisher_id),
-                    picked["format"],
-                    picked["language"],
-                    picked["clc_class"],
-                    picked["thema_code"],
-                    map(dates, picked["publication_date"]),
-                    picked["list_price_fen"],
-                    picked["page_count"],
-                    picked["description"],
-                    picked["status"],
-                    repeat(created),
-                    repeat(created),
-                    strict=False,  # repeat() is endless
-                )
-            )
+        picked.update(
+            id=batch_ids,
+            title_key=search_keys(list(picked["title"])),
+            publisher_id=[publisher_id] * size,
+            publication_date=list(map(dates, picked["publication_date"])),
+            created_at=[created] * size,
+            updated_at=[created] * size,
         )
-        people = []
-        placed = [0] * len(batch)  # names credited so far on each title
+        title_rows.write_columns([picked[name] for name in TITLE_INSERT_COLUMNS])
+        people = {name: [] for name in CONTRIBUTOR_INSERT_COLUMNS}
+        placed = [0] * size  # names credited so far on each title
         for role, names in credited:
-            for at, found in enumerate(pick(names)):
-                if found:
-                    position = placed[at]
-                    title_id = batch_ids[at]
-                    for name in found:
-                        position += 1
-                        people.append((title_id, name, name_key(name), role, position))
-                    placed[at] = position
-        people_rows.write(people)
+            found = pick(names)
+            counts = list(map(len, found))
+            # Each title's names in this role, numbered on from its names in earlier roles.
+            people["title_id"].extend(chain.from_iterable(map(repeat, batch_ids, counts)))
+            people["name"].extend(chain.from_iterable(found))
+            ends = list(map(add, placed, counts))
+            people["position"].extend(chain.from_iterable(map(range, placed, ends)))
+            people["role"].extend(repeat(role, sum(counts)))
+            placed = ends
+        people["position"] = list(map((1).__add__, people["position"]))  # positions count from 1
+        people["name_key"] = list(map(name_key, people["name"]))
+        people_rows.write_columns([people[name] for name in CONTRIBUTOR_INSERT_COLUMNS])
 
 
 @contextmanager
@@ -281,16 +273,34 @@ class _RowWriter:
         if self.per_statement == 1:
             self.connection.exec_driver_sql(self.sql, rows)
             return
-        size = self.per_statement
-        full = self._statement(size)
+        self._insert_flat(list(chain.from_iterable(rows)))
+
+    def write_columns(self, columns: list[Sequence]) -> None:
+        """Insert the rows whose values `columns` hold: one sequence per column, in order."""
+        if not columns[0]:
+            return
+        if self.dialect.name == "postgresql" or self.order is None or self.per_statement == 1:
+            self.write(list(zip(*columns, strict=True)))
+            return
+        width = len(self.columns)
+        flat = [None] * (len(columns[0]) * width)
+        for place, index in enumerate(self.order):
+            flat[place::width] = columns[index]  # (the lengths must match, or this raises)
+        self._insert_flat(flat)
+
+    def _insert_flat(self, values: list) -> None:
+        """Insert rows given as one list of all their values, row after row."""
+        width = len(self.columns)
+        size = self.per_statement * width
+        full = self._statement(self.per_statement)
         # Straight to the driver's cursor: SQLAlchemy's own work for each of thousands of
         # statements would cost more than SQLite's, and there is no result to read.
         cursor = self.connection.connection.driver_connection.cursor()
         try:
-            for start in range(0, len(rows), size):
-                chunk = rows[start : start + size]
-                sql = full if len(chunk) == size else self._statement(len(chunk))
-                cursor.execute(sql, tuple(chain.from_iterable(chunk)))
+            for start in range(0, len(values), size):
+                chunk = values[start : start + size]
+                sql = full if len(chunk) == size else self._statement(len(chunk) // width)
+                cursor.execute(sql, chunk)
         except self.dialect.loaded_dbapi.IntegrityError as error:
             raise IntegrityError(full, None, error) from error
         finally:
