@@ -8,11 +8,11 @@ from itertools import chain, repeat
 from operator import add, itemgetter
 
 from sqlalchemy import ARRAY, String, any_, bindparam, delete, func, insert, select, text, update
-from sqlalchemy.exc import IntegrityError
 
 from alliance.audit import AuditEvent
 from alliance.catalogue.checking import CheckedTitles
 from alliance.catalogue.models import Contributor, Title, search_key, search_keys
+from alliance.catalogue.rows import RowWriter, Same
 from alliance.db import utcnow
 from alliance.extensions import db
 from alliance.logs import current_request_id
@@ -22,7 +22,6 @@ STATE_FIELDS = (
     "list_price_fen", "page_count", "description", "status",
 )  # fmt: skip
 CHUNK = 900  # values in one IN (...) and rows in one INSERT: under every driver's limits
-MAX_PARAMETERS = 999  # SQLite's limit on values in one statement before 3.32
 WRITE_BATCH = 10_000  # rows built and written at a time: bounded memory
 LARGE_IMPORT = 10_000  # rows from which SQLite gets a larger page cache for the import
 IMPORT_CACHE_KIB = 64 * 1024
@@ -97,8 +96,8 @@ def _write_titles(titles: CheckedTitles, rows: list[int], ids: list[int], credit
     Values go column by column (C loops over whole columns), never as a tuple per row.
     """
     fields = titles.fields
-    title_rows = _RowWriter(TITLE_TABLE, TITLE_INSERT_COLUMNS)
-    people_rows = _RowWriter(CONTRIBUTOR_TABLE, CONTRIBUTOR_INSERT_COLUMNS)
+    title_rows = RowWriter(TITLE_TABLE, TITLE_INSERT_COLUMNS)
+    people_rows = RowWriter(CONTRIBUTOR_TABLE, CONTRIBUTOR_INSERT_COLUMNS)
     created = title_rows.process("created_at", utcnow())
     # The same few dates and names come again and again: convert each once.
     dates = functools.cache(title_rows.processor("publication_date"))
@@ -112,27 +111,28 @@ def _write_titles(titles: CheckedTitles, rows: list[int], ids: list[int], credit
         picked.update(
             id=batch_ids,
             title_key=search_keys(list(picked["title"])),
-            publisher_id=[publisher_id] * size,
+            publisher_id=Same(publisher_id),
             publication_date=list(map(dates, picked["publication_date"])),
-            created_at=[created] * size,
-            updated_at=[created] * size,
+            created_at=Same(created),
+            updated_at=Same(created),
         )
         title_rows.write_columns([picked[name] for name in TITLE_INSERT_COLUMNS])
-        people = {name: [] for name in CONTRIBUTOR_INSERT_COLUMNS}
         placed = [0] * size  # names credited so far on each title
         for role, names in credited:
             found = pick(names)
             counts = list(map(len, found))
             # Each title's names in this role, numbered on from its names in earlier roles.
-            people["title_id"].extend(chain.from_iterable(map(repeat, batch_ids, counts)))
-            people["name"].extend(chain.from_iterable(found))
             ends = list(map(add, placed, counts))
-            people["position"].extend(chain.from_iterable(map(range, placed, ends)))
-            people["role"].extend(repeat(role, sum(counts)))
+            people = {
+                "title_id": list(chain.from_iterable(map(repeat, batch_ids, counts))),
+                "name": list(chain.from_iterable(found)),
+                "role": Same(role),
+                "position": list(chain.from_iterable(map(range, placed, ends))),
+            }
             placed = ends
-        people["position"] = list(map((1).__add__, people["position"]))  # positions count from 1
-        people["name_key"] = list(map(name_key, people["name"]))
-        people_rows.write_columns([people[name] for name in CONTRIBUTOR_INSERT_COLUMNS])
+            people["position"] = list(map((1).__add__, people["position"]))  # from 1
+            people["name_key"] = list(map(name_key, people["name"]))
+            people_rows.write_columns([people[name] for name in CONTRIBUTOR_INSERT_COLUMNS])
 
 
 @contextmanager
@@ -216,115 +216,6 @@ TITLE_INSERT_COLUMNS = (  # in the table's order, which SQLAlchemy's statement f
     "updated_at",
 )  # fmt: skip
 CONTRIBUTOR_INSERT_COLUMNS = ("title_id", "name", "name_key", "role", "position")
-
-
-class _RowWriter:
-    """Insert rows of values (in `columns` order), many rows per statement.
-
-    The statement is compiled by SQLAlchemy for the session's dialect once; values whose
-    column type converts them on the way in must be converted with process() or
-    processor() first. This spares the per-row parameter handling of Session.execute,
-    which costs more than the database's own work on a large import. With positional
-    parameters (SQLite) one INSERT carries up to MAX_PARAMETERS values in several rows,
-    which SQLite runs faster than the same rows one by one (its CHECKs with IN lists are
-    set up once per statement, not per row); PostgreSQL gets them by COPY.
-    """
-
-    def __init__(self, table, columns: tuple[str, ...]):
-        self.connection = db.session.connection()
-        self.dialect = self.connection.dialect
-        self.table = table
-        self.columns = columns
-        compiled = insert(table).compile(dialect=self.dialect, column_keys=list(columns))
-        self.sql = compiled.string
-        self.order = None
-        self.per_statement = 1
-        if compiled.positional:
-            where = {name: index for index, name in enumerate(columns)}
-            self.order = [where[name] for name in compiled.positiontup]
-            head, values_word, group = self.sql.rpartition(" VALUES ")
-            if values_word and group.startswith("(") and group.endswith(")"):
-                self.per_statement = max(1, MAX_PARAMETERS // len(columns))
-                self.head, self.group = head + values_word, group
-
-    def processor(self, column: str):
-        """Return the function that converts a value of `column` for the driver."""
-        column_type = self.table.c[column].type.dialect_impl(self.dialect)
-        convert = column_type.bind_processor(self.dialect)
-        return convert or _same
-
-    def process(self, column: str, value):
-        """Convert a value of `column` for the driver."""
-        return self.processor(column)(value)
-
-    def write(self, rows: list[tuple]) -> None:
-        """Insert the rows."""
-        if not rows:
-            return
-        if self.dialect.name == "postgresql":
-            self._copy(rows)
-            return
-        if self.order is None:
-            params = [dict(zip(self.columns, row, strict=True)) for row in rows]
-            self.connection.exec_driver_sql(self.sql, params)
-            return
-        if self.order != sorted(self.order):
-            rows = [tuple(row[index] for index in self.order) for row in rows]
-        if self.per_statement == 1:
-            self.connection.exec_driver_sql(self.sql, rows)
-            return
-        self._insert_flat(list(chain.from_iterable(rows)))
-
-    def write_columns(self, columns: list[Sequence]) -> None:
-        """Insert the rows whose values `columns` hold: one sequence per column, in order."""
-        if not columns[0]:
-            return
-        if self.dialect.name == "postgresql" or self.order is None or self.per_statement == 1:
-            self.write(list(zip(*columns, strict=True)))
-            return
-        width = len(self.columns)
-        flat = [None] * (len(columns[0]) * width)
-        for place, index in enumerate(self.order):
-            flat[place::width] = columns[index]  # (the lengths must match, or this raises)
-        self._insert_flat(flat)
-
-    def _insert_flat(self, values: list) -> None:
-        """Insert rows given as one list of all their values, row after row."""
-        width = len(self.columns)
-        size = self.per_statement * width
-        full = self._statement(self.per_statement)
-        # Straight to the driver's cursor: SQLAlchemy's own work for each of thousands of
-        # statements would cost more than SQLite's, and there is no result to read.
-        cursor = self.connection.connection.driver_connection.cursor()
-        try:
-            for start in range(0, len(values), size):
-                chunk = values[start : start + size]
-                sql = full if len(chunk) == size else self._statement(len(chunk) // width)
-                cursor.execute(sql, chunk)
-        except self.dialect.loaded_dbapi.IntegrityError as error:
-            raise IntegrityError(full, None, error) from error
-        finally:
-            cursor.close()
-
-    def _copy(self, rows: list[tuple]) -> None:
-        """Stream the rows with PostgreSQL's COPY, in the session's transaction."""
-        cursor = self.connection.connection.driver_connection.cursor()
-        names = ", ".join(f'"{name}"' for name in self.columns)
-        statement = f'COPY "{self.table.name}" ({names}) FROM STDIN'
-        try:
-            with cursor.copy(statement) as copy:
-                for row in rows:
-                    copy.write_row(row)
-        except self.dialect.loaded_dbapi.IntegrityError as error:
-            # The same exception SQLAlchemy raises for an INSERT, so callers handle one kind.
-            raise IntegrityError(statement, None, error) from error
-
-    def _statement(self, rows: int) -> str:
-        return self.head + ", ".join([self.group] * rows)
-
-
-def _same(value):
-    return value
 
 
 def update_titles(actor, changed: list, publisher_id: int) -> None:

@@ -1,0 +1,54 @@
+"""Rows written in bulk below the ORM come back as they were given, on either database."""
+
+from sqlalchemy import select
+from stdnum import ean
+
+from alliance.catalogue.models import Title
+from alliance.catalogue.rows import RowWriter, Same
+from alliance.db import utcnow
+
+COLUMNS = ("isbn", "title", "title_key", "subtitle", "thema_code", "publisher_id", "format",
+           "language", "status", "created_at", "updated_at")  # fmt: skip
+
+
+def isbn(n: int) -> str:
+    body = f"978702{n:06d}"
+    return body + ean.calc_check_digit(body)
+
+
+def test_columns_given_once_or_never_set_reach_every_row(db, make_org):
+    publisher = make_org()
+    writer = RowWriter(Title.__table__, COLUMNS)
+    now = writer.process("created_at", utcnow())
+    count = 1_000  # several statements, the last one shorter
+    values = {
+        "isbn": [isbn(n) for n in range(count)],
+        "title": [f"书名{n}" for n in range(count)],
+        "title_key": [f"书名{n}" for n in range(count)],
+        "subtitle": [None] * count,  # no value on any row
+        "thema_code": [None if n % 3 else "FBA" for n in range(count)],
+        "publisher_id": Same(publisher.id),
+        "format": Same("ebook"),
+        "language": ["zh" if n % 2 else "en" for n in range(count)],
+        "status": Same("active"),
+        "created_at": Same(now),
+        "updated_at": Same(now),
+    }
+    writer.write_columns([values[name] for name in COLUMNS])
+    titles = db.session.scalars(select(Title).order_by(Title.isbn)).all()
+    assert len(titles) == count
+    for n in (0, 1, 89, 90, 91, 500, 998, 999):
+        title = titles[n]
+        assert (title.isbn, title.title, title.subtitle, title.thema_code) == (
+            isbn(n),
+            f"书名{n}",
+            None,
+            None if n % 3 else "FBA",
+        )
+        assert (title.publisher_id, title.format, title.language, title.status) == (
+            publisher.id,
+            "ebook",
+            "zh" if n % 2 else "en",
+            "active",
+        )
+        assert title.created_at == title.updated_at and title.created_at.tzinfo is not None
