@@ -353,7 +353,14 @@ def _build_table(records, columns, lookup, max_rows, encoding, reopen=None) -> T
         numbers.append(number)
         raws.append(raw)
     shortest = min(map(len, raws), default=0)
-    cells = {name: _column_cells(raws, index, shortest) for name, index in positions.items()}
+    # Every row long enough (the usual file): cut all of them into columns in one pass.
+    cut = positions and shortest > max(positions.values())
+    known = list(zip(*raws, strict=False)) if cut else None  # (zip stops at the shortest)
+    cells = {
+        name: _column_cells(raws, index, shortest, known[index] if known else None)
+        for name, index in positions.items()
+    }
+    del known
     # A row is left out when every cell under the header is blank, known column or not.
     blank = []
     if all("" in column for column in cells.values()):
@@ -380,9 +387,14 @@ def _blank(raw: list[str], width: int) -> bool:
     return not any(_clean(cell) for cell in raw[:width])
 
 
-def _column_cells(raws: list[list[str]], index: int, shortest: int) -> list[str]:
-    """Return the cleaned cells of one column, "" where a row is too short to have it."""
-    if shortest > index:
+def _column_cells(raws: list[list[str]], index: int, shortest: int, cut=None) -> list[str]:
+    """Return the cleaned cells of one column, "" where a row is too short to have it.
+
+    `cut`, when given, is that column already taken from every row.
+    """
+    if cut is not None:
+        column = cut
+    elif shortest > index:
         column = list(map(itemgetter(index), raws))
     else:
         column = [raw[index] if len(raw) > index else "" for raw in raws]
