@@ -117,7 +117,7 @@ def _write_titles(titles: CheckedTitles, rows: list[int], ids: list[int], credit
             updated_at=Same(created),
         )
         title_rows.write_columns([picked[name] for name in TITLE_INSERT_COLUMNS])
-        placed = [0] * size  # names credited so far on each title
+        placed = [1] * size  # the position of each title's next credit
         for role, names in credited:
             found = pick(names)
             counts = list(map(len, found))
@@ -130,7 +130,6 @@ def _write_titles(titles: CheckedTitles, rows: list[int], ids: list[int], credit
                 "position": list(chain.from_iterable(map(range, placed, ends))),
             }
             placed = ends
-            people["position"] = list(map((1).__add__, people["position"]))  # from 1
             people["name_key"] = list(map(name_key, people["name"]))
             people_rows.write_columns([people[name] for name in CONTRIBUTOR_INSERT_COLUMNS])
 

@@ -1,7 +1,9 @@
 """Insert rows in bulk below the ORM: many rows per statement on SQLite, COPY on PostgreSQL."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, repeat
+from operator import is_
 
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
@@ -85,14 +87,13 @@ class RowWriter:
             self.write(list(zip(*full, strict=True)))
             return
         ordered = [columns[index] for index in self.order]  # the statement's order
-        # A column without a value (None on every row) is bound once per statement too.
-        ordered = [
-            Same(None) if not isinstance(c, Same) and c.count(None) == count else c for c in ordered
-        ]
+        # A column holding one object on every row (None, often) is bound once per statement too.
+        ordered = [c if isinstance(c, Same) else _one_object(c) for c in ordered]
         shape = tuple(isinstance(c, Same) for c in ordered)
         varying = [c for c in ordered if not isinstance(c, Same)]
-        if not varying:  # every row alike: nothing to number the rows by
-            self.write([tuple(c.value for c in columns)] * count)
+        if not varying:  # every row alike (or a single row): nothing to number the rows by
+            row = tuple(c.value if isinstance(c, Same) else c[0] for c in columns)
+            self.write([row] * count)
             return
         width = len(varying)
         flat = [None] * (count * width)
@@ -149,6 +150,14 @@ class RowWriter:
         except self.dialect.loaded_dbapi.IntegrityError as error:
             # The same exception SQLAlchemy raises for an INSERT, so callers handle one kind.
             raise IntegrityError(statement, None, error) from error
+
+
+def _one_object(values: Sequence):
+    """Return Same(it) if every value is the same object, else the values."""
+    first = values[0]
+    # Two looks first, so that a column of many values is not walked to the end.
+    sampled = values[-1] is first and values[len(values) // 2] is first
+    return Same(first) if sampled and all(map(is_, values, repeat(first))) else values
 
 
 def _same(value):

@@ -30,7 +30,7 @@ def test_columns_given_once_or_never_set_reach_every_row(db, make_org):
         "publisher_id": Same(publisher.id),
         "format": Same("ebook"),
         "language": ["zh" if n % 2 else "en" for n in range(count)],
-        "status": Same("active"),
+        "status": ["withdrawn"] * count,  # one object on every row: bound once too
         "created_at": Same(now),
         "updated_at": Same(now),
     }
@@ -49,6 +49,21 @@ def test_columns_given_once_or_never_set_reach_every_row(db, make_org):
             publisher.id,
             "ebook",
             "zh" if n % 2 else "en",
-            "active",
+            "withdrawn",
         )
         assert title.created_at == title.updated_at and title.created_at.tzinfo is not None
+
+
+def test_a_single_row_is_written_as_given(db, make_org):
+    publisher = make_org()
+    writer = RowWriter(Title.__table__, COLUMNS)
+    now = writer.process("created_at", utcnow())
+    row = [isbn(7)], ["书名"], ["书名"], [None], ["FBA"], Same(publisher.id), ["hardback"]
+    writer.write_columns([*row, ["zh"], ["forthcoming"], [now], [now]])
+    (title,) = db.session.scalars(select(Title)).all()
+    assert (title.isbn, title.thema_code, title.format, title.status) == (
+        isbn(7),
+        "FBA",
+        "hardback",
+        "forthcoming",
+    )
