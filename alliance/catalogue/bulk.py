@@ -4,7 +4,7 @@ import functools
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from itertools import chain, repeat
+from itertools import chain, compress, repeat
 from operator import add, itemgetter
 
 from sqlalchemy import ARRAY, String, any_, bindparam, delete, func, insert, select, text, update
@@ -12,7 +12,7 @@ from sqlalchemy import ARRAY, String, any_, bindparam, delete, func, insert, sel
 from alliance.audit import AuditEvent
 from alliance.catalogue.checking import CheckedTitles
 from alliance.catalogue.models import Contributor, Title, search_key, search_keys
-from alliance.catalogue.rows import RowWriter, Same
+from alliance.catalogue.rows import RowWriter, Same, one_object
 from alliance.db import utcnow
 from alliance.extensions import db
 from alliance.logs import current_request_id
@@ -99,15 +99,19 @@ def _write_titles(titles: CheckedTitles, rows: list[int], ids: list[int], credit
     title_rows = RowWriter(TITLE_TABLE, TITLE_INSERT_COLUMNS)
     people_rows = RowWriter(CONTRIBUTOR_TABLE, CONTRIBUTOR_INSERT_COLUMNS)
     created = title_rows.process("created_at", utcnow())
-    # The same few dates and names come again and again: convert each once.
+    # The same few dates come again and again: convert each once.
     dates = functools.cache(title_rows.processor("publication_date"))
-    name_key = functools.cache(search_key)
+    # A field with one value on every row (as for a column the file lacks) is never picked.
+    uniform = {name: one_object(fields[name]) for name in TITLE_FIELDS if name not in CONVERTED}
+    uniform = {name: same for name, same in uniform.items() if isinstance(same, Same)}
+    varied = [name for name in TITLE_FIELDS if name not in uniform]
     for start in range(0, len(rows), WRITE_BATCH):
         batch = rows[start : start + WRITE_BATCH]
         batch_ids = ids[start : start + WRITE_BATCH]
         size = len(batch)
         pick = itemgetter(*batch) if size > 1 else lambda column, at=batch[0]: (column[at],)
-        picked = {name: pick(fields[name]) for name in TITLE_FIELDS}
+        picked = {name: pick(fields[name]) for name in varied}
+        picked.update(uniform)
         picked.update(
             id=batch_ids,
             title_key=search_keys(list(picked["title"])),
@@ -119,19 +123,28 @@ def _write_titles(titles: CheckedTitles, rows: list[int], ids: list[int], credit
         title_rows.write_columns([picked[name] for name in TITLE_INSERT_COLUMNS])
         placed = [1] * size  # the position of each title's next credit
         for role, names in credited:
-            found = pick(names)
-            counts = list(map(len, found))
-            # Each title's names in this role, numbered on from its names in earlier roles.
-            ends = list(map(add, placed, counts))
-            people = {
-                "title_id": list(chain.from_iterable(map(repeat, batch_ids, counts))),
-                "name": list(chain.from_iterable(found)),
-                "role": Same(role),
-                "position": list(chain.from_iterable(map(range, placed, ends))),
-            }
-            placed = ends
-            people["name_key"] = list(map(name_key, people["name"]))
+            people, placed = _credit_columns(pick(names), batch_ids, placed)
+            distinct = list(set(people["name"]))  # the same names come again and again
+            keys = dict(zip(distinct, search_keys(distinct), strict=True))
+            people.update(name_key=list(map(keys.__getitem__, people["name"])), role=Same(role))
             people_rows.write_columns([people[name] for name in CONTRIBUTOR_INSERT_COLUMNS])
+
+
+def _credit_columns(found, title_ids: list[int], placed: list[int]) -> tuple[dict, list[int]]:
+    """Return one role's credits by column, and each title's next position after them.
+
+    `found` holds each title's names in the role, `placed` each title's next position: a
+    title's credits are numbered on from its credits in the roles written before.
+    """
+    counts = list(map(len, found))
+    ends = list(map(add, placed, counts))
+    names = list(chain.from_iterable(found))
+    if max(counts, default=0) <= 1:  # one name at most on each title, as in most files
+        ids, positions = compress(title_ids, counts), compress(placed, counts)
+    else:
+        ids = chain.from_iterable(map(repeat, title_ids, counts))
+        positions = chain.from_iterable(map(range, placed, ends))
+    return {"title_id": list(ids), "name": names, "position": list(positions)}, ends
 
 
 @contextmanager
@@ -153,6 +166,7 @@ def _larger_sqlite_cache(rows: int):
         connection.exec_driver_sql(f"PRAGMA cache_size = {int(previous):d}")
 
 
+CONVERTED = ("title", "publication_date")  # fields whose values are converted per row below
 TITLE_FIELDS = (
     "isbn", "title", "subtitle", "format", "language", "clc_class", "thema_code",
     "publication_date", "list_price_fen", "page_count", "description", "status",

@@ -88,7 +88,7 @@ class RowWriter:
             return
         ordered = [columns[index] for index in self.order]  # the statement's order
         # A column holding one object on every row (None, often) is bound once per statement too.
-        ordered = [c if isinstance(c, Same) else _one_object(c) for c in ordered]
+        ordered = [c if isinstance(c, Same) else one_object(c) for c in ordered]
         shape = tuple(isinstance(c, Same) for c in ordered)
         varying = [c for c in ordered if not isinstance(c, Same)]
         if not varying:  # every row alike (or a single row): nothing to number the rows by
@@ -152,7 +152,7 @@ class RowWriter:
             raise IntegrityError(statement, None, error) from error
 
 
-def _one_object(values: Sequence):
+def one_object(values: Sequence):
     """Return Same(it) if every value is the same object, else the values."""
     first = values[0]
     # Two looks first, so that a column of many values is not walked to the end.
