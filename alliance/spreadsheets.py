@@ -128,8 +128,9 @@ def read_table(
         return _read_xlsx(data, filename, columns, lookup, max_rows)
     text, encoding = _decode(data)
     records = enumerate(_csv_cells(text), start=1)
+    marks = "\u200b" in text or "\ufeff" in text  # looked for once, not column by column
     try:
-        return _build_table(records, columns, lookup, max_rows, encoding)
+        return _build_table(records, columns, lookup, max_rows, encoding, marks=marks)
     except _NoTable as error:
         raise SpreadsheetError(error.message) from None
 
@@ -319,10 +320,11 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def _build_table(records, columns, lookup, max_rows, encoding, reopen=None) -> Table:
+def _build_table(records, columns, lookup, max_rows, encoding, reopen=None, marks=None) -> Table:
     """Find the header among the first rows, then read the rows under it, column by column.
 
     `reopen(first_row, width)`, when given, restarts the rows after the header cut to its width.
+    `marks` tells whether any cell may hold a zero-width space or BOM (None: not known).
     """
     row_limit = max(max_rows, EXCEL_MAX_ROWS)
     header_row, (positions, written, ignored, width) = _find_header(records, columns, lookup)
@@ -357,7 +359,7 @@ def _build_table(records, columns, lookup, max_rows, encoding, reopen=None) -> T
     cut = positions and shortest > max(positions.values())
     known = list(zip(*raws, strict=False)) if cut else None  # (zip stops at the shortest)
     cells = {
-        name: _column_cells(raws, index, shortest, known[index] if known else None)
+        name: _column_cells(raws, index, shortest, known[index] if known else None, marks)
         for name, index in positions.items()
     }
     del known
@@ -387,10 +389,11 @@ def _blank(raw: list[str], width: int) -> bool:
     return not any(_clean(cell) for cell in raw[:width])
 
 
-def _column_cells(raws: list[list[str]], index: int, shortest: int, cut=None) -> list[str]:
+def _column_cells(raws, index: int, shortest: int, cut=None, marks=None) -> list[str]:
     """Return the cleaned cells of one column, "" where a row is too short to have it.
 
-    `cut`, when given, is that column already taken from every row.
+    `cut`, when given, is that column already taken from every row; `marks` is False when
+    no cell holds a zero-width space or BOM.
     """
     if cut is not None:
         column = cut
@@ -398,9 +401,10 @@ def _column_cells(raws: list[list[str]], index: int, shortest: int, cut=None) ->
         column = list(map(itemgetter(index), raws))
     else:
         column = [raw[index] if len(raw) > index else "" for raw in raws]
-    joined = "".join(column)
-    if "\u200b" in joined or "\ufeff" in joined:
-        return [_clean(cell) for cell in column]
+    if marks is not False:
+        joined = "".join(column)
+        if "\u200b" in joined or "\ufeff" in joined:
+            return [_clean(cell) for cell in column]
     return list(map(str.strip, column))  # what _clean does to a cell without those marks
 
 
