@@ -45,7 +45,8 @@ def titles_by_isbn(columns: list, isbns: list[str]):
     if db.session.get_bind().dialect.name == "sqlite":
         # Joined rather than IN (...), which first copies all of them into a temporary index;
         # sorted (cheap on a sorted file), so that each lookup lands next to the one before.
-        listed = func.json_each(json.dumps(sorted(set(isbns)))).table_valued("value")
+        distinct = list(dict.fromkeys(sorted(isbns)))  # each once (a set would lose the order)
+        listed = func.json_each(json.dumps(distinct)).table_valued("value")
         return query.select_from(listed.join(TITLE_TABLE, TITLE_TABLE.c.isbn == listed.c.value))
     return query.where(TITLE_TABLE.c.isbn == any_(bindparam("isbns", isbns, type_=ARRAY(String))))
 

@@ -1,8 +1,9 @@
-"""Rows written in bulk below the ORM come back as they were given, on either database."""
+"""Bulk writes and lookups below the ORM give back what they were given, on either database."""
 
 from sqlalchemy import select
 from stdnum import ean
 
+from alliance.catalogue.bulk import TITLE_TABLE, titles_by_isbn
 from alliance.catalogue.models import Title
 from alliance.catalogue.rows import RowWriter, Same
 from alliance.db import utcnow
@@ -67,3 +68,15 @@ def test_a_single_row_is_written_as_given(db, make_org):
         "hardback",
         "forthcoming",
     )
+
+
+def test_titles_are_found_once_by_isbn_in_any_order(db, make_org):
+    publisher = make_org()
+    writer = RowWriter(Title.__table__, COLUMNS)
+    now = writer.process("created_at", utcnow())
+    isbns = [isbn(n) for n in (5, 3, 9)]
+    given = [isbns, ["t"] * 3, ["t"] * 3, [None] * 3, [None] * 3, Same(publisher.id)]
+    writer.write_columns([*given, Same("ebook"), Same("zh"), Same("active"), Same(now), Same(now)])
+    asked = [isbn(9), isbn(4), isbn(3), isbn(9), isbn(5), isbn(3)]  # one unknown, two twice
+    found = db.session.execute(titles_by_isbn([TITLE_TABLE.c.isbn], asked)).scalars().all()
+    assert sorted(found) == sorted(isbns)
