@@ -469,6 +469,13 @@ def test_many_rows_keep_their_values_and_contributors(publisher, db):
         ]
 
 
+def test_a_file_whose_only_fault_is_an_isbn_given_twice_writes_nothing(publisher, db):
+    rows = [[isbn(n), f"书名{n}", "作者", "10"] for n in range(1, 6)]
+    problems = rejected(publisher, csv_file([*rows, [isbn(3), "又一次", "", ""]]))
+    assert problems == {(7, "ISBN", f"The ISBN {isbn(3)} is also on row 4.")}
+    assert count(db) == 0
+
+
 def test_credits_are_numbered_on_across_roles(publisher, db):
     # Each title's credits in file order: authors, then translators, then illustrators,
     # whatever the other rows of the same statement hold.
