@@ -78,7 +78,10 @@ class RowWriter:
         self._insert(list(chain.from_iterable(rows)), (False,) * len(self.columns), [])
 
     def write_columns(self, columns: list) -> None:
-        """Insert rows given column by column (in order): each a sequence, or Same(value)."""
+        """Insert rows given column by column (in order): each a sequence, or Same(value).
+
+        The sequences (one at least) give the number of rows.
+        """
         count = next((len(values) for values in columns if not isinstance(values, Same)), 0)
         if not count:
             return
