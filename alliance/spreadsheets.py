@@ -22,6 +22,7 @@ from openpyxl import load_workbook
 from openpyxl.xml import DEFUSEDXML
 
 from alliance.errors import DomainError
+from alliance.plaincsv import plain_columns, plain_lines
 
 log = logging.getLogger(__name__)
 
@@ -127,9 +128,13 @@ def read_table(
     if data.startswith(ZIP_MAGIC):
         return _read_xlsx(data, filename, columns, lookup, max_rows)
     text, encoding = _decode(data)
-    records = enumerate(_csv_cells(text), start=1)
+    delimiter = _sniff_delimiter(text)
+    records = enumerate(_csv_cells(text, delimiter), start=1)
+    marks = "\u200b" in text or "\ufeff" in text  # looked for once, not column by column
+    lines = plain_lines(text)
+    plain = None if lines is None else (lines, delimiter)
     try:
-        return _build_table(records, columns, lookup, max_rows, encoding)
+        return _build_table(records, columns, lookup, max_rows, encoding, marks=marks, plain=plain)
     except _NoTable as error:
         raise SpreadsheetError(error.message) from None
 
@@ -200,8 +205,8 @@ def _sniff_delimiter(text: str) -> str:
         return ","
 
 
-def _csv_cells(text: str) -> Iterator[list[str]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
+def _csv_cells(text: str, delimiter: str) -> Iterator[list[str]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         yield from reader
     except csv.Error:
@@ -319,16 +324,25 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def _build_table(records, columns, lookup, max_rows, encoding, reopen=None) -> Table:
+def _build_table(
+    records, columns, lookup, max_rows, encoding, reopen=None, marks=None, plain=None
+) -> Table:
     """Find the header among the first rows, then read the rows under it, column by column.
 
     `reopen(first_row, width)`, when given, restarts the rows after the header cut to its width.
+    `marks` tells whether any cell may hold a zero-width space or BOM (None: not known).
+    `plain`, when given, is (lines, delimiter) of a CSV text that plaincsv may cut itself.
     """
     row_limit = max(max_rows, EXCEL_MAX_ROWS)
     header_row, (positions, written, ignored, width) = _find_header(records, columns, lookup)
     if reopen is not None:
         records.close()  # that pass read rows as wide as any header could be
         records = reopen(header_row + 1, width)
+    if plain is not None:
+        table = _plain_table(plain, header_row, positions, width, max_rows, marks)
+        if table is not None:
+            numbers, cells = table
+            return _table(numbers, cells, columns, positions, ignored, encoding, written)
     # Most files fit: take their rows in one go, and check the limits on what is left.
     taken = [record for record in islice(records, max_rows) if record[1]]  # [] is a blank row
     numbers = [number for number, _raw in taken]
@@ -353,22 +367,22 @@ def _build_table(records, columns, lookup, max_rows, encoding, reopen=None) -> T
         numbers.append(number)
         raws.append(raw)
     shortest = min(map(len, raws), default=0)
-    cells = {name: _column_cells(raws, index, shortest) for name, index in positions.items()}
-    # A row is left out when every cell under the header is blank, known column or not.
-    blank = []
-    if all("" in column for column in cells.values()):
-        blank = [
-            index
-            for index, text in enumerate(map("".join, zip(*cells.values(), strict=True)))
-            if not text and _blank(raws[index], width)
-        ]
+    # Every row long enough (the usual file): cut all of them into columns in one pass.
+    cut = positions and shortest > max(positions.values())
+    known = list(zip(*raws, strict=False)) if cut else None  # (zip stops at the shortest)
+    cells = {
+        name: _column_cells(raws, index, shortest, known[index] if known else None, marks)
+        for name, index in positions.items()
+    }
+    del known
+    numbers, cells = _without_blank_rows(numbers, cells, raws.__getitem__, width)
     del raws
-    if blank:
-        keep = sorted(set(range(len(numbers))).difference(blank))
-        numbers = [numbers[index] for index in keep]
-        cells = {name: [column[index] for index in keep] for name, column in cells.items()}
     if len(numbers) > max_rows:
         raise _too_many_rows(max_rows)
+    return _table(numbers, cells, columns, positions, ignored, encoding, written)
+
+
+def _table(numbers, cells, columns, positions, ignored, encoding, written) -> Table:
     if not numbers:
         raise SpreadsheetError(NO_ROWS)
     absent = [""] * len(numbers)
@@ -376,19 +390,65 @@ def _build_table(records, columns, lookup, max_rows, encoding, reopen=None) -> T
     return Table(numbers, everything, set(positions), ignored, encoding, written)
 
 
+def _plain_table(plain, header_row: int, positions, width: int, max_rows: int, marks):
+    """Return (row numbers, cells by column) under the header of a plain CSV text, or None.
+
+    Only when every line under the header has the same cells, none blank and within the
+    limits: anything else takes the general path, which reads it row by row.
+    """
+    lines, delimiter = plain
+    rest = lines[header_row:]  # without quotes, the nth row is the nth line
+    if not positions or len(rest) > max_rows or header_row + len(rest) > EXCEL_MAX_ROWS:
+        return None
+    cut = plain_columns(rest, delimiter)
+    if cut is None or max(positions.values()) >= len(cut):
+        return None
+    cells = {
+        name: _column_cells(None, index, 0, cut[index], marks) for name, index in positions.items()
+    }
+    numbers = list(range(header_row + 1, header_row + 1 + len(rest)))
+    return _without_blank_rows(numbers, cells, lambda index: rest[index].split(delimiter), width)
+
+
+def _without_blank_rows(numbers, cells, raw_of, width: int):
+    """Leave out the rows whose every cell under the header is blank, known column or not.
+
+    `raw_of(index)` returns the cells of the row at `index` as the file has them.
+    """
+    blank = []
+    if all("" in column for column in cells.values()):
+        blank = [
+            index
+            for index, text in enumerate(map("".join, zip(*cells.values(), strict=True)))
+            if not text and _blank(raw_of(index), width)
+        ]
+    if blank:
+        keep = sorted(set(range(len(numbers))).difference(blank))
+        numbers = [numbers[index] for index in keep]
+        cells = {name: [column[index] for index in keep] for name, column in cells.items()}
+    return numbers, cells
+
+
 def _blank(raw: list[str], width: int) -> bool:
     return not any(_clean(cell) for cell in raw[:width])
 
 
-def _column_cells(raws: list[list[str]], index: int, shortest: int) -> list[str]:
-    """Return the cleaned cells of one column, "" where a row is too short to have it."""
-    if shortest > index:
+def _column_cells(raws, index: int, shortest: int, cut=None, marks=None) -> list[str]:
+    """Return the cleaned cells of one column, "" where a row is too short to have it.
+
+    `cut`, when given, is that column already taken from every row; `marks` is False when
+    no cell holds a zero-width space or BOM.
+    """
+    if cut is not None:
+        column = cut
+    elif shortest > index:
         column = list(map(itemgetter(index), raws))
     else:
         column = [raw[index] if len(raw) > index else "" for raw in raws]
-    joined = "".join(column)
-    if "\u200b" in joined or "\ufeff" in joined:
-        return [_clean(cell) for cell in column]
+    if marks is not False:
+        joined = "".join(column)
+        if "\u200b" in joined or "\ufeff" in joined:
+            return [_clean(cell) for cell in column]
     return list(map(str.strip, column))  # what _clean does to a cell without those marks
 
 

@@ -10,9 +10,9 @@ from sqlalchemy import Select, delete, func, select
 
 from alliance import audit
 from alliance.auth.models import User
-from alliance.catalogue.bulk import _RowWriter
 from alliance.catalogue.isbn import IsbnError, normalise_isbn
 from alliance.catalogue.models import Title
+from alliance.catalogue.rows import RowWriter
 from alliance.catalogue.services import publisher_of
 from alliance.db import utcnow
 from alliance.errors import ConflictError, DomainError, NotFoundError
@@ -107,8 +107,8 @@ def _title_of(publisher: Organisation, isbn_text: str) -> Title:
 def write_codes(batch_id: int, quantity: int) -> None:
     """Generate and write a batch's labels (hashes) and its pending codes, chunk by chunk."""
     hash_code = labels.hasher(label_key())
-    label_writer = _RowWriter(Label.__table__, ("batch_id", "serial", "code_hash"))
-    code_writer = _RowWriter(PendingCode.__table__, ("batch_id", "serial", "code"))
+    label_writer = RowWriter(Label.__table__, ("batch_id", "serial", "code_hash"))
+    code_writer = RowWriter(PendingCode.__table__, ("batch_id", "serial", "code"))
     to_binary = label_writer.processor("code_hash")
     connection = label_writer.connection
     sqlite = connection.dialect.name == "sqlite"

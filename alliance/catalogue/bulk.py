@@ -4,15 +4,15 @@ import functools
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from itertools import chain, repeat
-from operator import itemgetter
+from itertools import chain, compress, repeat
+from operator import add, itemgetter
 
 from sqlalchemy import ARRAY, String, any_, bindparam, delete, func, insert, select, text, update
-from sqlalchemy.exc import IntegrityError
 
 from alliance.audit import AuditEvent
 from alliance.catalogue.checking import CheckedTitles
 from alliance.catalogue.models import Contributor, Title, search_key, search_keys
+from alliance.catalogue.rows import RowWriter, Same, one_object
 from alliance.db import utcnow
 from alliance.extensions import db
 from alliance.logs import current_request_id
@@ -22,7 +22,6 @@ STATE_FIELDS = (
     "list_price_fen", "page_count", "description", "status",
 )  # fmt: skip
 CHUNK = 900  # values in one IN (...) and rows in one INSERT: under every driver's limits
-MAX_PARAMETERS = 999  # SQLite's limit on values in one statement before 3.32
 WRITE_BATCH = 10_000  # rows built and written at a time: bounded memory
 LARGE_IMPORT = 10_000  # rows from which SQLite gets a larger page cache for the import
 IMPORT_CACHE_KIB = 64 * 1024
@@ -44,8 +43,11 @@ def titles_by_isbn(columns: list, isbns: list[str]):
     """
     query = select(*columns)
     if db.session.get_bind().dialect.name == "sqlite":
-        listed = text("SELECT value FROM json_each(:isbns)").bindparams(isbns=json.dumps(isbns))
-        return query.where(TITLE_TABLE.c.isbn.in_(listed.columns(value=String)))
+        # Joined rather than IN (...), which first copies all of them into a temporary index;
+        # sorted (cheap on a sorted file), so that each lookup lands next to the one before.
+        distinct = list(dict.fromkeys(sorted(isbns)))  # each once (a set would lose the order)
+        listed = func.json_each(json.dumps(distinct)).table_valued("value")
+        return query.select_from(listed.join(TITLE_TABLE, TITLE_TABLE.c.isbn == listed.c.value))
     return query.where(TITLE_TABLE.c.isbn == any_(bindparam("isbns", isbns, type_=ARRAY(String))))
 
 
@@ -92,55 +94,60 @@ def insert_titles(titles: CheckedTitles, rows: list[int], publisher_id: int) -> 
 
 
 def _write_titles(titles: CheckedTitles, rows: list[int], ids: list[int], credited, publisher_id):
-    """Insert the titles of these rows under these ids, and their credits."""
+    """Insert the titles of these rows under these ids, and their credits.
+
+    Values go column by column (C loops over whole columns), never as a tuple per row.
+    """
     fields = titles.fields
-    title_rows = _RowWriter(TITLE_TABLE, TITLE_INSERT_COLUMNS)
-    people_rows = _RowWriter(CONTRIBUTOR_TABLE, CONTRIBUTOR_INSERT_COLUMNS)
+    title_rows = RowWriter(TITLE_TABLE, TITLE_INSERT_COLUMNS)
+    people_rows = RowWriter(CONTRIBUTOR_TABLE, CONTRIBUTOR_INSERT_COLUMNS)
     created = title_rows.process("created_at", utcnow())
-    # The same few dates and names come again and again: convert each once.
+    # The same few dates come again and again: convert each once.
     dates = functools.cache(title_rows.processor("publication_date"))
-    name_key = functools.cache(search_key)
+    # A field with one value on every row (as for a column the file lacks) is never picked.
+    uniform = {name: one_object(fields[name]) for name in TITLE_FIELDS if name not in CONVERTED}
+    uniform = {name: same for name, same in uniform.items() if isinstance(same, Same)}
+    varied = [name for name in TITLE_FIELDS if name not in uniform]
     for start in range(0, len(rows), WRITE_BATCH):
         batch = rows[start : start + WRITE_BATCH]
         batch_ids = ids[start : start + WRITE_BATCH]
-        pick = itemgetter(*batch) if len(batch) > 1 else lambda column, at=batch[0]: (column[at],)
-        picked = {name: pick(fields[name]) for name in TITLE_FIELDS}
-        title_rows.write(
-            list(
-                zip(
-                    batch_ids,
-                    picked["isbn"],
-                    picked["title"],
-                    search_keys(list(picked["title"])),
-                    picked["subtitle"],
-                    repeat(publisher_id),
-                    picked["format"],
-                    picked["language"],
-                    picked["clc_class"],
-                    picked["thema_code"],
-                    map(dates, picked["publication_date"]),
-                    picked["list_price_fen"],
-                    picked["page_count"],
-                    picked["description"],
-                    picked["status"],
-                    repeat(created),
-                    repeat(created),
-                    strict=False,  # repeat() is endless
-                )
-            )
+        size = len(batch)
+        pick = itemgetter(*batch) if size > 1 else lambda column, at=batch[0]: (column[at],)
+        picked = {name: pick(fields[name]) for name in varied}
+        picked.update(uniform)
+        picked.update(
+            id=batch_ids,
+            title_key=search_keys(list(picked["title"])),
+            publisher_id=Same(publisher_id),
+            publication_date=list(map(dates, picked["publication_date"])),
+            created_at=Same(created),
+            updated_at=Same(created),
         )
-        people = []
-        placed = [0] * len(batch)  # names credited so far on each title
+        title_rows.write_columns([picked[name] for name in TITLE_INSERT_COLUMNS])
+        placed = [1] * size  # the position of each title's next credit
         for role, names in credited:
-            for at, found in enumerate(pick(names)):
-                if found:
-                    position = placed[at]
-                    title_id = batch_ids[at]
-                    for name in found:
-                        position += 1
-                        people.append((title_id, name, name_key(name), role, position))
-                    placed[at] = position
-        people_rows.write(people)
+            people, placed = _credit_columns(pick(names), batch_ids, placed)
+            distinct = list(set(people["name"]))  # the same names come again and again
+            keys = dict(zip(distinct, search_keys(distinct), strict=True))
+            people.update(name_key=list(map(keys.__getitem__, people["name"])), role=Same(role))
+            people_rows.write_columns([people[name] for name in CONTRIBUTOR_INSERT_COLUMNS])
+
+
+def _credit_columns(found, title_ids: list[int], placed: list[int]) -> tuple[dict, list[int]]:
+    """Return one role's credits by column, and each title's next position after them.
+
+    `found` holds each title's names in the role, `placed` each title's next position: a
+    title's credits are numbered on from its credits in the roles written before.
+    """
+    counts = list(map(len, found))
+    ends = list(map(add, placed, counts))
+    names = list(chain.from_iterable(found))
+    if max(counts, default=0) <= 1:  # one name at most on each title, as in most files
+        ids, positions = compress(title_ids, counts), compress(placed, counts)
+    else:
+        ids = chain.from_iterable(map(repeat, title_ids, counts))
+        positions = chain.from_iterable(map(range, placed, ends))
+    return {"title_id": list(ids), "name": names, "position": list(positions)}, ends
 
 
 @contextmanager
@@ -162,6 +169,7 @@ def _larger_sqlite_cache(rows: int):
         connection.exec_driver_sql(f"PRAGMA cache_size = {int(previous):d}")
 
 
+CONVERTED = ("title", "publication_date")  # fields whose values are converted per row below
 TITLE_FIELDS = (
     "isbn", "title", "subtitle", "format", "language", "clc_class", "thema_code",
     "publication_date", "list_price_fen", "page_count", "description", "status",
@@ -224,97 +232,6 @@ TITLE_INSERT_COLUMNS = (  # in the table's order, which SQLAlchemy's statement f
     "updated_at",
 )  # fmt: skip
 CONTRIBUTOR_INSERT_COLUMNS = ("title_id", "name", "name_key", "role", "position")
-
-
-class _RowWriter:
-    """Insert rows of values (in `columns` order), many rows per statement.
-
-    The statement is compiled by SQLAlchemy for the session's dialect once; values whose
-    column type converts them on the way in must be converted with process() or
-    processor() first. This spares the per-row parameter handling of Session.execute,
-    which costs more than the database's own work on a large import. With positional
-    parameters (SQLite) one INSERT carries up to MAX_PARAMETERS values in several rows,
-    which SQLite runs faster than the same rows one by one (its CHECKs with IN lists are
-    set up once per statement, not per row); PostgreSQL gets them by COPY.
-    """
-
-    def __init__(self, table, columns: tuple[str, ...]):
-        self.connection = db.session.connection()
-        self.dialect = self.connection.dialect
-        self.table = table
-        self.columns = columns
-        compiled = insert(table).compile(dialect=self.dialect, column_keys=list(columns))
-        self.sql = compiled.string
-        self.order = None
-        self.per_statement = 1
-        if compiled.positional:
-            where = {name: index for index, name in enumerate(columns)}
-            self.order = [where[name] for name in compiled.positiontup]
-            head, values_word, group = self.sql.rpartition(" VALUES ")
-            if values_word and group.startswith("(") and group.endswith(")"):
-                self.per_statement = max(1, MAX_PARAMETERS // len(columns))
-                self.head, self.group = head + values_word, group
-
-    def processor(self, column: str):
-        """Return the function that converts a value of `column` for the driver."""
-        column_type = self.table.c[column].type.dialect_impl(self.dialect)
-        convert = column_type.bind_processor(self.dialect)
-        return convert or _same
-
-    def process(self, column: str, value):
-        """Convert a value of `column` for the driver."""
-        return self.processor(column)(value)
-
-    def write(self, rows: list[tuple]) -> None:
-        """Insert the rows."""
-        if not rows:
-            return
-        if self.dialect.name == "postgresql":
-            self._copy(rows)
-            return
-        if self.order is None:
-            params = [dict(zip(self.columns, row, strict=True)) for row in rows]
-            self.connection.exec_driver_sql(self.sql, params)
-            return
-        if self.order != sorted(self.order):
-            rows = [tuple(row[index] for index in self.order) for row in rows]
-        if self.per_statement == 1:
-            self.connection.exec_driver_sql(self.sql, rows)
-            return
-        size = self.per_statement
-        full = self._statement(size)
-        # Straight to the driver's cursor: SQLAlchemy's own work for each of thousands of
-        # statements would cost more than SQLite's, and there is no result to read.
-        cursor = self.connection.connection.driver_connection.cursor()
-        try:
-            for start in range(0, len(rows), size):
-                chunk = rows[start : start + size]
-                sql = full if len(chunk) == size else self._statement(len(chunk))
-                cursor.execute(sql, tuple(chain.from_iterable(chunk)))
-        except self.dialect.loaded_dbapi.IntegrityError as error:
-            raise IntegrityError(full, None, error) from error
-        finally:
-            cursor.close()
-
-    def _copy(self, rows: list[tuple]) -> None:
-        """Stream the rows with PostgreSQL's COPY, in the session's transaction."""
-        cursor = self.connection.connection.driver_connection.cursor()
-        names = ", ".join(f'"{name}"' for name in self.columns)
-        statement = f'COPY "{self.table.name}" ({names}) FROM STDIN'
-        try:
-            with cursor.copy(statement) as copy:
-                for row in rows:
-                    copy.write_row(row)
-        except self.dialect.loaded_dbapi.IntegrityError as error:
-            # The same exception SQLAlchemy raises for an INSERT, so callers handle one kind.
-            raise IntegrityError(statement, None, error) from error
-
-    def _statement(self, rows: int) -> str:
-        return self.head + ", ".join([self.group] * rows)
-
-
-def _same(value):
-    return value
 
 
 def update_titles(actor, changed: list, publisher_id: int) -> None:

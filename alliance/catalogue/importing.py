@@ -238,8 +238,10 @@ def _check_rows(table: Table, titles: CheckedTitles):
     """
     isbns = titles.fields["isbn"]
     numbers = table.numbers
-    if not titles.problems and None not in isbns and len(set(isbns)) == len(isbns):
-        return list(range(len(isbns))), dict(zip(isbns, numbers, strict=True)), []
+    if not titles.problems and None not in isbns:
+        first_rows = dict(zip(isbns, numbers, strict=True))
+        if len(first_rows) == len(isbns):  # no ISBN twice
+            return list(range(len(isbns))), first_rows, []
     checked: list[int] = []
     first_rows: dict[str, int] = {}  # ISBN -> the first row that has it
     problems: list[Problem] = []

@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from alliance.db import UTCDateTime, one_of, utcnow
+from alliance.db import UTCDateTime, equals_one_of, utcnow
 from alliance.extensions import db
 from alliance.members.models import Organisation
 
@@ -110,8 +110,8 @@ class Title(db.Model):
 
     __tablename__ = "title"
     __table_args__ = (
-        CheckConstraint(one_of("format", TitleFormat), name="format"),
-        CheckConstraint(one_of("status", TitleStatus), name="status"),
+        CheckConstraint(equals_one_of("format", TitleFormat), name="format"),
+        CheckConstraint(equals_one_of("status", TitleStatus), name="status"),
         CheckConstraint("list_price_fen IS NULL OR list_price_fen >= 0", name="price"),
         CheckConstraint("page_count IS NULL OR page_count > 0", name="pages"),
     )
@@ -172,7 +172,7 @@ class Contributor(db.Model):
     """A person credited on a title, with their role and place in the credits."""
 
     __tablename__ = "contributor"
-    __table_args__ = (CheckConstraint(one_of("role", ContributorRole), name="role"),)
+    __table_args__ = (CheckConstraint(equals_one_of("role", ContributorRole), name="role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title_id: Mapped[int] = mapped_column(ForeignKey("title.id", ondelete="CASCADE"), index=True)

@@ -469,6 +469,38 @@ def test_many_rows_keep_their_values_and_contributors(publisher, db):
         ]
 
 
+def test_a_file_whose_only_fault_is_an_isbn_given_twice_writes_nothing(publisher, db):
+    rows = [[isbn(n), f"书名{n}", "作者", "10"] for n in range(1, 6)]
+    problems = rejected(publisher, csv_file([*rows, [isbn(3), "又一次", "", ""]]))
+    assert problems == {(7, "ISBN", f"The ISBN {isbn(3)} is also on row 4.")}
+    assert count(db) == 0
+
+
+def test_credits_are_numbered_on_across_roles(publisher, db):
+    # Each title's credits in file order: authors, then translators, then illustrators,
+    # whatever the other rows of the same statement hold.
+    rows = [
+        [
+            isbn(n),
+            f"书名{n}",
+            f"作者{n}" + (f"；合著{n}" if n % 3 == 0 else ""),
+            f"译者{n}" if n % 2 else "",
+            f"绘者{n}" if n % 5 == 0 else "",
+        ]
+        for n in range(1, 241)
+    ]
+    header = ["ISBN", "书名", "作者", "译者", "绘者"]
+    assert run(publisher, csv_file(rows, header=header)).created == 240
+    titles = {t.isbn: t for t in db.session.scalars(select(Title))}
+    for n in (1, 2, 3, 15, 30, 199, 240):
+        expected = [(f"作者{n}", "author")]
+        expected += [(f"合著{n}", "author")] * (n % 3 == 0)
+        expected += [(f"译者{n}", "translator")] * (n % 2)
+        expected += [(f"绘者{n}", "illustrator")] * (n % 5 == 0)
+        people = [(c.name, c.role, c.position) for c in titles[isbn(n)].contributors]
+        assert people == [(name, role, at) for at, (name, role) in enumerate(expected, 1)]
+
+
 def test_a_title_added_meanwhile_is_a_conflict(publisher, db, monkeypatch):
     run(publisher, csv_file(good_rows(2)))
     monkeypatch.setattr(importing, "_existing_titles", lambda isbns: {})  # as if not yet there

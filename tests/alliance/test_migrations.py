@@ -1,8 +1,14 @@
 """The migrations build exactly the models, on SQLite and on PostgreSQL."""
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
+from alliance import create_app
+from alliance.db import utcnow
 from alliance.extensions import db as _db
 
 
@@ -28,3 +34,75 @@ def test_migration_installs_the_audit_guards(db):
         ).scalars()
         expected = {"audit_event_no_update", "audit_event_no_delete"}
     assert set(rows) == expected
+
+
+ADD_CONTRIBUTOR = (
+    "INSERT INTO contributor (title_id, name, name_key, role, position) "
+    "VALUES (:id, 'n', 'n', :value, 1)"
+)
+
+
+@pytest.mark.parametrize(
+    ("statement", "good", "bad"),
+    [
+        ("UPDATE title SET format = :value WHERE id = :id", "ebook", "pamphlet"),
+        ("UPDATE title SET status = :value WHERE id = :id", "withdrawn", "deleted"),
+        (ADD_CONTRIBUTOR, "illustrator", "ghostwriter"),
+    ],
+)
+def test_the_database_refuses_a_value_outside_the_list(db, make_org, statement, good, bad):
+    connection = db.session.connection()
+    title_id = _raw_title(connection, make_org().id, "9787020002207")
+    connection.execute(text(statement), {"id": title_id, "value": good})
+    with pytest.raises(IntegrityError), db.session.begin_nested():
+        db.session.connection().execute(text(statement), {"id": title_id, "value": bad})
+
+
+def _raw_title(connection, publisher_id: int, isbn: str) -> int:
+    return connection.execute(
+        text(
+            "INSERT INTO title (isbn, title, title_key, publisher_id, format, language, "
+            "status, created_at, updated_at) VALUES (:isbn, 't', 't', :publisher, "
+            "'paperback', 'zh', 'active', :now, :now) RETURNING id"
+        ),
+        {"isbn": isbn, "publisher": publisher_id, "now": utcnow()},
+    ).scalar_one()
+
+
+def test_migration_0007_keeps_titles_and_contributors_on_sqlite(tmp_path):
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'm.db'}")
+    with app.app_context():
+        engine = _db.engine  # this app's own database, not the tests' shared one
+        upgrade(revision="0006")
+        with engine.begin() as connection:
+            publisher_id = connection.execute(
+                text(
+                    "INSERT INTO organisation (name, kind, status, created_at) "
+                    "VALUES ('p', 'publisher', 'active', :now) RETURNING id"
+                ),
+                {"now": utcnow()},
+            ).scalar_one()
+            title_id = _raw_title(connection, publisher_id, "9787020002207")
+            connection.execute(
+                text(
+                    "INSERT INTO contributor (title_id, name, name_key, role, position) "
+                    "VALUES (:id, '曹雪芹', '曹雪芹', 'author', 1)"
+                ),
+                {"id": title_id},
+            )
+        upgrade(revision="0007")
+        _assert_kept(engine, "format = 'paperback' OR format = 'hardback'")
+        downgrade(revision="0006")
+        _assert_kept(engine, "format IN ('paperback', 'hardback'")
+        engine.dispose()
+
+
+def _assert_kept(engine, check: str) -> None:
+    with engine.connect() as connection:
+        schema = connection.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE name = 'title'"
+        ).scalar()
+        assert check in schema
+        assert connection.exec_driver_sql("SELECT count(*) FROM contributor").scalar() == 1
+        with pytest.raises(IntegrityError):
+            connection.exec_driver_sql("UPDATE title SET format = 'pamphlet'")
