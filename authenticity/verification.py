@@ -25,27 +25,12 @@ UNKNOWN = "unknown"
 
 LABEL = Label.__table__
 NOW = bindparam("now", type_=UTCDateTime())
-# One statement counts the check and returns the label: no read-modify-write, no lock held
-# beyond the row's own update.
-_COUNT_CHECK = (
-    update(LABEL)
-    .where(LABEL.c.code_hash == bindparam("hash", type_=LargeBinary()))
-    .values(
-        checks=LABEL.c.checks + 1,
-        network_bits=LABEL.c.network_bits.op("|")(bindparam("bit")),
-        first_checked_at=func.coalesce(LABEL.c.first_checked_at, NOW),
-        last_checked_at=NOW,
-    )
-    .returning(
-        LABEL.c.batch_id,
-        LABEL.c.checks,
-        LABEL.c.network_bits,
-        LABEL.c.first_checked_at,
-        LABEL.c.revoke_category,
-    )
-)
-_BATCH = (
+# First the label and its batch are found, reading only (no lock); then one UPDATE by the
+# row's id counts the check: the write lock is held for the update alone, not for the search
+# through the index of codes.
+_FIND = (
     select(
+        LABEL.c.id,
         LabelBatch.status,
         LabelBatch.revoke_category,
         Title.title,
@@ -54,10 +39,27 @@ _BATCH = (
         Organisation.name_en,
         SellerAuthorisation.merchant_name,
     )
+    .join(LabelBatch, LabelBatch.id == LABEL.c.batch_id)
     .join(Title, Title.id == LabelBatch.title_id)
     .join(Organisation, Organisation.id == LabelBatch.publisher_id)
     .outerjoin(SellerAuthorisation, SellerAuthorisation.id == LabelBatch.authorisation_id)
-    .where(LabelBatch.id == bindparam("batch_id"))
+    .where(LABEL.c.code_hash == bindparam("hash", type_=LargeBinary()))
+)
+_COUNT_CHECK = (
+    update(LABEL)
+    .where(LABEL.c.id == bindparam("label_id"))
+    .values(
+        checks=LABEL.c.checks + 1,
+        network_bits=LABEL.c.network_bits.op("|")(bindparam("bit")),
+        first_checked_at=func.coalesce(LABEL.c.first_checked_at, NOW),
+        last_checked_at=NOW,
+    )
+    .returning(
+        LABEL.c.checks,
+        LABEL.c.network_bits,
+        LABEL.c.first_checked_at,
+        LABEL.c.revoke_category,
+    )
 )
 
 
@@ -102,8 +104,8 @@ def _prepared(dialect) -> tuple[_Prepared, _Prepared]:
     found = _PREPARED.get(dialect.name)
     if found is None:
         found = _PREPARED[dialect.name] = (
+            _Prepared(_FIND, dialect),
             _Prepared(_COUNT_CHECK, dialect),
-            _Prepared(_BATCH, dialect),
         )
     return found
 
@@ -177,29 +179,29 @@ class LabelChecks:
         now = utcnow()
         try:
             connection = self.connect()
-            count_check, read_batch = _prepared(self.engine.dialect)
+            find, count_check = _prepared(self.engine.dialect)
             cursor = connection.cursor()
             try:
-                row = count_check.run(
+                found = find.run(cursor, {"hash": labels.code_hash(self.key, parsed.normalised)})
+                counted = found and count_check.run(
                     cursor,
                     {
-                        "hash": labels.code_hash(self.key, parsed.normalised),
+                        "label_id": found[0],
                         "bit": labels.network_bit(self.key, address),
                         "now": now,
                     },
                 )
-                batch = None if row is None else read_batch.run(cursor, {"batch_id": row[0]})
             finally:
                 cursor.close()
         except Exception:
             self._forget_connection()  # a broken connection is not used twice
             raise
-        if row is None:
+        if not counted:
             log.info("label check %s: unknown", fingerprint(parsed.normalised))
             return Verdict(UNKNOWN)
-        _batch_id, checks, bits, first_checked_at, label_category = row
+        _label_id, status, batch_category, title, isbn, publisher, publisher_en, merchant = found
+        checks, bits, first_checked_at, label_category = counted
         first_checked_at = count_check.from_db(first_checked_at)
-        status, batch_category, title, isbn, publisher, publisher_en, merchant = batch
         networks = labels.distinct_networks(bits)
         common = {
             "title": title,
