@@ -7,6 +7,7 @@ templates, the ORM). It keeps what matters here: the rate limits, security heade
 
 import json
 import logging
+from http import HTTPStatus
 
 from flask import Flask
 from flask_babel import get_translations
@@ -38,8 +39,6 @@ SECURITY_HEADERS = [
     ("Permissions-Policy", "browsing-topics=()"),
 ]
 HSTS = ("Strict-Transport-Security", "max-age=31556926; includeSubDomains")
-STATUS_LINES = {200: "200 OK", 302: "302 Found", 405: "405 Method Not Allowed",
-                429: "429 Too Many Requests", 500: "500 Internal Server Error"}  # fmt: skip
 
 
 class LabelRoute:
@@ -51,7 +50,7 @@ class LabelRoute:
         self.checks = app.extensions["label_checks"]
         self.limits = app.extensions["label_limits"]
         self.gettext, self.problems = {}, {}
-        for language in LANGUAGES:
+        for language in LANGUAGES:  # read once, in a context where Flask-Babel speaks it
             with app.test_request_context(f"/?lang={language}"):
                 self.gettext[language] = get_translations().gettext
                 self.problems[language] = {
@@ -77,7 +76,7 @@ class LabelRoute:
         ]
         if _secure(environ):
             headers.append(HSTS)
-        start_response(STATUS_LINES[status], headers)
+        start_response(f"{status} {HTTPStatus(status).phrase}", headers)
         return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
 
     def answer(self, environ) -> tuple[int, list, bytes]:
