@@ -13,6 +13,7 @@ from sqlalchemy import LargeBinary, bindparam, func, select, update
 from alliance.catalogue.models import Title
 from alliance.db import UTCDateTime, utcnow
 from alliance.members.models import Organisation
+from alliance.sqlite_writers import Checkpointer, WriterQueue
 from authenticity import labels
 from authenticity.logs import fingerprint
 from authenticity.models import BatchStatus, Label, LabelBatch, SellerAuthorisation
@@ -146,6 +147,12 @@ class LabelChecks:
         self._local = threading.local()
         # Where a check gets its DBAPI connection; the tests point it at their transaction.
         self.connect = self.own_connection
+        path = engine.url.database if engine.dialect.name == "sqlite" else None
+        self.sqlite_file = path if path and path != ":memory:" else None
+        # On an SQLite file, the counting writes of every worker queue on one lock, and the
+        # log is copied into the file by a thread, never inside a check.
+        self.writers = WriterQueue(path) if self.sqlite_file else None
+        self.checkpointer = Checkpointer(engine) if self.sqlite_file else None
 
     def own_connection(self):
         """Return this thread's connection, opened on first use (again after a fork)."""
@@ -157,6 +164,9 @@ class LabelChecks:
                 connection.dbapi_connection.autocommit = True
                 # A check count may lag a crash by a moment; a reader never waits for a flush.
                 connection.dbapi_connection.execute("SET synchronous_commit TO off")
+            elif self.checkpointer:
+                connection.dbapi_connection.execute("PRAGMA wal_autocheckpoint = 0")
+                self.checkpointer.start()
             local.connection, local.pid = connection, os.getpid()
         return local.connection
 
@@ -183,14 +193,17 @@ class LabelChecks:
             cursor = connection.cursor()
             try:
                 found = find.run(cursor, {"hash": labels.code_hash(self.key, parsed.normalised)})
-                counted = found and count_check.run(
-                    cursor,
-                    {
-                        "label_id": found[0],
-                        "bit": labels.network_bit(self.key, address),
-                        "now": now,
-                    },
-                )
+                counted = None
+                if found:
+                    with self.writers.held() if self.writers else contextlib.nullcontext():
+                        counted = count_check.run(
+                            cursor,
+                            {
+                                "label_id": found[0],
+                                "bit": labels.network_bit(self.key, address),
+                                "now": now,
+                            },
+                        )
             finally:
                 cursor.close()
         except Exception:

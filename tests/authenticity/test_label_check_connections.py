@@ -1,6 +1,9 @@
 """Label checks on their own connections: committed at once, one per thread, never reused broken."""
 
+import contextlib
+import sqlite3
 import threading
+import time
 
 import pytest
 from sqlalchemy import select
@@ -74,3 +77,23 @@ def test_a_forked_worker_opens_its_own_connection(seeded, monkeypatch):
     monkeypatch.setattr("authenticity.verification.os.getpid", lambda: -1)  # as after a fork
     assert checker.own_connection() is not inherited
     assert checker.verify(codes[2], "203.0.113.1").checks == 1
+
+
+def test_checks_reach_the_database_file_without_a_request_copying_them(seeded):
+    app, codes = seeded
+    checker = app.extensions["label_checks"]
+    if not checker.sqlite_file:
+        pytest.skip("PostgreSQL keeps its own log")
+    checker.verify(codes[0], "203.0.113.1")
+    # immutable=1 reads the database file alone, not the write-ahead log
+    uri = f"file:{checker.sqlite_file}?immutable=1"
+    deadline = time.monotonic() + 5
+    stored = 0
+    while stored != 1 and time.monotonic() < deadline:
+        time.sleep(0.1)
+        with (
+            contextlib.closing(sqlite3.connect(uri, uri=True)) as connection,
+            contextlib.suppress(sqlite3.OperationalError),  # no tables in the file yet
+        ):
+            stored = connection.execute("SELECT checks FROM label ORDER BY serial").fetchone()[0]
+    assert stored == 1
