@@ -103,7 +103,7 @@ def parse(text: object) -> ParsedCode:
 
 def code_hash(key: bytes, normalised: str) -> bytes:
     """Return the keyed hash stored for a code (HMAC-SHA256, first 16 bytes)."""
-    return hmac.new(key, normalised.encode("ascii"), hashlib.sha256).digest()[:HASH_BYTES]
+    return hmac.digest(key, normalised.encode("ascii"), "sha256")[:HASH_BYTES]
 
 
 def network_bit(key: bytes, address: str | None) -> int:
@@ -118,7 +118,7 @@ def network_bit(key: bytes, address: str | None) -> int:
         return 0
     kept = 3 if len(packed) == 4 else 6  # the bytes of the /24 or /48 prefix
     network = packed[:kept] + bytes(len(packed) - kept)
-    digest = hmac.new(key, network, hashlib.sha256).digest()
+    digest = hmac.digest(key, network, "sha256")  # one-shot, in C
     return 1 << (digest[0] % 31)
 
 
