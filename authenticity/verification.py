@@ -136,8 +136,9 @@ class Verdict:
 class LabelChecks:
     """Answer label checks on a database connection of each thread's own, in autocommit.
 
-    No ORM session and no transaction around the request: the UPDATE that counts the check
-    is its own transaction (SQLite's write lock is held only while it runs), then one read.
+    No ORM session and no transaction around the request: one read finds the label and its
+    batch, then one UPDATE by the row's id counts the check, each its own transaction (so
+    SQLite's write lock is held only while the update runs).
     """
 
     def __init__(self, engine, config):
