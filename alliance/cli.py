@@ -1,5 +1,7 @@
 """The book-alliance command: flask commands, demo, seed-demo, users, api-keys, import-titles."""
 
+import ipaddress
+import os
 from pathlib import Path
 
 import click
@@ -36,7 +38,7 @@ def demo(host: str, port: int):
     from alliance.app import create_app
     from alliance.demo import DEMO_PASSWORD, database_is_empty, load_demo_data
 
-    app = create_app("demo")
+    app = create_app("demo", **demo_label_address(host, port, os.environ))
     with app.app_context():
         upgrade()
         if database_is_empty():
@@ -52,6 +54,20 @@ def demo(host: str, port: int):
     click.echo(f"\nBook Alliance is running on http://{host}:{port}/  (Ctrl+C to stop)\n")
     # Flask's app.run() refuses to serve inside a CLI command, so serve with Werkzeug directly.
     run_simple(host, port, app, threaded=True)
+
+
+def demo_label_address(host: str, port: int, environ) -> dict:
+    """Point the labels' QR codes at the address the demo serves, unless one is configured."""
+    if environ.get("LABEL_VERIFY_BASE_URL"):
+        return {}
+    try:
+        every_address = ipaddress.ip_address(host).is_unspecified  # 0.0.0.0 or ::
+    except ValueError:  # a host name
+        every_address = not host
+    shown = "127.0.0.1" if every_address else host
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return {"LABEL_VERIFY_BASE_URL": f"http://{shown}:{port}"}
 
 
 def _fail(error: DomainError):
