@@ -138,6 +138,45 @@ class Problem:
         return {"row": self.row, "column": self.column, "problem": str(self.message)}
 
 
+def column_spellings(spellings: Iterable[str]) -> tuple[list[str], list[str]]:
+    """Split a column's accepted headers into Latin and Chinese ones, shortest first."""
+    ordered = sorted(spellings, key=lambda text: (len(text), text))
+    return [text for text in ordered if text.isascii()], [t for t in ordered if not t.isascii()]
+
+
+def missing_columns(found: Iterable[str], columns: dict[str, set[str]], required) -> list[Problem]:
+    """Return a problem for each required column the file lacks, naming headers it may use."""
+    found = set(found)
+    problems = []
+    for column in required:
+        if column not in found:
+            latin, chinese = column_spellings(columns[column])
+            message = _l(
+                "The file has no %(column)s column: name one column %(names)s.",
+                column=column,
+                names=" / ".join([*latin[:2], *chinese[:2]]),
+            )
+            problems.append(Problem(None, column, str(message)))
+    return problems
+
+
+def import_columns(columns: dict[str, set[str]], required, help_texts: dict) -> list[dict]:
+    """Describe an import's columns for its page: headers by script, required, a hint."""
+    described = []
+    for name, spellings in columns.items():
+        latin, chinese = column_spellings(spellings)
+        described.append(
+            {
+                "name": name,
+                "latin": latin,
+                "chinese": chinese,
+                "required": name in required,
+                "help": help_texts.get(name, ""),
+            }
+        )
+    return described
+
+
 class ImportRejected(DomainError):
     """An import found problems in the file and wrote nothing."""
 

@@ -3,7 +3,6 @@
 import hashlib
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from alliance import audit
@@ -11,7 +10,7 @@ from alliance.auth.models import User
 from alliance.catalogue.services import publisher_of
 from alliance.extensions import db
 from alliance.spreadsheets import read_table
-from alliance.tabular import ImportRejected, Problem
+from alliance.tabular import ImportRejected, Problem, missing_columns
 from authenticity.models import SellerAuthorisation
 from authenticity.sellers import (
     AuthorisationInput,
@@ -83,11 +82,7 @@ def import_authorisations(actor: User, data: bytes, filename: str) -> ImportResu
     """
     publisher = publisher_of(actor)
     table = read_table(data, filename, COLUMNS, max_rows=MAX_ROWS)
-    missing = [
-        Problem(None, column, str(_l("The file has no %(column)s column.", column=column)))
-        for column in REQUIRED
-        if column not in table.columns_found
-    ]
+    missing = missing_columns(table.columns_found, COLUMNS, REQUIRED)
     if missing:
         raise ImportRejected(missing)
     problems: list[Problem] = []

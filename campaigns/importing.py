@@ -13,7 +13,7 @@ from alliance.errors import ConflictError, DomainError
 from alliance.extensions import db
 from alliance.money import parse_money
 from alliance.spreadsheets import read_table
-from alliance.tabular import ImportRejected, Problem, parse_int_cell
+from alliance.tabular import ImportRejected, Problem, missing_columns, parse_int_cell
 from campaigns import services
 from campaigns.models import Campaign, Enrolment, EnrolmentStatus
 
@@ -56,11 +56,7 @@ def import_enrolments(
     if not services.enrolment_open(campaign):
         raise ConflictError(services.ENROLMENT_CLOSED)
     table = read_table(data, filename, ENROLMENT_COLUMNS, max_rows=20_000)
-    missing = [
-        Problem(None, column, str(_l("The file has no %(column)s column.", column=column)))
-        for column in REQUIRED_COLUMNS
-        if column not in table.columns_found
-    ]
+    missing = missing_columns(table.columns_found, ENROLMENT_COLUMNS, REQUIRED_COLUMNS)
     if missing:
         raise ImportRejected(missing)
     problems: list[Problem] = []

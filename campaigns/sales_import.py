@@ -15,7 +15,7 @@ from alliance.extensions import db
 from alliance.i18n import local_today
 from alliance.money import MoneyError, parse_money
 from alliance.spreadsheets import Table, read_table
-from alliance.tabular import ImportRejected, Problem
+from alliance.tabular import ImportRejected, Problem, missing_columns
 from campaigns import ledger, sales
 from campaigns.models import Campaign, CampaignPublisher, Enrolment, EntryKind, Sale
 
@@ -46,13 +46,6 @@ class SalesImportResult:
     ignored_columns: list[str] = field(default_factory=list)
 
 
-def column_spellings(column: str) -> tuple[list[str], list[str]]:
-    """Return the accepted headers of a column: (Latin spellings, Chinese spellings)."""
-    spellings = sorted(SALE_COLUMNS[column], key=lambda text: (len(text), text))
-    latin = [text for text in spellings if text.isascii()]
-    return latin, [text for text in spellings if not text.isascii()]
-
-
 def import_sales(actor: User, campaign: Campaign, data: bytes, filename: str) -> SalesImportResult:
     """Check every row of a CSV/XLSX file of sales, then record all of them or none.
 
@@ -63,11 +56,7 @@ def import_sales(actor: User, campaign: Campaign, data: bytes, filename: str) ->
     organisation = publisher_of(actor)
     sales.check_accepting(campaign)
     table = read_table(data, filename, SALE_COLUMNS, max_rows=MAX_ROWS)
-    missing = [
-        Problem(None, column, str(_missing_message(column)))
-        for column in REQUIRED_COLUMNS
-        if column not in table.columns_found
-    ]
+    missing = missing_columns(table.columns_found, SALE_COLUMNS, REQUIRED_COLUMNS)
     if missing:
         raise ImportRejected(missing)
     checked, problems = _check_rows(table, campaign)
@@ -235,15 +224,6 @@ def _guarded(model, where: list, amount: int) -> None:
     )
     if db.session.execute(statement).rowcount != 1:
         raise ledger.BudgetExceeded(_l("The subsidy spent cannot exceed the allocation."))
-
-
-def _missing_message(column: str):
-    latin, chinese = column_spellings(column)
-    return _l(
-        "The file has no %(column)s column: name one column %(names)s.",
-        column=column,
-        names=" / ".join([*latin[:2], *chinese[:2]]),
-    )
 
 
 def _column(table: Table, name: str) -> str:

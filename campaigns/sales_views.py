@@ -13,7 +13,7 @@ from alliance.errors import DomainError, NotFoundError, field_errors_message
 from alliance.extensions import db
 from alliance.i18n import current_language, select_timezone
 from alliance.money import format_money, yuan_text
-from alliance.tabular import csv_response
+from alliance.tabular import csv_response, import_columns
 from alliance.web import Imported, perform, run_import
 from campaigns import bp, livestreams, sales, services
 from campaigns import sales_import as sale_files
@@ -257,19 +257,7 @@ def _flash_import(result: sale_files.SalesImportResult) -> None:
 
 
 def _import_columns() -> list[dict]:
-    columns = []
-    for name in sale_files.SALE_COLUMNS:
-        latin, chinese = sale_files.column_spellings(name)
-        columns.append(
-            {
-                "name": name,
-                "latin": latin,
-                "chinese": chinese,
-                "required": name in sale_files.REQUIRED_COLUMNS,
-                "help": IMPORT_COLUMN_HELP.get(name, ""),
-            }
-        )
-    return columns
+    return import_columns(sale_files.SALE_COLUMNS, sale_files.REQUIRED_COLUMNS, IMPORT_COLUMN_HELP)
 
 
 @bp.route("/sales-template.csv")

@@ -32,7 +32,7 @@ from alliance.errors import ConflictError
 from alliance.extensions import db
 from alliance.members.models import MemberStatus, Organisation, OrganisationKind
 from alliance.spreadsheets import Table, read_table
-from alliance.tabular import ImportRejected, Problem
+from alliance.tabular import ImportRejected, Problem, missing_columns
 
 # Canonical column -> the header spellings accepted for it (case, spaces, punctuation and a
 # bracketed tail such as "定价（元）" do not matter; see spreadsheets.normalise_header).
@@ -116,11 +116,7 @@ def collector_paused():
 
 def _import(actor, organisation: Organisation, data: bytes, filename: str) -> ImportResult:
     table = read_table(data, filename, TITLE_COLUMNS)
-    missing = [
-        Problem(None, column, str(_missing_message(column)))
-        for column in REQUIRED_COLUMNS
-        if column not in table.columns_found
-    ]
+    missing = missing_columns(table.columns_found, TITLE_COLUMNS, REQUIRED_COLUMNS)
     if missing:
         raise ImportRejected(missing)
     titles = read_titles(table.columns, len(table))
@@ -190,13 +186,6 @@ def report_problems(report: ImportReport) -> list[Problem]:
     return [Problem(item["row"], item["column"], item["problem"]) for item in report.problems]
 
 
-def column_spellings(column: str) -> tuple[list[str], list[str]]:
-    """Return the accepted headers of a column: (Latin spellings, Chinese spellings)."""
-    spellings = sorted(TITLE_COLUMNS[column], key=lambda text: (len(text), text))
-    latin = [text for text in spellings if text.isascii()]
-    return latin, [text for text in spellings if not text.isascii()]
-
-
 def _importing_publisher(actor: User | None, organisation: Organisation) -> Organisation:
     if actor is not None:
         own = services.publisher_of(actor)
@@ -210,15 +199,6 @@ def _importing_publisher(actor: User | None, organisation: Organisation) -> Orga
     ):
         raise services.NotAPublisher(_l("Titles can only be imported for an active publisher."))
     return organisation
-
-
-def _missing_message(column: str):
-    latin, chinese = column_spellings(column)
-    return _l(
-        "The file has no %(column)s column: name one column %(names)s.",
-        column=column,
-        names=" / ".join([*latin[:2], *chinese[:2]]),
-    )
 
 
 def _column(table: Table, name: str) -> str:

@@ -20,6 +20,7 @@ from alliance.money import yuan_text
 from alliance.tabular import (
     attachment_header,
     csv_response,
+    import_columns,
     problems_csv,
     xlsx_response,
 )
@@ -213,19 +214,7 @@ IMPORT_COLUMN_HELP = {
 
 
 def _import_columns() -> list[dict]:
-    columns = []
-    for name in importing.TITLE_COLUMNS:
-        latin, chinese = importing.column_spellings(name)
-        columns.append(
-            {
-                "name": name,
-                "latin": latin,
-                "chinese": chinese,
-                "required": name in importing.REQUIRED_COLUMNS,
-                "help": IMPORT_COLUMN_HELP.get(name, ""),
-            }
-        )
-    return columns
+    return import_columns(importing.TITLE_COLUMNS, importing.REQUIRED_COLUMNS, IMPORT_COLUMN_HELP)
 
 
 @bp.route("/import", methods=["GET", "POST"])
