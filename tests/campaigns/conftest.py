@@ -60,6 +60,22 @@ def make_campaign(db, staff):
 
 
 @pytest.fixture
+def start_running(db):
+    """Return a function that puts a campaign's sale period around today and runs it."""
+
+    def start(campaign):
+        today = local_today()
+        campaign.enrolment_opens = today - timedelta(days=40)
+        campaign.enrolment_closes = today - timedelta(days=11)
+        campaign.starts = today - timedelta(days=10)
+        campaign.ends = today + timedelta(days=10)
+        campaign.status = CampaignStatus.RUNNING.value
+        db.session.commit()
+
+    return start
+
+
+@pytest.fixture
 def make_title(db):
     """Create a title of a publisher."""
 

@@ -13,20 +13,14 @@ from campaigns.models import CampaignStatus, LedgerEntry, Sale
 
 
 @pytest.fixture
-def api(app, db, ctx, staff, approved, make_campaign, publisher_user, make_user):
+def api(app, db, ctx, staff, approved, make_campaign, publisher_user, make_user, start_running):
     """Two publishers with an allocated title each in a running campaign, and API clients."""
     campaign = make_campaign()
     users = [publisher_user(), publisher_user()]
     enrolments = [approved(campaign, user=user, subsidy=500) for user in users]
     for enrolment in enrolments:
         ledger.allocate(staff, enrolment, 5_000)
-    today = local_today()
-    campaign.enrolment_opens = today - timedelta(days=40)
-    campaign.enrolment_closes = today - timedelta(days=11)
-    campaign.starts = today - timedelta(days=10)
-    campaign.ends = today + timedelta(days=10)
-    campaign.status = CampaignStatus.RUNNING.value
-    db.session.commit()
+    start_running(campaign)
 
     def headers(user):
         return {"Authorization": f"Bearer {create_api_key(user, 'test')[1]}"}

@@ -18,20 +18,14 @@ from campaigns.sales_import import import_sales
 
 
 @pytest.fixture
-def running(db, staff, approved, make_campaign, publisher_user):
+def running(db, staff, approved, make_campaign, publisher_user, start_running):
     """Return (user, [enrolment, enrolment], campaign): two titles allocated, campaign running."""
     campaign = make_campaign()
     user = publisher_user()
     enrolments = [approved(campaign, user=user, subsidy=500) for _ in range(2)]
     for enrolment in enrolments:
         ledger.allocate(staff, enrolment, 50_000)
-    today = local_today()
-    campaign.enrolment_opens = today - timedelta(days=40)
-    campaign.enrolment_closes = today - timedelta(days=11)
-    campaign.starts = today - timedelta(days=10)
-    campaign.ends = today + timedelta(days=10)
-    campaign.status = CampaignStatus.RUNNING.value
-    db.session.commit()
+    start_running(campaign)
     return user, enrolments, campaign
 
 

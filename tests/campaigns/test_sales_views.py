@@ -21,29 +21,15 @@ HOSTILE_TEXT = [
 ]
 
 
-def logged_in(app, user):
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
-        session["_fresh"] = True
-    return client
-
-
 @pytest.fixture
-def shop(app, db, staff, approved, make_campaign, publisher_user):
+def shop(app, db, staff, approved, make_campaign, publisher_user, start_running, client_of):
     """Two publishers with an allocated title each in a running campaign, and their clients."""
     campaign = make_campaign()
     users = [publisher_user(), publisher_user()]
     enrolments = [approved(campaign, user=user, subsidy=500) for user in users]
     for enrolment in enrolments:
         ledger.allocate(staff, enrolment, 5_000)
-    today = local_today()
-    campaign.enrolment_opens = today - timedelta(days=40)
-    campaign.enrolment_closes = today - timedelta(days=11)
-    campaign.starts = today - timedelta(days=10)
-    campaign.ends = today + timedelta(days=10)
-    campaign.status = CampaignStatus.RUNNING.value
-    db.session.commit()
+    start_running(campaign)
 
     class Shop:
         pass
@@ -51,8 +37,8 @@ def shop(app, db, staff, approved, make_campaign, publisher_user):
     shop = Shop()
     shop.campaign = campaign
     shop.mine, shop.theirs = enrolments
-    shop.me, shop.them = (logged_in(app, user) for user in users)
-    shop.staff = logged_in(app, staff)
+    shop.me, shop.them = (client_of(user) for user in users)
+    shop.staff = client_of(staff)
     shop.url = f"/campaigns/{campaign.id}"
     return shop
 
@@ -196,8 +182,8 @@ def test_unknown_campaigns_are_not_found(shop, path):
         assert shop.me.get(f"/campaigns/{campaign_id}/{path}").status_code == 404
 
 
-def test_a_publisher_without_an_active_publisher_is_refused(app, make_user, shop):
-    loner = logged_in(app, make_user(Role.PUBLISHER))
+def test_a_publisher_without_an_active_publisher_is_refused(client_of, make_user, shop):
+    loner = client_of(make_user(Role.PUBLISHER))
     assert loner.get(f"{shop.url}/sales").status_code == 403
     assert loner.post(f"{shop.url}/sales/new", data=sale_form(shop.mine)).status_code == 403
 
