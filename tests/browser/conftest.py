@@ -126,11 +126,18 @@ def password():
 
 @pytest.fixture
 def make_account(live_app):
-    """Create a user on the live server's database, as the CLI would; return its login."""
+    """Create a user on the live server's database, as the CLI would; return its login.
 
-    def make(login: str, display_name: str, roles=()) -> str:
+    With `organisation`, the user is staff of that (saved) organisation.
+    """
+
+    def make(login: str, display_name: str, roles=(), organisation=None) -> str:
         with live_app.app_context():
-            user = create_user(login, display_name, PASSWORD, roles=list(roles))
+            if organisation is not None:
+                organisation = _db.session.merge(organisation, load=False)
+            user = create_user(
+                login, display_name, PASSWORD, roles=list(roles), organisation=organisation
+            )
             _db.session.commit()
             value = user.login
             _db.session.remove()

@@ -27,17 +27,8 @@ def publisher_login(live_app, make_account):
         organisation = Organisation(name="浏览器测试出版社", kind="publisher", status="active")
         db.session.add(organisation)
         db.session.commit()
-        organisation_id = organisation.id
-        db.session.remove()
-    login = make_account("import-publisher@example.org", "编辑小王", ["publisher"])
-    with live_app.app_context():
-        from alliance.auth.models import User
-
-        user = db.session.scalar(db.select(User).where(User.email == login))
-        user.organisation_id = organisation_id
-        db.session.commit()
-        db.session.remove()
-    return login
+        db.session.expunge(organisation)
+    return make_account("import-publisher@example.org", "编辑小王", ["publisher"], organisation)
 
 
 def test_publisher_imports_after_fixing_the_reported_rows(

@@ -7,7 +7,6 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from alliance.auth.models import User
 from alliance.catalogue.models import Title, search_key
 from alliance.extensions import db
 from alliance.members.models import Organisation
@@ -30,15 +29,8 @@ def label_publisher(live_app, make_account):
             Title(isbn=ISBN, title="呐喊", title_key=search_key("呐喊"), publisher=organisation)
         )
         db.session.commit()
-        organisation_id = organisation.id
-        db.session.remove()
-    login = make_account("label-publisher@example.org", "防伪专员", ["publisher"])
-    with live_app.app_context():
-        user = db.session.scalar(db.select(User).where(User.email == login))
-        user.organisation_id = organisation_id
-        db.session.commit()
-        db.session.remove()
-    return login
+        db.session.expunge(organisation)
+    return make_account("label-publisher@example.org", "防伪专员", ["publisher"], organisation)
 
 
 def test_publisher_labels_a_title_and_readers_check_them(
