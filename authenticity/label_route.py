@@ -103,7 +103,8 @@ class LabelRoute:
             if wait:
                 return self._problem(429, language, [*headers, ("Retry-After", str(wait))])
             # Decoded as Werkzeug decodes a path: the server hands it over as latin-1.
-            code = environ["PATH_INFO"][len(PREFIX) :].encode("latin-1").decode("utf-8", "replace")
+            raw = environ["PATH_INFO"][len(PREFIX) :].encode("latin-1", "replace")
+            code = raw.decode("utf-8", "replace")
             verdict = self.checks.verify(code, address)
         except Exception:
             log.exception("label check failed")
