@@ -1,5 +1,6 @@
 """Build the app configuration for an environment from the process environment."""
 
+import math
 import os
 import secrets
 from pathlib import Path
@@ -16,6 +17,20 @@ def _flag(name: str, default: bool) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _seconds(name: str, default: float) -> float:
+    """Read a number of seconds, 0 or more; refuse anything else with the setting's name."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not (math.isfinite(value) and value >= 0):
+        raise ConfigError(f"{name} must be a number of seconds, 0 or more, not {raw!r}")
+    return value
 
 
 def _instance_secret(instance_path: Path) -> str:
@@ -77,6 +92,10 @@ def build_config(env: str, instance_path: Path) -> dict:
         "LABEL_VERIFY_GLOBAL_RATE": os.environ.get("LABEL_VERIFY_GLOBAL_RATE", "6000 per minute"),
         "LABEL_CLONE_CHECKS": int(os.environ.get("LABEL_CLONE_CHECKS", 10)),
         "LABEL_CLONE_NETWORKS": int(os.environ.get("LABEL_CLONE_NETWORKS", 5)),
+        # Checks are tallied per process and written this often (0: each before its answer).
+        "LABEL_CHECK_WRITE_SECONDS": _seconds(
+            "LABEL_CHECK_WRITE_SECONDS", 0 if env == "test" else 0.1
+        ),
         "BOOTSTRAP_SERVE_LOCAL": True,
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",

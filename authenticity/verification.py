@@ -1,4 +1,4 @@
-"""Public verification of a label: one indexed row read and counted, clone warnings."""
+"""Public verification of a label: one indexed row read, the check tallied, clone warnings."""
 
 import contextlib
 import logging
@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import LargeBinary, bindparam, func, select, update
+from sqlalchemy import LargeBinary, bindparam, select
 
 from alliance.catalogue.models import Title
 from alliance.db import UTCDateTime, utcnow
 from alliance.members.models import Organisation
-from alliance.sqlite_writers import Checkpointer, WriterQueue
 from authenticity import labels
+from authenticity.check_tally import CheckTally
 from authenticity.logs import fingerprint
 from authenticity.models import BatchStatus, Label, LabelBatch, SellerAuthorisation
 from authenticity.services import label_key
@@ -25,13 +25,14 @@ REVOKED = "revoked"
 UNKNOWN = "unknown"
 
 LABEL = Label.__table__
-NOW = bindparam("now", type_=UTCDateTime())
-# First the label and its batch are found, reading only (no lock); then one UPDATE by the
-# row's id counts the check: the write lock is held for the update alone, not for the search
-# through the index of codes.
+# A check reads one row: the label (found by the index of code hashes) with its batch.
 _FIND = (
     select(
         LABEL.c.id,
+        LABEL.c.checks,
+        LABEL.c.network_bits,
+        LABEL.c.first_checked_at,
+        LABEL.c.revoke_category,
         LabelBatch.status,
         LabelBatch.revoke_category,
         Title.title,
@@ -46,68 +47,56 @@ _FIND = (
     .outerjoin(SellerAuthorisation, SellerAuthorisation.id == LabelBatch.authorisation_id)
     .where(LABEL.c.code_hash == bindparam("hash", type_=LargeBinary()))
 )
-_COUNT_CHECK = (
-    update(LABEL)
-    .where(LABEL.c.id == bindparam("label_id"))
-    .values(
-        checks=LABEL.c.checks + 1,
-        network_bits=LABEL.c.network_bits.op("|")(bindparam("bit")),
-        first_checked_at=func.coalesce(LABEL.c.first_checked_at, NOW),
-        last_checked_at=NOW,
-    )
-    .returning(
-        LABEL.c.checks,
-        LABEL.c.network_bits,
-        LABEL.c.first_checked_at,
-        LABEL.c.revoke_category,
-    )
-)
+# The tallied checks of many labels are added in one statement (VALUES names its columns
+# column1 to column5 on both databases); the earliest first and the latest last check win.
+_ADD_CHECKS = """UPDATE label SET
+    checks = label.checks + v.column2,
+    network_bits = label.network_bits | v.column3,
+    first_checked_at = CASE WHEN label.first_checked_at IS NULL
+        OR v.column4 < label.first_checked_at THEN v.column4 ELSE label.first_checked_at END,
+    last_checked_at = CASE WHEN label.last_checked_at IS NULL
+        OR v.column5 > label.last_checked_at THEN v.column5 ELSE label.last_checked_at END
+FROM (VALUES {rows}) AS v WHERE label.id = v.column1"""
 
 
-class _Prepared:
-    """A statement compiled once per dialect and run on the DBAPI cursor directly.
+class _Statements:
+    """The check's SQL for one dialect, run on the DBAPI cursor directly.
 
     The public check is the busiest route: this skips SQLAlchemy's per-call statement
-    handling (the values are converted here with the columns' own processors).
+    handling (datetimes are converted here with the column type's own processors).
     """
 
-    def __init__(self, statement, dialect):
-        compiled = statement.compile(dialect=dialect)
-        self.sql = compiled.string
-        self.names = list(compiled.positiontup) if compiled.positional else None
-        self.fixed = {
-            name: value
-            for name, value in compiled.construct_params(_check=False).items()
-            if value is not None  # the literals of the statement, such as the 1 of checks + 1
-        }
+    def __init__(self, dialect):
+        compiled = _FIND.compile(dialect=dialect)
+        self.find_sql = compiled.string
+        self.find_positional = compiled.positional
         moment = UTCDateTime().dialect_impl(dialect)
-        to_db = moment.bind_processor(dialect)
-        self.to_db = {"now": to_db} if to_db and "now" in compiled.binds else {}
-        from_db = moment.result_processor(dialect, None)
-        self.from_db = from_db or (lambda value: value)
+        self.to_db = moment.bind_processor(dialect) or (lambda value: value)
+        self.from_db = moment.result_processor(dialect, None) or (lambda value: value)
+        mark = "?" if dialect.paramstyle == "qmark" else "%s"
+        self.row_marks = f"({mark}, {mark}, {mark}, {mark}, {mark})"
 
-    def run(self, cursor, values: dict):
-        """Execute with `values` and return the first row (or None)."""
-        values = {**self.fixed, **values}
-        for name, convert in self.to_db.items():
-            values[name] = convert(values[name])
-        if self.names is not None:
-            cursor.execute(self.sql, tuple([values[name] for name in self.names]))
-        else:
-            cursor.execute(self.sql, values)
+    def find(self, cursor, code_hash: bytes):
+        """Return the label's row (or None)."""
+        cursor.execute(self.find_sql, (code_hash,) if self.find_positional else {"hash": code_hash})
         return cursor.fetchone()
 
+    def add_checks(self, cursor, rows) -> None:
+        """Add the tallied checks `rows` (label id, checks, bits, first, last) to the labels."""
+        to_db = self.to_db
+        values = []
+        for label_id, checks, bits, first, last in rows:
+            values += (label_id, checks, bits, to_db(first), to_db(last))
+        cursor.execute(_ADD_CHECKS.format(rows=", ".join([self.row_marks] * len(rows))), values)
 
-_PREPARED: dict[str, tuple[_Prepared, _Prepared]] = {}
+
+_STATEMENTS: dict[str, _Statements] = {}
 
 
-def _prepared(dialect) -> tuple[_Prepared, _Prepared]:
-    found = _PREPARED.get(dialect.name)
+def _statements(dialect) -> _Statements:
+    found = _STATEMENTS.get(dialect.name)
     if found is None:
-        found = _PREPARED[dialect.name] = (
-            _Prepared(_FIND, dialect),
-            _Prepared(_COUNT_CHECK, dialect),
-        )
+        found = _STATEMENTS[dialect.name] = _Statements(dialect)
     return found
 
 
@@ -137,8 +126,8 @@ class LabelChecks:
     """Answer label checks on a database connection of each thread's own, in autocommit.
 
     No ORM session and no transaction around the request: one read finds the label and its
-    batch, then one UPDATE by the row's id counts the check, each its own transaction (so
-    SQLite's write lock is held only while the update runs).
+    batch, and the check is added to this process's tally (authenticity/check_tally.py),
+    which a thread writes in batches.
     """
 
     def __init__(self, engine, config):
@@ -150,10 +139,11 @@ class LabelChecks:
         self.connect = self.own_connection
         path = engine.url.database if engine.dialect.name == "sqlite" else None
         self.sqlite_file = path if path and path != ":memory:" else None
-        # On an SQLite file, the counting writes of every worker queue on one lock, and the
-        # log is copied into the file by a thread, never inside a check.
-        self.writers = WriterQueue(path) if self.sqlite_file else None
-        self.checkpointer = Checkpointer(engine) if self.sqlite_file else None
+        self.tally = CheckTally(
+            self._add_checks,
+            every=config["LABEL_CHECK_WRITE_SECONDS"],
+            tidy=self._checkpoint if self.sqlite_file else None,
+        )
 
     def own_connection(self):
         """Return this thread's connection, opened on first use (again after a fork)."""
@@ -165,9 +155,6 @@ class LabelChecks:
                 connection.dbapi_connection.autocommit = True
                 # A check count may lag a crash by a moment; a reader never waits for a flush.
                 connection.dbapi_connection.execute("SET synchronous_commit TO off")
-            elif self.checkpointer:
-                connection.dbapi_connection.execute("PRAGMA wal_autocheckpoint = 0")
-                self.checkpointer.start()
             local.connection, local.pid = connection, os.getpid()
         return local.connection
 
@@ -176,6 +163,29 @@ class LabelChecks:
         if connection is not None:
             with contextlib.suppress(Exception):
                 connection.close()
+
+    @contextlib.contextmanager
+    def _cursor(self):
+        """A cursor on this thread's connection; a connection that failed is not used twice."""
+        try:
+            cursor = self.connect().cursor()
+            try:
+                yield cursor
+            finally:
+                cursor.close()
+        except Exception:
+            self._forget_connection()
+            raise
+
+    def _add_checks(self, rows) -> None:
+        with self._cursor() as cursor:
+            _statements(self.engine.dialect).add_checks(cursor, rows)
+
+    def _checkpoint(self) -> None:
+        """Copy the log into the database file from the writer thread, not inside a check."""
+        with self._cursor() as cursor:
+            cursor.execute("PRAGMA wal_autocheckpoint = 0")  # the writes never do it themselves
+            cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def verify(self, code_text: str, address: str | None) -> Verdict:
         """Check a typed or scanned code, count the check, and say what the reader should know.
@@ -188,34 +198,23 @@ class LabelChecks:
             log.info("label check %s: malformed", fingerprint(code_text or ""))
             return Verdict(UNKNOWN, typo_suspected=parsed.normalised is not None)
         now = utcnow()
-        try:
-            connection = self.connect()
-            find, count_check = _prepared(self.engine.dialect)
-            cursor = connection.cursor()
-            try:
-                found = find.run(cursor, {"hash": labels.code_hash(self.key, parsed.normalised)})
-                counted = None
-                if found:
-                    with self.writers.held() if self.writers else contextlib.nullcontext():
-                        counted = count_check.run(
-                            cursor,
-                            {
-                                "label_id": found[0],
-                                "bit": labels.network_bit(self.key, address),
-                                "now": now,
-                            },
-                        )
-            finally:
-                cursor.close()
-        except Exception:
-            self._forget_connection()  # a broken connection is not used twice
-            raise
-        if not counted:
+        statements = _statements(self.engine.dialect)
+        code_hash = labels.code_hash(self.key, parsed.normalised)
+        with self.tally.counting() as tally:
+            with self._cursor() as cursor:
+                found = statements.find(cursor, code_hash)
+                while found and not tally.settled(found[0]):
+                    found = statements.find(cursor, code_hash)
+            if found:
+                pending = tally.add(found[0], labels.network_bit(self.key, address), now)
+                checks, bits = found[1] + pending.checks, found[2] | pending.bits
+                stored_first = statements.from_db(found[3])
+                first_checked_at = min(stored_first or pending.first, pending.first)
+        if not found:
             log.info("label check %s: unknown", fingerprint(parsed.normalised))
             return Verdict(UNKNOWN)
-        _label_id, status, batch_category, title, isbn, publisher, publisher_en, merchant = found
-        checks, bits, first_checked_at, label_category = counted
-        first_checked_at = count_check.from_db(first_checked_at)
+        label_category, status, batch_category = found[4:7]
+        title, isbn, publisher, publisher_en, merchant = found[7:]
         networks = labels.distinct_networks(bits)
         common = {
             "title": title,
@@ -223,7 +222,7 @@ class LabelChecks:
             "publisher": publisher,
             "publisher_en": publisher_en,
             "seller": merchant or publisher,
-            "first_checked_at": first_checked_at or now,
+            "first_checked_at": first_checked_at,
             "checks": checks,
             "networks": networks,
         }

@@ -9,7 +9,9 @@ the batch for the app) and prints requests per second, p99 latency and the ratio
         [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/empty_db]
 
 Targets (issue 5): verification at least 0.7 of the bare app's throughput; the 1,000,000-code
-batch created in under 60 s. Needs wrk (Debian package `wrk`) and gunicorn (extra `server`).
+batch created in under 60 s. It also prints the checks the database holds once the workers
+stopped (they are tallied and written in batches) against the answers wrk counted.
+Needs wrk (Debian package `wrk`) and gunicorn (extra `server`).
 """
 
 import argparse
@@ -126,7 +128,8 @@ def load(port: int, seconds: int, connections: int, script: Path | None, path: s
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", output)
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    return {"rps": rps, "p99_ms": float(p99.group(1)) * scale,
+    answered = int(re.search(r"(\d+) requests in", output).group(1))
+    return {"rps": rps, "p99_ms": float(p99.group(1)) * scale, "answered": answered,
             "errors": int(errors.group(1)) if errors else 0}  # fmt: skip
 
 
@@ -149,6 +152,17 @@ def wipe(url: str) -> None:
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
     engine.dispose()
+
+
+def stored_checks(url: str) -> int:
+    """Return the checks the labels' rows hold."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        stored = connection.execute(text("SELECT coalesce(sum(checks), 0) FROM label")).scalar()
+    engine.dispose()
+    return int(stored)
 
 
 def stop(process) -> None:
@@ -214,10 +228,13 @@ def main() -> None:
                 wait_until_up(port, "/hello" if lua is None else "/healthz")
                 if lua is not None:
                     print(f"sample answer: {sample_answer(port, codes)}")
-                load(port, 3, options.connections, lua, path)  # warm up
+                warm_up = load(port, 3, options.connections, lua, path)
                 results[name] = load(port, options.seconds, options.connections, lua, path)
             finally:
                 stop(process)
+            if lua is not None:  # the sample answer, the warm-up and the load
+                answered = 1 + warm_up["answered"] + results[name]["answered"]
+                stored = stored_checks(env["DATABASE_URL"])
         for name, figures in results.items():
             print(
                 f"{name:<20} {figures['rps']:8.0f} requests/s   p99 {figures['p99_ms']:7.1f} ms"
@@ -225,6 +242,11 @@ def main() -> None:
             )
         ratio = results["label verification"]["rps"] / results["bare Flask hello"]["rps"]
         print(f"ratio verification / bare: {ratio:.2f} (target at least 0.70)")
+        print(
+            f"checks stored once the workers stopped: {stored:,}; answers wrk counted: "
+            f"{answered:,} (at most {2 * options.connections} more may be cut off at the end "
+            f"of its runs)"
+        )
         print(f"database: {'PostgreSQL' if options.database_url else 'SQLite (WAL)'}")
         print(
             f"gunicorn: 2 sync workers each; wrk: 2 threads, {options.connections} connections, "

@@ -124,6 +124,13 @@ def test_production_settings(monkeypatch, tmp_path):
     assert response.status_code == 302 and response.headers["Location"].startswith("https://")
 
 
+@pytest.mark.parametrize("setting", ["-1", "soon", "nan", "inf", ""])
+def test_a_label_check_interval_that_is_not_seconds_is_refused(monkeypatch, setting):
+    monkeypatch.setenv("LABEL_CHECK_WRITE_SECONDS", setting)
+    with pytest.raises(ConfigError, match="LABEL_CHECK_WRITE_SECONDS must be a number of seconds"):
+        create_app("test")
+
+
 def test_unknown_environment_is_refused():
     with pytest.raises(ConfigError, match="ALLIANCE_ENV"):
         create_app("staging")
