@@ -77,7 +77,7 @@ class CheckTally:
     """The checks a process answered, written in batches by `write`.
 
     `write(rows)` stores rows of (label id, checks, network bits, first, last), in label
-    order, in one statement; `tidy()` runs in the writer thread after each round.
+    order, in one statement; `tidy()` runs in the writer thread after each round that wrote.
     """
 
     def __init__(self, write, every: float, tidy=None):
@@ -154,8 +154,9 @@ class CheckTally:
     def _run(self, process: ProcessTally) -> None:
         while True:
             time.sleep(self.every)
-            if process.pending:
-                self._write_quietly(process)
+            if not process.pending:
+                continue  # an idle worker does nothing
+            self._write_quietly(process)
             if self.tidy:
                 try:
                     self.tidy()
