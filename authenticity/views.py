@@ -193,9 +193,13 @@ def batch_codes(batch_id):
     return csv_response(f"labels-{batch.id}.csv", ["serial", "code", "url"], rows)
 
 
-@bp.route("/labels/<int:batch_id>/sheet-<int:part>.svg")
+SHEET_FORMATS = {"pdf": (printing.sheet_pdf, "application/pdf"),
+                 "svg": (printing.sheet_svg, "image/svg+xml")}  # fmt: skip
+
+
+@bp.route("/labels/<int:batch_id>/sheet-<int:part>.<any(pdf, svg):kind>")
 @role_required(Role.PUBLISHER)
-def batch_sheet(batch_id, part):
+def batch_sheet(batch_id, part, kind):
     """Download a printable sheet of QR labels (500 a sheet), until the batch is sealed."""
     batch = _or_404(lambda: services.own_batch(current_user, batch_id))
     if batch.status != BatchStatus.OPEN:
@@ -204,10 +208,10 @@ def batch_sheet(batch_id, part):
     if part < 1 or first > batch.quantity:
         abort(404)
     rows = services.pending_codes(batch, first, first + printing.SHEET_SIZE - 1)
-    body = "".join(printing.sheet_svg(batch.title.title, rows, services.verify_url))
-    response = Response(body, mimetype="image/svg+xml")
+    draw, mimetype = SHEET_FORMATS[kind]
+    response = Response(draw(batch.title.title, rows, services.verify_url), mimetype=mimetype)
     response.headers["Content-Disposition"] = attachment_header(
-        f"labels-{batch.id}-sheet-{part}.svg"
+        f"labels-{batch.id}-sheet-{part}.{kind}"
     )
     return response
 

@@ -49,6 +49,14 @@ def test_publisher_orders_downloads_and_seals_a_batch(publisher, db):
     assert sheet.mimetype == "image/svg+xml" and svg.count("<path") >= 25
     assert "红楼梦" in svg and rows[7][1] in svg
     assert publisher.get(f"/labels/{batch.id}/sheet-2.svg").status_code == 404
+    pdf = publisher.get(f"/labels/{batch.id}/sheet-1.pdf")
+    assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF-1.4")
+    assert b"/Count 2 >>" in pdf.data  # 25 labels, 16 a page
+    assert (
+        "labels-" in pdf.headers["Content-Disposition"]
+        and ".pdf" in pdf.headers["Content-Disposition"]
+    )
+    assert publisher.get(f"/labels/{batch.id}/sheet-1.txt").status_code == 404
     # the codes are readable until sealing...
     codes = [labels.parse(row[1]).normalised for row in rows]
     assert codes[3] in _every_text_value(db)
@@ -61,6 +69,7 @@ def test_publisher_orders_downloads_and_seals_a_batch(publisher, db):
     assert db.session.scalar(select(func.count(PendingCode.serial))) == 0
     assert publisher.get(f"/labels/{batch.id}/codes.csv").status_code == 410
     assert publisher.get(f"/labels/{batch.id}/sheet-1.svg").status_code == 410
+    assert publisher.get(f"/labels/{batch.id}/sheet-1.pdf").status_code == 410
     actions = set(db.session.scalars(select(AuditEvent.action)))
     assert {"label_batch.create", "label_batch.seal"} <= actions
 
@@ -107,7 +116,7 @@ def test_another_publisher_cannot_see_download_seal_or_revoke(
 ):
     batch_id, codes = order(publisher.user)
     for url in (f"/labels/{batch_id}", f"/labels/{batch_id}/codes.csv",
-                f"/labels/{batch_id}/sheet-1.svg"):  # fmt: skip
+                f"/labels/{batch_id}/sheet-1.svg", f"/labels/{batch_id}/sheet-1.pdf"):  # fmt: skip
         assert rival_publisher.get(url).status_code == 404
     assert rival_publisher.post(f"/labels/{batch_id}/seal").status_code == 404
     revoke = {"category": "lost", "reason": "x"}

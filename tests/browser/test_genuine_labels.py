@@ -70,6 +70,11 @@ def test_publisher_labels_a_title_and_readers_check_them(
         page.get_by_role("link", name="Codes (CSV)").click()
     rows = list(csv.DictReader(io.StringIO(codes_download.value.path().read_text("utf-8-sig"))))
     assert len(rows) == 100 and rows[0]["code"] in sheet
+    with page.expect_download() as pdf_download:
+        page.get_by_role("link", name="Label sheet (PDF)").click()
+    assert pdf_download.value.suggested_filename.endswith(".pdf")
+    pdf = pdf_download.value.path().read_bytes()
+    assert pdf.startswith(b"%PDF-") and b"/Count 7 >>" in pdf  # 100 labels, 16 a page
 
     page.get_by_role("button", name="Confirm printing and seal").click()
     expect(page.locator(".alert-success")).to_contain_text("only the keyed hashes")
