@@ -197,9 +197,9 @@ SHEET_FORMATS = {"pdf": (printing.sheet_pdf, "application/pdf"),
                  "svg": (printing.sheet_svg, "image/svg+xml")}  # fmt: skip
 
 
-@bp.route("/labels/<int:batch_id>/sheet-<int:part>.<any(pdf, svg):kind>")
+@bp.route("/labels/<int:batch_id>/sheet-<int:part>.<any(pdf, svg):sheet_format>")
 @role_required(Role.PUBLISHER)
-def batch_sheet(batch_id, part, kind):
+def batch_sheet(batch_id, part, sheet_format):
     """Download a printable sheet of QR labels (500 a sheet), until the batch is sealed."""
     batch = _or_404(lambda: services.own_batch(current_user, batch_id))
     if batch.status != BatchStatus.OPEN:
@@ -208,10 +208,10 @@ def batch_sheet(batch_id, part, kind):
     if part < 1 or first > batch.quantity:
         abort(404)
     rows = services.pending_codes(batch, first, first + printing.SHEET_SIZE - 1)
-    draw, mimetype = SHEET_FORMATS[kind]
+    draw, mimetype = SHEET_FORMATS[sheet_format]
     response = Response(draw(batch.title.title, rows, services.verify_url), mimetype=mimetype)
     response.headers["Content-Disposition"] = attachment_header(
-        f"labels-{batch.id}-sheet-{part}.{kind}"
+        f"labels-{batch.id}-sheet-{part}.{sheet_format}"
     )
     return response
 

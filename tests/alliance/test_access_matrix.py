@@ -116,7 +116,12 @@ EXPECTED = {
     "campaign_sales_api.list_sales": ("api", {"publisher", "campaign_staff"}),
 }
 
-SAMPLE_VALUES = {"filename": "app.css", "token": "not-a-token", "file_format": "csv"}
+SAMPLE_VALUES = {
+    "filename": "app.css",
+    "token": "not-a-token",
+    "file_format": "csv",
+    "sheet_format": "pdf",
+}
 
 
 def sample_url(rule) -> str:
