@@ -70,6 +70,17 @@ def test_with_no_interval_each_check_is_written_before_its_answer():
     assert store.totals() == {7: 2} and len(store.writes) == 2
 
 
+def test_a_check_writes_the_tally_itself_when_the_writer_falls_far_behind(monkeypatch):
+    monkeypatch.setattr(check_tally, "MOST_PENDING", 2)
+    store = Store()
+    tally = CheckTally(store.write, every=60)
+    check(tally, 1)
+    check(tally, 2)
+    assert store.writes == []
+    check(tally, 3)  # the third label pending: memory stays bounded whatever the thread does
+    assert store.totals() == {1: 1, 2: 1, 3: 1}
+
+
 def test_a_failed_write_keeps_the_checks_for_the_next_round():
     store = Store()
     tally = CheckTally(store.write, every=60)
