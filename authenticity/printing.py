@@ -51,9 +51,14 @@ def _svg_parts(title: str, rows: Iterable[tuple[int, str]], url_of) -> Iterator[
     yield "</svg>\n"
 
 
+def _symbol(url: str):
+    """Return the QR code of `url` (error correction M, about 15%), as both sheets print it."""
+    return segno.make(url, error="m", micro=False)
+
+
 def _qr(url: str) -> str:
     """Return the QR code of `url` as an SVG fragment QR_SIZE millimetres wide."""
-    qr = segno.make(url, error="m", micro=False)
+    qr = _symbol(url)
     modules = qr.symbol_size(scale=1, border=2)[0]
     scale = QR_SIZE / modules
     return qr.svg_inline(scale=scale, border=2, dark="#000", light="#fff", omitsize=False)
@@ -67,7 +72,7 @@ PAGE_W, PAGE_H = 210, 297  # millimetres
 ROWS_PER_PAGE = 4
 POINTS = 72 / 25.4  # PDF points in a millimetre
 TEXT_WIDTH = CELL_W - 4  # millimetres of a label that text may use
-COURIER_EM = 0.6  # the width of every Courier character, in ems
+EMS = {"F1": 0.6, "F2": 1.0}  # the width of every character of each font, in ems
 _FULL_WIDTH = {code: code + 0xFEE0 for code in range(0x21, 0x7F)} | {0x20: 0x3000}
 FONTS = (  # objects 3 to 6 of the file: F1 is object 3, F2 object 4
     b"<< /Type /Font /Subtype /Type1 /BaseFont /Courier /Encoding /WinAnsiEncoding >>",
@@ -85,7 +90,7 @@ def sheet_pdf(title: str, rows: Iterable[tuple[int, str]], url_of) -> bytes:
     items = list(rows)
     per_page = COLUMNS * ROWS_PER_PAGE
     pages = [items[start : start + per_page] for start in range(0, len(items), per_page)]
-    name_size, name = _fitted(title.translate(_FULL_WIDTH), 1.0, 3.2)
+    name_size, name = _fitted(title.translate(_FULL_WIDTH), "F2", 3.2)
     left = (PAGE_W - COLUMNS * CELL_W) / 2
     top = (PAGE_H - ROWS_PER_PAGE * CELL_H) / 2
     contents = []
@@ -96,39 +101,41 @@ def sheet_pdf(title: str, rows: Iterable[tuple[int, str]], url_of) -> bytes:
             x = left + (index % COLUMNS) * CELL_W
             y = top + (index // COLUMNS) * CELL_H
             middle = x + CELL_W / 2
-            grouped = labels.group(code)
-            code_size = min(3.0, TEXT_WIDTH / (COURIER_EM * len(grouped)))
+            code_size, grouped = _fitted(labels.group(code), "F1", 3.0)
             drawing += [
                 f"q 0.6 G 0.2 w [1 1] 0 d {x + 0.5:.2f} {y + 0.5:.2f} {CELL_W - 1} "
                 f"{CELL_H - 1} re S Q",
                 _qr_pdf(url_of(code), x + (CELL_W - QR_SIZE) / 2, y + 2),
-                _text("F2", name_size, middle - len(name) * name_size / 2, y + QR_SIZE + 7,
-                      "<" + name.encode("utf-16-be").hex().upper() + ">"),
-                _text("F1", code_size, middle - COURIER_EM * len(grouped) * code_size / 2,
-                      y + QR_SIZE + 12, f"({grouped})"),
-                _text("F1", 2.4, middle - COURIER_EM * len(f"No. {serial}") * 2.4 / 2,
-                      y + QR_SIZE + 16.5, f"(No. {serial})", grey=True),
+                _centred("F2", name_size, middle, y + QR_SIZE + 7, name),
+                _centred("F1", code_size, middle, y + QR_SIZE + 12, grouped),
+                _centred("F1", 2.4, middle, y + QR_SIZE + 16.5, f"No. {serial}", grey=True),
             ]  # fmt: skip
         contents.append(zlib.compress("\n".join(drawing).encode("ascii")))
     return _pdf_document(contents)
 
 
-def _fitted(text: str, em: float, largest: float) -> tuple[float, str]:
+def _fitted(text: str, font: str, largest: float) -> tuple[float, str]:
     """Return the font size (at most `largest`, at least 2 mm) and `text`, cut to fit a label."""
+    em = EMS[font]
     size = max(2.0, min(largest, TEXT_WIDTH / (em * max(len(text), 1))))
     fitting = int(TEXT_WIDTH / (em * size))
     return size, text if len(text) <= fitting else text[: fitting - 1] + "…"
 
 
-def _text(font: str, size: float, x: float, y: float, shown: str, grey: bool = False) -> str:
-    """Draw `shown` (a PDF string) from (x, y) on its baseline, upright in the flipped space."""
+def _centred(font: str, size: float, middle: float, y: float, text: str, grey=False) -> str:
+    """Draw `text` centred on `middle`, its baseline at y, upright in the flipped space."""
+    if font == "F2":  # STSong-Light, UniGB-UTF16-H: the text as UTF-16 in hexadecimal
+        shown = "<" + text.encode("utf-16-be").hex().upper() + ">"
+    else:  # Courier: a literal string, its delimiters escaped
+        shown = "(" + text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ")"
+    x = middle - len(text) * EMS[font] * size / 2
     colour = "0.33 g " if grey else "0 g "
     return f"BT {colour}/{font} {size:.2f} Tf 1 0 0 -1 {x:.2f} {y:.2f} Tm {shown} Tj ET"
 
 
 def _qr_pdf(url: str, x: float, y: float) -> str:
     """Draw the QR code of `url`, QR_SIZE millimetres wide, as one rectangle per run of dark."""
-    matrix = list(segno.make(url, error="m", micro=False).matrix_iter(scale=1, border=2))
+    matrix = list(_symbol(url).matrix_iter(scale=1, border=2))
     module = QR_SIZE / len(matrix)
     runs = ["0 g"]
     for row, line in enumerate(matrix):
