@@ -5,7 +5,6 @@ from pathlib import Path
 
 from flask import Flask, request
 from flask.sessions import SecureCookieSessionInterface
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_talisman import Talisman
 from werkzeug.exceptions import NotFound
@@ -16,6 +15,7 @@ from alliance.config import build_config
 from alliance.db import configure_sqlite
 from alliance.errors import ProblemApi, register_error_handlers
 from alliance.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+from alliance.i18n import _l
 from alliance.logs import assign_request_id, configure_logging, expose_request_id
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

@@ -3,12 +3,12 @@
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from alliance.auth.models import User, UserRole
 from alliance.auth.roles import Role
 from alliance.extensions import db
+from alliance.i18n import _l
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,10 @@ import logging
 
 from flask import Response, jsonify, render_template, request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
+
+from alliance.i18n import _l
 
 log = logging.getLogger(__name__)
 

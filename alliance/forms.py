@@ -2,7 +2,7 @@
 
 import re
 
-from flask_babel import lazy_gettext as _l
+from alliance.i18n import _l
 
 # C0/C1 controls (NUL breaks PostgreSQL) and bidirectional overrides (they disguise text).
 FORBIDDEN_CHARACTERS = re.compile(

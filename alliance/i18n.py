@@ -5,14 +5,35 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from flask import g, has_request_context, request
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale, gettext
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from markupsafe import escape
 
 LANGUAGES = {"en": "en", "zh": "zh_Hans_CN"}
 LANGUAGE_NAMES = {"en": "English", "zh": "中文"}
 LANG_COOKIE = "lang"
 LANG_COOKIE_OPTIONS = {"max_age": 365 * 24 * 3600, "samesite": "Lax", "httponly": True}
 DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
+class LazyText(LazyString):
+    """A translation made when shown, always escaped in HTML: its values may be users' text.
+
+    flask-babel's LazyString marks itself as markup (``__html__`` returns it unescaped), so a
+    message holding an organisation's name would put that name into the page as HTML.
+    """
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
+
+
+def lazy_gettext(string: str, **variables) -> LazyText:
+    """Return `string` translated into the reader's language when shown (the one lazy `_l`)."""
+    return LazyText(gettext, string, **variables)
+
+
+_l = lazy_gettext
 
 
 def normalise_language(value: str | None) -> str | None:

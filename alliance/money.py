@@ -5,9 +5,9 @@ from decimal import Decimal, InvalidOperation
 
 from babel.numbers import format_currency
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 
 from alliance.errors import DomainError
+from alliance.i18n import _l
 
 FEN_PER_YUAN = 100
 MAX_FEN = 10**15  # ten trillion yuan: beyond any budget, well inside BIGINT

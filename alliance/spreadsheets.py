@@ -17,11 +17,11 @@ from operator import itemgetter
 
 import defusedxml
 from charset_normalizer import from_bytes
-from flask_babel import lazy_gettext as _l
 from openpyxl import load_workbook
 from openpyxl.xml import DEFUSEDXML
 
 from alliance.errors import DomainError
+from alliance.i18n import _l
 from alliance.plaincsv import plain_columns, plain_lines
 
 log = logging.getLogger(__name__)

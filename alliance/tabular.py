@@ -13,13 +13,12 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from flask import Response, has_request_context, stream_with_context
-from flask_babel import lazy_gettext as _l
 from flask_babel import to_user_timezone
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from alliance.errors import DomainError
-from alliance.i18n import DEFAULT_TIMEZONE
+from alliance.i18n import DEFAULT_TIMEZONE, _l
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -1,6 +1,5 @@
 """Forms for authorising sellers, ordering, sealing and revoking labels, and checking a code."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -14,6 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from alliance.forms import strip
+from alliance.i18n import _l
 from alliance.tabular import XLSX_MIMETYPE
 from authenticity.models import REVOKE_CATEGORY_LABELS
 

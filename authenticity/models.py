@@ -3,7 +3,6 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -21,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from alliance.catalogue.models import Title
 from alliance.db import UTCDateTime, one_of, utcnow
 from alliance.extensions import db
+from alliance.i18n import _l
 from alliance.members.models import Organisation
 
 BIG_ID = BigInteger().with_variant(Integer, "sqlite")

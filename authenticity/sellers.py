@@ -5,7 +5,6 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, exists, or_, select
 from stdnum.cn import uscc as stdnum_uscc
 
@@ -18,7 +17,7 @@ from alliance.db import utcnow
 from alliance.errors import ConflictError, DomainError, NotFoundError
 from alliance.extensions import db
 from alliance.forms import FORBIDDEN_CHARACTERS
-from alliance.i18n import DEFAULT_TIMEZONE
+from alliance.i18n import DEFAULT_TIMEZONE, _l
 from authenticity.models import AuthorisedTitle, SellerAuthorisation
 
 MERCHANT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$")

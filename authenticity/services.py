@@ -5,7 +5,6 @@ import hmac
 from collections.abc import Iterator
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, delete, func, select
 
 from alliance import audit
@@ -18,6 +17,7 @@ from alliance.db import utcnow
 from alliance.errors import ConflictError, DomainError, NotFoundError
 from alliance.extensions import db
 from alliance.forms import FORBIDDEN_CHARACTERS
+from alliance.i18n import _l
 from alliance.members.models import Organisation
 from authenticity import labels
 from authenticity.models import (

@@ -3,7 +3,6 @@
 import re
 import uuid
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -22,6 +21,7 @@ from alliance.catalogue.clc import is_clc_class, normalise_class
 from alliance.catalogue.forms import SPREADSHEET_TYPES
 from alliance.errors import DomainError
 from alliance.forms import strip
+from alliance.i18n import _l
 from alliance.money import parse_money
 from campaigns.models import CAMPAIGN_STATUS_LABELS, ENROLMENT_STATUS_LABELS
 from campaigns.services import REJECTION_REASONS, CampaignInput, EnrolmentInput

@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from alliance.auth.models import User
@@ -11,6 +10,7 @@ from alliance.catalogue.models import Title
 from alliance.catalogue.services import publisher_of
 from alliance.errors import ConflictError, DomainError
 from alliance.extensions import db
+from alliance.i18n import _l
 from alliance.money import parse_money
 from alliance.spreadsheets import read_table
 from alliance.tabular import ImportRejected, Problem, missing_columns, parse_int_cell

@@ -8,7 +8,6 @@ requests: the database, not a read in Python, decides whether the money is there
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
@@ -19,7 +18,7 @@ from alliance.auth.models import User
 from alliance.db import conflict_insert, utcnow
 from alliance.errors import ConflictError, DomainError
 from alliance.extensions import db
-from alliance.i18n import local_today
+from alliance.i18n import _l, local_today
 from alliance.money import format_money
 from campaigns.models import (
     Campaign,

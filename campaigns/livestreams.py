@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 
 from alliance import audit
@@ -14,7 +13,7 @@ from alliance.catalogue.services import publisher_of
 from alliance.db import utcnow
 from alliance.extensions import db
 from alliance.forms import FORBIDDEN_CHARACTERS
-from alliance.i18n import DEFAULT_TIMEZONE
+from alliance.i18n import DEFAULT_TIMEZONE, _l
 from alliance.members.models import Organisation
 from alliance.money import MAX_FEN
 from campaigns.models import Campaign, LivestreamSession

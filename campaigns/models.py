@@ -3,7 +3,6 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -22,6 +21,7 @@ from alliance.auth.models import User
 from alliance.catalogue.models import Title
 from alliance.db import UTCDateTime, one_of, utcnow
 from alliance.extensions import db
+from alliance.i18n import _l
 from alliance.members.models import Organisation
 
 BigId = BigInteger().with_variant(Integer, "sqlite")

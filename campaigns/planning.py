@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 
 import pandas as pd
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from alliance import audit
@@ -11,6 +10,7 @@ from alliance.auth.models import User
 from alliance.catalogue.models import Title
 from alliance.errors import DomainError
 from alliance.extensions import db
+from alliance.i18n import _l
 from alliance.members.models import Organisation
 from campaigns import ledger
 from campaigns.models import (

@@ -4,7 +4,6 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -17,7 +16,7 @@ from alliance.catalogue.services import publisher_of
 from alliance.db import utcnow
 from alliance.errors import ConflictError, NotFoundError
 from alliance.extensions import db
-from alliance.i18n import local_today
+from alliance.i18n import _l, local_today
 from alliance.members.models import Organisation
 from alliance.money import MAX_FEN, format_money
 from alliance.tabular import parse_int_cell

@@ -1,6 +1,5 @@
 """Forms for reporting sales, importing them, filtering them and recording livestream sessions."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectChoice, SelectField, StringField, SubmitField, TextAreaField
@@ -8,6 +7,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from alliance.catalogue.isbn import IsbnError, normalise_isbn
 from alliance.forms import strip
+from alliance.i18n import _l
 from alliance.money import MoneyError, parse_money
 from alliance.tabular import XLSX_MIMETYPE, parse_int_cell
 from campaigns import livestreams, sales

@@ -3,7 +3,6 @@
 import hashlib
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, Integer, column, select, update
 from sqlalchemy import values as rows_of
 
@@ -12,7 +11,7 @@ from alliance.auth.models import User
 from alliance.catalogue.isbn import IsbnError, normalise_isbn
 from alliance.catalogue.services import publisher_of
 from alliance.extensions import db
-from alliance.i18n import local_today
+from alliance.i18n import _l, local_today
 from alliance.money import MoneyError, parse_money
 from alliance.spreadsheets import Table, read_table
 from alliance.tabular import ImportRejected, Problem, missing_columns

@@ -2,7 +2,6 @@
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -11,7 +10,7 @@ from alliance.catalogue.isbn import format_isbn
 from alliance.catalogue.services import publisher_of
 from alliance.errors import DomainError, NotFoundError, field_errors_message
 from alliance.extensions import db
-from alliance.i18n import current_language, select_timezone
+from alliance.i18n import _l, current_language, select_timezone
 from alliance.money import format_money, yuan_text
 from alliance.tabular import csv_response, import_columns
 from alliance.web import Imported, perform, run_import

@@ -4,7 +4,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 from sqlalchemy.orm import lazyload
 
@@ -18,7 +17,7 @@ from alliance.catalogue.services import search as search_titles
 from alliance.db import conflict_insert, utcnow
 from alliance.errors import ConflictError, DomainError, NotFoundError
 from alliance.extensions import db
-from alliance.i18n import local_today
+from alliance.i18n import _l, local_today
 from alliance.money import format_money
 from campaigns.models import (
     CAMPAIGN_STATUS_LABELS,

@@ -1,6 +1,5 @@
 """Forms for managing users and filtering the audit log."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -17,6 +16,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from alliance.auth.forms import LOGIN_LABEL, new_password_field, valid_login
 from alliance.auth.roles import ROLE_LABELS, Role
 from alliance.forms import strip
+from alliance.i18n import _l
 
 ROLE_CHOICES = [SelectChoice(role.value, ROLE_LABELS[role]) for role in Role]
 

@@ -1,11 +1,11 @@
 """Forms for managing personal API keys."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from alliance.forms import strip
+from alliance.i18n import _l
 
 
 class ApiKeyForm(FlaskForm):

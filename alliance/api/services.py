@@ -4,7 +4,6 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from alliance import audit
@@ -13,6 +12,7 @@ from alliance.auth.models import User
 from alliance.db import utcnow
 from alliance.errors import ConflictError, DomainError
 from alliance.extensions import db
+from alliance.i18n import _l
 
 KEY_PREFIX = "ba_"
 MAX_ACTIVE_KEYS = 20

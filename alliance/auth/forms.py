@@ -2,7 +2,6 @@
 
 from zoneinfo import available_timezones
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, ValidationError
@@ -11,6 +10,7 @@ from alliance.auth.identifiers import parse_login
 from alliance.auth.passwords import MAX_LENGTH, password_problem
 from alliance.errors import DomainError
 from alliance.forms import strip
+from alliance.i18n import _l
 
 TIMEZONES = sorted(available_timezones())
 

@@ -4,9 +4,9 @@ from dataclasses import dataclass
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import lazy_gettext as _l
 
 from alliance.errors import DomainError
+from alliance.i18n import _l
 
 
 class LoginFormatError(DomainError):

@@ -5,7 +5,8 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask_babel import lazy_gettext as _l
+
+from alliance.i18n import _l
 
 MIN_LENGTH = 8
 MAX_LENGTH = 256

@@ -4,10 +4,10 @@ from enum import StrEnum
 from functools import wraps
 
 from flask import abort
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from alliance.extensions import login_manager
+from alliance.i18n import _l
 
 
 class Role(StrEnum):

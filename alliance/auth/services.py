@@ -1,7 +1,6 @@
 """Account rules: register, authenticate, passwords, profile, and admin changes to users."""
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
@@ -19,6 +18,7 @@ from alliance.auth.roles import Role
 from alliance.db import utcnow
 from alliance.errors import ConflictError, DomainError
 from alliance.extensions import db
+from alliance.i18n import _l
 from alliance.members.models import Organisation
 
 RESET_SALT = "password-reset"

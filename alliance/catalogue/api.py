@@ -1,6 +1,5 @@
 """Catalogue API: search, read, add, change and import titles under /api/v1/titles."""
 
-from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint, abort
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields
@@ -19,6 +18,7 @@ from alliance.catalogue.schemas import (
 )
 from alliance.errors import problem_response
 from alliance.extensions import db
+from alliance.i18n import _l
 from alliance.spreadsheets import TOO_BIG_XLSX, WRONG_TYPE, SpreadsheetError
 from alliance.tabular import ImportRejected
 

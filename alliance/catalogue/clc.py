@@ -1,6 +1,6 @@
 """The main classes of the Chinese Library Classification (中图法), for categories."""
 
-from flask_babel import lazy_gettext as _l
+from alliance.i18n import _l
 
 MAIN_CLASSES = {
     "A": _l("Marxism, Leninism, Mao Zedong Thought"),

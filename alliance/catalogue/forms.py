@@ -1,6 +1,5 @@
 """Forms for searching, adding and editing titles."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectChoice, SelectField, StringField, SubmitField, TextAreaField
@@ -8,6 +7,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from alliance.catalogue.models import FORMAT_LABELS, STATUS_LABELS
 from alliance.forms import strip
+from alliance.i18n import _l
 from alliance.tabular import XLSX_MIMETYPE
 
 FORMAT_CHOICES = [SelectChoice(value.value, label) for value, label in FORMAT_LABELS.items()]

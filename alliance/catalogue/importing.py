@@ -7,7 +7,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
@@ -30,6 +29,7 @@ from alliance.catalogue.rules import ROLE_FIELDS, TitleInput
 from alliance.db import utcnow
 from alliance.errors import ConflictError
 from alliance.extensions import db
+from alliance.i18n import _l
 from alliance.members.models import MemberStatus, Organisation, OrganisationKind
 from alliance.spreadsheets import Table, read_table
 from alliance.tabular import ImportRejected, Problem, missing_columns

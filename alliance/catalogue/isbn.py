@@ -8,12 +8,12 @@ import unicodedata
 from bisect import bisect_right
 
 import numpy
-from flask_babel import lazy_gettext as _l
 from stdnum import isbn as stdnum_isbn
 from stdnum import numdb
 from stdnum.exceptions import InvalidChecksum, ValidationError
 
 from alliance.errors import DomainError
+from alliance.i18n import _l
 
 MAX_INPUT_LENGTH = 64  # the longest honest spelling is about 25 characters
 ISMN_PREFIX = "9790"  # 979-0 is the ISMN (printed music) block of the 979 Bookland prefix

@@ -4,7 +4,6 @@ import unicodedata
 from datetime import date, datetime
 from enum import StrEnum
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -19,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from alliance.db import UTCDateTime, equals_one_of, utcnow
 from alliance.extensions import db
+from alliance.i18n import _l
 from alliance.members.models import Organisation
 
 

@@ -5,11 +5,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
-
 from alliance.catalogue.isbn import normalise_isbn
 from alliance.catalogue.models import ContributorRole, TitleFormat, TitleStatus
 from alliance.errors import DomainError
+from alliance.i18n import _l
 from alliance.money import MoneyError, parse_money
 
 MAX_TITLE = 300

@@ -1,6 +1,5 @@
 """Catalogue rules: who may change a title, saving, status changes, search."""
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, or_, select
 
 from alliance import audit
@@ -18,6 +17,7 @@ from alliance.catalogue.models import (
 from alliance.catalogue.rules import TitleInput
 from alliance.errors import ConflictError, DomainError, NotFoundError
 from alliance.extensions import db
+from alliance.i18n import _l
 from alliance.members.models import MemberStatus, Organisation, OrganisationKind
 from alliance.money import yuan_text
 

@@ -2,7 +2,6 @@
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -15,7 +14,7 @@ from alliance.catalogue.rules import TitleInvalid, read_title
 from alliance.errors import DomainError
 from alliance.extensions import db
 from alliance.forms import valid_data
-from alliance.i18n import current_language
+from alliance.i18n import _l, current_language
 from alliance.money import yuan_text
 from alliance.tabular import (
     attachment_header,

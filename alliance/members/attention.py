@@ -2,13 +2,11 @@
 
 from datetime import timedelta
 
-from flask_babel import lazy_gettext as _l
-
 from alliance.attention import AttentionItem, attention_provider
 from alliance.auth.models import User
 from alliance.auth.roles import Role
 from alliance.db import utcnow
-from alliance.i18n import current_language
+from alliance.i18n import _l, current_language
 from alliance.members.models import MemberStatus
 from alliance.members.services import waiting_applications
 

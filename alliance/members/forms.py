@@ -1,12 +1,12 @@
 """Forms for the member directory, applications, profiles and decisions."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from alliance.errors import DomainError
 from alliance.forms import strip
+from alliance.i18n import _l
 from alliance.members.models import KIND_LABELS, STATUS_LABELS, MemberStatus
 from alliance.members.services import APPLICANT_KINDS
 from alliance.members.values import (

@@ -3,12 +3,12 @@
 from datetime import datetime
 from enum import StrEnum
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from alliance.db import UTCDateTime, one_of, utcnow
 from alliance.extensions import db
+from alliance.i18n import _l
 
 
 class OrganisationKind(StrEnum):

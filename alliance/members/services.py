@@ -2,7 +2,6 @@
 
 from collections.abc import Mapping
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -12,6 +11,7 @@ from alliance.auth.roles import Role
 from alliance.db import utcnow
 from alliance.errors import ConflictError, DomainError, NotFoundError
 from alliance.extensions import db
+from alliance.i18n import _l
 from alliance.members.models import STATUS_LABELS, MemberStatus, Organisation, OrganisationKind
 from alliance.members.values import (
     PROFILE_FIELDS,

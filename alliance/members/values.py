@@ -5,12 +5,12 @@ from urllib.parse import urlsplit
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import lazy_gettext as _l
 from stdnum.cn import uscc as uscc_number
 from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
 
 from alliance.errors import DomainError
 from alliance.forms import FORBIDDEN_CHARACTERS
+from alliance.i18n import _l
 
 
 class InvalidMemberValue(DomainError):

@@ -172,3 +172,29 @@ def test_translations_keep_their_placeholders():
             assert set(pattern.findall(message.id)) == set(pattern.findall(message.string)), (
                 message.id
             )
+
+
+def test_a_lazy_message_escapes_the_values_it_carries(app):
+    from flask import render_template_string
+
+    from alliance.i18n import _l
+
+    message = _l("Welcome, %(name)s.", name='<a href="https://evil.example">Log in again</a>')
+    with app.test_request_context("/?lang=zh"):
+        page = render_template_string("<p>{{ message }}</p>", message=message)
+    assert "<a href" not in page
+    assert "&lt;a href=&#34;https://evil.example&#34;&gt;" in page
+    assert "欢迎" in page  # still translated when shown
+
+
+def test_no_module_uses_the_unescaped_lazy_string():
+    """flask-babel's own lazy_gettext renders its values as HTML; only alliance.i18n wraps it."""
+    offenders = [
+        str(path.relative_to(ROOT))
+        for package in ("alliance", "campaigns", "authenticity", "donations")
+        for path in (ROOT / package).rglob("*.py")
+        if "lazy_gettext" in path.read_text(encoding="utf-8")
+        and "flask_babel" in path.read_text(encoding="utf-8")
+        and path != ROOT / "alliance" / "i18n.py"
+    ]
+    assert offenders == []
