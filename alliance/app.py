@@ -8,7 +8,6 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from flask_talisman import Talisman
 from werkzeug.exceptions import NotFound
-from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from alliance.config import build_config
@@ -16,11 +15,14 @@ from alliance.db import configure_sqlite
 from alliance.errors import ProblemApi, register_error_handlers
 from alliance.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 from alliance.i18n import _l
-from alliance.logs import assign_request_id, configure_logging, expose_request_id
+from alliance.logs import assign_request_id, configure_logging, expose_request_id, forget_request_id
+from alliance.proxies import TrustedProxies
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Endpoints of Flask and libraries that serve public, static content.
 LIBRARY_PUBLIC_ENDPOINTS = {"static", "bootstrap.static", "api-docs.openapi_json"}
+# Probes of a load balancer: answered over plain HTTP and whatever Host they send (no data).
+PROBE_PATHS = {"/healthz", "/readyz"}
 # Endpoints that must not load the session (and so the user) from the database.
 SESSIONLESS = {
     "static",
@@ -66,10 +68,20 @@ class SessionInterface(SecureCookieSessionInterface):
         super().save_session(app, session, response)
 
 
+class AllianceFlask(Flask):
+    """Flask, letting the load balancer's probes through whatever Host they send."""
+
+    def create_url_adapter(self, request):
+        if request is not None and request.path in PROBE_PATHS:
+            # A probe names the server by its address; TRUSTED_HOSTS guards everything else.
+            return self.url_map.bind_to_environ(request.environ, subdomain="")
+        return super().create_url_adapter(request)
+
+
 def create_app(env: str | None = None, **overrides) -> Flask:
     """Build the Book Alliance app for `env` (default: $ALLIANCE_ENV, else development)."""
     env = env or os.environ.get("ALLIANCE_ENV", "development")
-    app = Flask(
+    app = AllianceFlask(
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
         instance_path=os.environ.get("ALLIANCE_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
@@ -78,6 +90,9 @@ def create_app(env: str | None = None, **overrides) -> Flask:
     app.config.from_mapping(build_config(env, Path(app.instance_path)))
     app.config.update(overrides)
     configure_logging(app)
+    # First of all hooks, so that even an HTTPS redirect carries this request's own id.
+    app.before_request(assign_request_id)
+    app.teardown_request(forget_request_id)
     _bind_extensions(app)
     _register_blueprints(app)
     register_error_handlers(app)
@@ -90,13 +105,12 @@ def create_app(env: str | None = None, **overrides) -> Flask:
 
 
 def _wrap_wsgi(app: Flask) -> None:
-    """Put the WSGI middleware around the app: the label checks, then the proxy fix outside."""
+    """Put the WSGI middleware around the app: the label checks, then the proxies outside."""
     from authenticity.register import serve_label_checks
 
     serve_label_checks(app)
-    if app.config["PROXY_FIX_HOPS"]:
-        hops = app.config["PROXY_FIX_HOPS"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    config = app.config
+    app.wsgi_app = TrustedProxies(app.wsgi_app, config["PROXY_FIX_HOPS"], config["PROXY_ADDRESSES"])
 
 
 def _bind_extensions(app: Flask) -> None:
@@ -168,8 +182,6 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_request_hooks(app: Flask) -> None:
     from alliance.i18n import remember_language
-
-    app.before_request(assign_request_id)
 
     @app.after_request
     def _finish(response):

@@ -38,7 +38,7 @@ def demo(host: str, port: int):
     from alliance.app import create_app
     from alliance.demo import DEMO_PASSWORD, database_is_empty, load_demo_data
 
-    app = create_app("demo", **demo_label_address(host, port, os.environ))
+    app = create_app("demo", **demo_public_address(host, port, os.environ))
     with app.app_context():
         upgrade()
         if database_is_empty():
@@ -56,9 +56,9 @@ def demo(host: str, port: int):
     run_simple(host, port, app, threaded=True)
 
 
-def demo_label_address(host: str, port: int, environ) -> dict:
-    """Point the labels' QR codes at the address the demo serves, unless one is configured."""
-    if environ.get("LABEL_VERIFY_BASE_URL"):
+def demo_public_address(host: str, port: int, environ) -> dict:
+    """Build links (mail, QR codes) to the address the demo serves, unless one is configured."""
+    if environ.get("PUBLIC_BASE_URL"):
         return {}
     try:
         every_address = ipaddress.ip_address(host).is_unspecified  # 0.0.0.0 or ::
@@ -67,7 +67,7 @@ def demo_label_address(host: str, port: int, environ) -> dict:
     shown = "127.0.0.1" if every_address else host
     if ":" in shown:
         shown = f"[{shown}]"
-    return {"LABEL_VERIFY_BASE_URL": f"http://{shown}:{port}"}
+    return {"PUBLIC_BASE_URL": f"http://{shown}:{port}"}
 
 
 def _fail(error: DomainError):

@@ -1,9 +1,11 @@
 """Build the app configuration for an environment from the process environment."""
 
+import ipaddress
 import math
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ENVIRONMENTS = ("production", "development", "demo", "test")
 
@@ -31,6 +33,53 @@ def _seconds(name: str, default: float) -> float:
     if not (math.isfinite(value) and value >= 0):
         raise ConfigError(f"{name} must be a number of seconds, 0 or more, not {raw!r}")
     return value
+
+
+def _public_base_url(env: str) -> str:
+    """Read PUBLIC_BASE_URL, the address every link leaving the site is built from."""
+    raw = os.environ.get("PUBLIC_BASE_URL", "").strip()
+    if not raw:
+        if env == "production":
+            raise ConfigError(
+                "PUBLIC_BASE_URL is not set. Production needs the site's public address, e.g. "
+                "https://books.example.org: mailed links, SMS and QR codes are built from it."
+            )
+        return "http://localhost:5000"
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(
+            "PUBLIC_BASE_URL must be an http(s) address such as https://books.example.org, "
+            f"not {raw!r}"
+        )
+    return raw.rstrip("/")
+
+
+def _trusted_hosts(env: str, *addresses: str) -> list[str] | None:
+    """Return the Host names the site answers to (None: any, outside production by default).
+
+    TRUSTED_HOSTS lists them (comma-separated); production defaults to the hosts of its public
+    addresses, so that a request for another host is refused rather than answered.
+    """
+    raw = os.environ.get("TRUSTED_HOSTS")
+    if raw is not None:
+        return [host.strip().lower() for host in raw.split(",") if host.strip()] or None
+    if env != "production":
+        return None
+    return sorted({urlsplit(address).hostname for address in addresses if address})
+
+
+def _proxy_networks(raw: str) -> list:
+    """Read PROXY_ADDRESSES: the addresses or networks of the reverse proxies in front."""
+    networks = []
+    for part in raw.split(","):
+        if part.strip():
+            try:
+                networks.append(ipaddress.ip_network(part.strip(), strict=False))
+            except ValueError:
+                raise ConfigError(
+                    f"PROXY_ADDRESSES holds {part.strip()!r}, not an address or network"
+                ) from None
+    return networks
 
 
 def _instance_secret(instance_path: Path) -> str:
@@ -62,6 +111,8 @@ def build_config(env: str, instance_path: Path) -> dict:
             "LABEL_HMAC_KEY is not set. Production needs a long random key for genuine-book "
             "label codes, kept apart from the database (a leaked database must not reveal codes)."
         )
+    public_base_url = _public_base_url(env)
+    label_base_url = os.environ.get("LABEL_VERIFY_BASE_URL", "").strip().rstrip("/")
     database_url = os.environ.get("DATABASE_URL", f"sqlite:///{instance_path / 'book-alliance.db'}")
     https = _flag("FORCE_HTTPS", production)
     return {
@@ -79,6 +130,9 @@ def build_config(env: str, instance_path: Path) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "FORCE_HTTPS": https,
         "PROXY_FIX_HOPS": int(os.environ.get("PROXY_FIX_HOPS", 0)),
+        "PROXY_ADDRESSES": _proxy_networks(os.environ.get("PROXY_ADDRESSES", "127.0.0.1,::1")),
+        "PUBLIC_BASE_URL": public_base_url,
+        "TRUSTED_HOSTS": _trusted_hosts(env, public_base_url, label_base_url),
         "WTF_CSRF_ENABLED": _flag("WTF_CSRF_ENABLED", True),
         "WTF_CSRF_TIME_LIMIT": None,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
@@ -87,7 +141,7 @@ def build_config(env: str, instance_path: Path) -> dict:
         "LOGIN_RATE_LIMIT_IP": os.environ.get("LOGIN_RATE_LIMIT_IP", "20 per minute"),
         "LOGIN_RATE_LIMIT_ACCOUNT": os.environ.get("LOGIN_RATE_LIMIT_ACCOUNT", "5 per minute"),
         "LABEL_HMAC_KEY": label_key,  # empty outside production: derived from SECRET_KEY
-        "LABEL_VERIFY_BASE_URL": os.environ.get("LABEL_VERIFY_BASE_URL", "http://127.0.0.1:5000"),
+        "LABEL_VERIFY_BASE_URL": label_base_url,  # empty: the labels use PUBLIC_BASE_URL
         "LABEL_VERIFY_RATE": os.environ.get("LABEL_VERIFY_RATE", "60 per minute"),
         "LABEL_VERIFY_GLOBAL_RATE": os.environ.get("LABEL_VERIFY_GLOBAL_RATE", "6000 per minute"),
         "LABEL_CLONE_CHECKS": int(os.environ.get("LABEL_CLONE_CHECKS", 10)),

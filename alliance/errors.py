@@ -5,7 +5,12 @@ import logging
 from flask import Response, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_smorest import Api
-from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    SecurityError,
+    default_exceptions,
+)
 
 from alliance.i18n import _l
 
@@ -102,6 +107,9 @@ def problem_response(status: int, detail: str, problem: str | None = None, **ext
 def handle_http_exception(error: HTTPException):
     """Render an HTTP error as problem+json under /api, as a translated page elsewhere."""
     status = error.code or 500
+    if isinstance(error, SecurityError):
+        # A Host outside TRUSTED_HOSTS: no link can be built for it, so no page either.
+        return Response(str(ERROR_TITLES[400]), status=400, content_type="text/plain")
     if wants_problem_json():
         extra = {}
         messages = (getattr(error, "data", None) or {}).get("messages")

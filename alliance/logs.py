@@ -70,6 +70,11 @@ def assign_request_id() -> None:
     request_id_var.set(new_request_id(request.headers.get("X-Request-ID")))
 
 
+def forget_request_id(_error=None) -> None:
+    """End the request's id, so that nothing after it (in this thread) can carry it."""
+    request_id_var.set(None)
+
+
 def new_request_id(incoming: str | None) -> str:
     """Return the proxy's X-Request-ID when it is well formed, else a new id."""
     return incoming if incoming and _INCOMING_ID.match(incoming) else secrets.token_hex(16)

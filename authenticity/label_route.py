@@ -120,11 +120,8 @@ class LabelRoute:
 
 
 def _secure(environ) -> bool:
-    """Tell whether the reader came over HTTPS (directly, or as the proxy says)."""
-    return (
-        environ.get("wsgi.url_scheme") == "https"
-        or environ.get("HTTP_X_FORWARDED_PROTO") == "https"
-    )
+    """Tell whether the reader came over HTTPS (directly, or as a configured proxy says)."""
+    return environ.get("wsgi.url_scheme") == "https"  # set by ProxyFix from a trusted proxy
 
 
 def verdict_body(verdict: verification.Verdict, language: str, gettext) -> dict:

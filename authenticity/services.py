@@ -54,7 +54,8 @@ def label_key(config=None) -> bytes:
 
 def verify_url(code: str) -> str:
     """Return the address a label's QR code opens."""
-    base = current_app.config["LABEL_VERIFY_BASE_URL"].rstrip("/")
+    config = current_app.config
+    base = config["LABEL_VERIFY_BASE_URL"] or config["PUBLIC_BASE_URL"]
     return f"{base}/verify/{labels.group(code)}"
 
 

@@ -30,6 +30,7 @@ from alliance.auth.roles import public, role_required
 from alliance.errors import DomainError
 from alliance.extensions import db, limiter, login_manager
 from alliance.i18n import set_language_cookie
+from alliance.links import public_url
 from alliance.mail import send_mail
 from alliance.web import perform
 
@@ -145,9 +146,7 @@ def forgot_password():
         except DomainError:
             user = None
         if user is not None and user.email and user.active:
-            link = url_for(
-                "auth.open_reset_link", token=services.make_reset_token(user), _external=True
-            )
+            link = public_url("auth.open_reset_link", token=services.make_reset_token(user))
             minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
             send_mail(
                 user.email,

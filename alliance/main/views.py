@@ -26,6 +26,10 @@ def healthz():
     return jsonify(status="ok")
 
 
+# Probes come over plain HTTP from inside the network: no redirect to HTTPS (Talisman).
+healthz.talisman_view_options = {"force_https": False}
+
+
 @bp.route("/readyz")
 @public
 def readyz():
@@ -36,3 +40,6 @@ def readyz():
         db.session.rollback()
         return jsonify(status="unavailable", database="down"), 503
     return jsonify(status="ready", database="up")
+
+
+readyz.talisman_view_options = {"force_https": False}

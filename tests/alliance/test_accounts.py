@@ -181,7 +181,7 @@ def test_password_reset_by_mail_link_works_once(client, db, make_user, caplog):
     with caplog.at_level(logging.INFO, logger="alliance.mail"):
         response = client.post("/auth/forgot", data={"login": "Forgetful@example.org"})
     assert response.status_code == 302
-    link = re.search(r"http://localhost(/auth/reset/\S+)", caplog.text).group(1)
+    link = re.search(r"http://localhost:5000(/auth/reset/\S+)", caplog.text).group(1)
     opened = client.get(link)
     assert opened.headers["Location"] == "/auth/reset"  # the token leaves the address bar
     assert "Choose a new password" in client.get("/auth/reset").get_data(as_text=True)

@@ -133,18 +133,18 @@ def test_production_without_secret_key_is_a_clear_error(tmp_path):
     assert "Traceback" not in result.stderr
 
 
-def test_the_demo_labels_point_at_the_address_it_serves():
-    from alliance.cli import demo_label_address
+def test_the_demo_links_point_at_the_address_it_serves():
+    from alliance.cli import demo_public_address
 
-    assert demo_label_address("127.0.0.1", 5123, {}) == {
-        "LABEL_VERIFY_BASE_URL": "http://127.0.0.1:5123"
+    assert demo_public_address("127.0.0.1", 5123, {}) == {
+        "PUBLIC_BASE_URL": "http://127.0.0.1:5123"
     }
-    assert demo_label_address("0.0.0.0", 8000, {}) == {  # noqa: S104  (served on every address)
-        "LABEL_VERIFY_BASE_URL": "http://127.0.0.1:8000"
+    assert demo_public_address("0.0.0.0", 8000, {}) == {  # noqa: S104  (served on every address)
+        "PUBLIC_BASE_URL": "http://127.0.0.1:8000"
     }
-    assert demo_label_address("::1", 5000, {}) == {"LABEL_VERIFY_BASE_URL": "http://[::1]:5000"}
-    assert demo_label_address("books.local", 80, {}) == {
-        "LABEL_VERIFY_BASE_URL": "http://books.local:80"
+    assert demo_public_address("::1", 5000, {}) == {"PUBLIC_BASE_URL": "http://[::1]:5000"}
+    assert demo_public_address("books.local", 80, {}) == {
+        "PUBLIC_BASE_URL": "http://books.local:80"
     }
-    configured = {"LABEL_VERIFY_BASE_URL": "https://labels.example.org"}
-    assert demo_label_address("127.0.0.1", 5123, configured) == {}
+    configured = {"PUBLIC_BASE_URL": "https://books.example.org"}
+    assert demo_public_address("127.0.0.1", 5123, configured) == {}

@@ -117,11 +117,13 @@ def test_production_requires_a_secret_key(monkeypatch, tmp_path):
 def test_production_settings(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "x" * 48)
     monkeypatch.setenv("LABEL_HMAC_KEY", "y" * 48)
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://books.example.org")
     monkeypatch.setenv("ALLIANCE_INSTANCE_PATH", str(tmp_path))
     app = create_app("production", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'p.db'}")
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["JSON_LOGS"]
-    response = app.test_client().get("/healthz")
-    assert response.status_code == 302 and response.headers["Location"].startswith("https://")
+    response = app.test_client().get("/auth/login", base_url="http://books.example.org")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "https://books.example.org/auth/login"
 
 
 @pytest.mark.parametrize("setting", ["-1", "soon", "nan", "inf", ""])

@@ -43,7 +43,7 @@ def test_publisher_orders_downloads_and_seals_a_batch(publisher, db):
     rows = _codes_csv(publisher.get(f"/labels/{batch.id}/codes.csv"))
     assert [int(row[0]) for row in rows] == list(range(1, 26))
     assert all(labels.parse(code).valid for _serial, code, _url in rows)
-    assert rows[0][2] == "http://127.0.0.1:5000/verify/" + rows[0][1]
+    assert rows[0][2] == "http://localhost:5000/verify/" + rows[0][1]
     sheet = publisher.get(f"/labels/{batch.id}/sheet-1.svg")
     svg = sheet.get_data(as_text=True)
     assert sheet.mimetype == "image/svg+xml" and svg.count("<path") >= 25

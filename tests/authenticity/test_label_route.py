@@ -29,14 +29,23 @@ def test_the_answer_has_the_pages_security_headers_and_sets_no_cookie(client, co
     assert "Strict-Transport-Security" not in answer.headers  # plain HTTP: nothing to pin
 
 
-def test_over_https_the_answer_pins_https(client, codes):
+@pytest.fixture
+def behind_a_proxy(app, monkeypatch):
+    """Trust the test client's address (127.0.0.1) as one reverse proxy."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    proxies = app.wsgi_app
+    monkeypatch.setattr(proxies, "proxied", ProxyFix(proxies.direct, x_for=1, x_proto=1))
+
+
+def test_over_https_the_answer_pins_https(client, codes, behind_a_proxy):
     direct = client.get(f"/api/v1/labels/{codes[0]}", base_url="https://labels.example.org")
     proxied = client.get(f"/api/v1/labels/{codes[0]}", headers={"X-Forwarded-Proto": "https"})
     for answer in (direct, proxied):
         assert answer.headers["Strict-Transport-Security"].startswith("max-age=")
 
 
-def test_plain_http_is_sent_to_https_when_forced(app, client, codes):
+def test_plain_http_is_sent_to_https_when_forced(app, client, codes, behind_a_proxy):
     app.config["FORCE_HTTPS"] = True
     try:
         answer = client.get(f"/api/v1/labels/{codes[0]}?lang=zh")
@@ -48,6 +57,11 @@ def test_plain_http_is_sent_to_https_when_forced(app, client, codes):
     assert answer.status_code == 302
     assert answer.headers["Location"] == f"https://localhost/api/v1/labels/{codes[0]}?lang=zh"
     assert behind_proxy.status_code == 200
+
+
+def test_a_client_cannot_claim_https_without_a_proxy(client, codes):
+    answer = client.get(f"/api/v1/labels/{codes[0]}", headers={"X-Forwarded-Proto": "https"})
+    assert "Strict-Transport-Security" not in answer.headers
 
 
 def test_the_reader_gets_their_language(client, codes):

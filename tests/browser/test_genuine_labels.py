@@ -36,7 +36,7 @@ def label_publisher(live_app, make_account):
 def test_publisher_labels_a_title_and_readers_check_them(
     page, browser, live_app, live_server, label_publisher, password, shoot
 ):
-    live_app.config["LABEL_VERIFY_BASE_URL"] = live_server  # the QR codes open this server
+    live_app.config["PUBLIC_BASE_URL"] = live_server  # the QR codes open this server
     page.goto("/auth/login")
     page.fill("input[name=login]", label_publisher)
     page.fill("input[name=password]", password)
