@@ -151,11 +151,24 @@ def make_user(db, password_hash):
     return make
 
 
-def log_in(client, user) -> None:
-    """Put `user` in the client's session without going through the log-in form."""
+def sign_in(client, user) -> None:
+    """Open a login session for `user` in the client without going through the log-in form."""
+    from alliance.auth import sessions
+
+    sessions.start(user)
+    _db.session.commit()
+    # Load the user again now, as before the commit: its session must not open a savepoint
+    # later, inside another context's (they share the test's one connection).
+    _db.session.refresh(user)
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
+
+
+@pytest.fixture
+def log_in():
+    """Return the function that signs a test client in as a user (a real login session)."""
+    return sign_in
 
 
 @pytest.fixture
@@ -170,7 +183,7 @@ def client_of(app):
 
     def make(user):
         client = app.test_client()
-        log_in(client, user)
+        sign_in(client, user)
         client.user = user
         return client
 
@@ -195,7 +208,7 @@ def client_as(app, make_user, make_org):
             organisation = make_org()
         user = make_user(*roles, organisation=organisation)
         client = app.test_client()
-        log_in(client, user)
+        sign_in(client, user)
         client.user = user
         return client
 

@@ -1,10 +1,11 @@
 """Users and the roles they hold."""
 
+import hashlib
 import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from alliance.auth.roles import Role
@@ -13,9 +14,14 @@ from alliance.extensions import db
 from alliance.members.models import Organisation
 
 
-def new_session_token() -> str:
-    """Return a fresh random token; changing it logs the user out everywhere."""
+def new_secret() -> str:
+    """Return a fresh random token for a session or a link."""
     return secrets.token_urlsafe(24)
+
+
+def secret_hash(secret: str) -> bytes:
+    """Return the SHA-256 stored in place of a random secret (it needs no slow hash)."""
+    return hashlib.sha256(secret.encode("utf-8")).digest()
 
 
 class User(UserMixin, db.Model):
@@ -29,7 +35,6 @@ class User(UserMixin, db.Model):
     mobile: Mapped[str | None] = mapped_column(String(20), unique=True)
     display_name: Mapped[str] = mapped_column(String(100))
     password_hash: Mapped[str] = mapped_column(String(255))
-    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     locale: Mapped[str | None] = mapped_column(String(8))
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
@@ -63,9 +68,14 @@ class User(UserMixin, db.Model):
         """Tell whether the user holds any of `roles`."""
         return not self.roles.isdisjoint(roles)
 
+    # The credential of the login session this user object was loaded for, or just started.
+    session_credential = None  # str, set on the loaded object; not a column
+
     def get_id(self) -> str:
-        # The session carries the token too, so rotating it ends every session.
-        return f"{self.id}:{self.session_token}"
+        # Flask-Login keeps this in the cookie: the login session's id and secret, not the user's.
+        if not self.session_credential:
+            raise RuntimeError("start a login session (auth.sessions.start) before logging in")
+        return self.session_credential
 
     def audit_state(self) -> dict:
         """Return the fields recorded in the audit log (never the password hash)."""
@@ -94,3 +104,34 @@ class UserRole(db.Model):
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="role_grants")
+
+
+class LoginSession(db.Model):
+    """One device's log-in: its cookie names this row, so logging out deletes it on the server."""
+
+    __tablename__ = "login_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    secret_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+
+    user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+
+class OneTimeCode(db.Model):
+    """A short code sent to an email address or mobile number, to prove it is the sender's."""
+
+    __tablename__ = "one_time_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(16))
+    login: Mapped[str] = mapped_column(String(320), index=True)
+    code_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -5,8 +5,9 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from alliance import audit
+from alliance.auth import sessions
 from alliance.auth.identifiers import Login, parse_login
-from alliance.auth.models import User, UserRole, new_session_token
+from alliance.auth.models import User, UserRole
 from alliance.auth.passwords import (
     DUMMY_HASH,
     check_password,
@@ -117,7 +118,7 @@ def _set_password(user: User, new: str, action: str) -> None:
     _check_new_password(new, user.login, user.display_name)
     user.password_hash = hash_password(new)
     user.password_changed_at = utcnow()
-    user.session_token = new_session_token()
+    sessions.end_all(user)
     audit.record(user, action, user, None, {"password_changed_at": str(user.password_changed_at)})
 
 
@@ -181,7 +182,7 @@ def update_user(
         user.role_grants.append(UserRole(role=role))
     user.organisation = organisation
     if user.active and not active:
-        user.session_token = new_session_token()
+        sessions.end_all(user)
     user.active = active
     after = user.audit_state()
     if after != before:

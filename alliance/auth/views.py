@@ -1,6 +1,5 @@
 """Account pages: register, log in and out, passwords, profile."""
 
-import hmac
 from urllib.parse import urlsplit
 
 from flask import (
@@ -15,7 +14,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from alliance.auth import bp, services
+from alliance.auth import bp, services, sessions
 from alliance.auth.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -25,7 +24,6 @@ from alliance.auth.forms import (
     ResetPasswordForm,
 )
 from alliance.auth.identifiers import parse_login
-from alliance.auth.models import User
 from alliance.auth.roles import public, role_required
 from alliance.errors import DomainError
 from alliance.extensions import db, limiter, login_manager
@@ -63,7 +61,10 @@ def _safe_next(target: str | None) -> str | None:
 
 
 def _start_session(user) -> None:
+    """Log `user` in on this device: a new login session row, a fresh cookie session."""
     session.clear()  # a fresh session on every log-in
+    sessions.start(user, request.user_agent.string)
+    db.session.commit()
     login_user(user)
 
 
@@ -91,7 +92,9 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @role_required()
 def logout():
-    """End the session."""
+    """End the session, on the server too: its cookie opens nothing afterwards."""
+    sessions.end(current_user.session_credential)
+    db.session.commit()
     logout_user()
     session.clear()
     flash(_("You have logged out."), "info")
@@ -210,12 +213,6 @@ def profile():
 
 
 @login_manager.user_loader
-def load_user(session_id: str):
-    """Load the session's user; a rotated session token or a deactivated user ends it."""
-    user_id, _, token = session_id.partition(":")
-    if not user_id.isdigit() or not token:
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or not hmac.compare_digest(user.session_token, token):
-        return None
-    return user
+def load_user(credential: str):
+    """Load the user of a live login session; an ended session or a deactivated user is none."""
+    return sessions.user_for(credential)

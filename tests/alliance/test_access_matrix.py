@@ -162,7 +162,7 @@ def needs_key(expectation) -> bool:
 
 
 @pytest.mark.parametrize("role", [None, *ROLES])
-def test_access_matrix(app, make_user, make_org, db, role, ctx):
+def test_access_matrix(app, make_user, make_org, db, role, ctx, log_in):
     user = make_user(*([role] if role else []))
     if role == "publisher":  # publisher pages also need the user's own active publisher
         user.organisation = make_org()
@@ -170,8 +170,7 @@ def test_access_matrix(app, make_user, make_org, db, role, ctx):
     _record, key = create_api_key(user, "matrix")
     client = app.test_client()
     if role:
-        with client.session_transaction() as session:
-            session["_user_id"] = user.get_id()
+        log_in(client, user)
     failures = []
     for endpoint, method, url in routes(app):
         expectation = EXPECTED[endpoint]

@@ -2,6 +2,7 @@
 
 import logging
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -12,6 +13,7 @@ from alliance.auth.models import User
 from alliance.auth.services import authenticate, create_user, make_reset_token
 
 STRONG = "violet lantern harbour 42"
+PASSWORD = "correct horse battery staple"  # the factories' users
 
 
 def register(client, login, name="新用户", password=STRONG, confirm=None):
@@ -149,6 +151,59 @@ def test_logout_ends_the_session(client_as):
     assert client.get("/auth/profile").status_code == 200
     assert client.post("/auth/logout").status_code == 302
     assert client.get("/auth/profile").status_code == 302
+
+
+def _cookie_of(client) -> str:
+    return client.get_cookie("alliance_session").value
+
+
+def _replay(app, cookie: str):
+    thief = app.test_client()
+    thief.set_cookie("alliance_session", cookie)
+    return thief
+
+
+def test_a_cookie_replayed_after_logout_opens_nothing(app, client, make_user):
+    make_user(email="leaver@example.org")
+    client.post("/auth/login", data={"login": "leaver@example.org", "password": PASSWORD})
+    cookie = _cookie_of(client)
+    assert _replay(app, cookie).get("/auth/profile").status_code == 200
+    client.post("/auth/logout")
+    replayed = _replay(app, cookie).get("/auth/profile")
+    assert replayed.status_code == 302 and replayed.headers["Location"].startswith("/auth/login")
+
+
+def test_logging_out_on_one_device_keeps_the_others(app, make_user):
+    make_user(email="two.devices@example.org")
+    laptop, phone = app.test_client(), app.test_client()
+    for device in (laptop, phone):
+        device.post("/auth/login", data={"login": "two.devices@example.org", "password": PASSWORD})
+    laptop.post("/auth/logout")
+    assert laptop.get("/auth/profile").status_code == 302
+    assert phone.get("/auth/profile").status_code == 200
+
+
+def test_a_session_unused_for_a_month_has_ended(app, client, make_user, db):
+    from alliance.auth.models import LoginSession
+
+    make_user(email="away@example.org")
+    client.post("/auth/login", data={"login": "away@example.org", "password": PASSWORD})
+    assert client.get("/auth/profile").status_code == 200
+    row = db.session.scalars(db.select(LoginSession)).one()
+    row.last_seen_at -= timedelta(days=31)
+    db.session.commit()
+    assert client.get("/auth/profile").status_code == 302
+    assert db.session.scalars(db.select(LoginSession)).all() == []
+
+
+def test_deactivating_a_user_ends_their_sessions(client_as, db, ctx):
+    from alliance.auth.services import update_user
+
+    admin, writer = client_as("admin"), client_as("writer")
+    assert writer.get("/auth/profile").status_code == 200
+    update_user(admin.user, writer.user, roles=["writer"], organisation=None, active=False)
+    db.session.commit()
+    assert writer.get("/auth/profile").status_code == 302
 
 
 def test_change_password_needs_the_current_one_and_ends_other_sessions(app, client_as, db):

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from alliance.auth import sessions
 from alliance.auth.models import User
 from alliance.catalogue.models import Title, search_key
 from alliance.extensions import db
@@ -145,6 +146,8 @@ def test_readers_signed_in_or_not_are_answered_and_counted_while_the_thread_writ
     with app.app_context():
         reader = User(email="reader@example.org", display_name="Reader", password_hash="x")
         db.session.add(reader)
+        db.session.commit()
+        sessions.start(reader)
         db.session.commit()
         reader_id = reader.get_id()
         db.session.remove()

@@ -330,15 +330,14 @@ def test_the_page_runs_the_same_queries_for_few_or_many_enrolments(
 
 
 def test_the_publisher_page_runs_the_same_queries_for_few_or_many_enrolments(
-    app, db, monkeypatch, staff, make_campaign, approved, publisher_user
+    app, db, monkeypatch, staff, make_campaign, approved, publisher_user, log_in
 ):
     user = publisher_user()
     small, large = make_campaign(), make_campaign()
     _fill(db, monkeypatch, staff, small, approved, [user], 1)
     _fill(db, monkeypatch, staff, large, approved, [user], 25)
     client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
+    log_in(client, user)
     counts = []
     for url in [f"/campaigns/{small.id}/mine", f"/campaigns/{large.id}/mine"]:
         with counted(app) as statements:

@@ -15,7 +15,7 @@ HOSTILE = "=cmd|' /C calc'!A0"
 
 
 @pytest.fixture
-def two_presses(db, staff, make_campaign, approved, publisher_user, client_as, app):
+def two_presses(db, staff, make_campaign, approved, publisher_user, client_as, app, log_in):
     """A campaign where two publishers each hold money; one title has a hostile name."""
     campaign = make_campaign()
     mine_user, other_user = publisher_user(), publisher_user()
@@ -41,8 +41,7 @@ def two_presses(db, staff, make_campaign, approved, publisher_user, client_as, a
     sale.subsidy_fen = ledger.spend(staff, own, 4_000, sale.id)
     db.session.commit()
     publisher_client = app.test_client()
-    with publisher_client.session_transaction() as session:
-        session["_user_id"] = mine_user.get_id()
+    log_in(publisher_client, mine_user)
     return campaign, own, theirs, publisher_client, client_as(Role.CAMPAIGN_STAFF)
 
 
