@@ -82,6 +82,21 @@ def _proxy_networks(raw: str) -> list:
     return networks
 
 
+def _sms_settings() -> dict:
+    """Read SMS_BACKEND (log, or http with SMS_GATEWAY_URL) and the gateway's token."""
+    backend = os.environ.get("SMS_BACKEND", "log").strip().lower()
+    url = os.environ.get("SMS_GATEWAY_URL", "").strip()
+    if backend not in ("log", "http"):
+        raise ConfigError(f"SMS_BACKEND must be log or http, not {backend!r}")
+    if backend == "http" and urlsplit(url).scheme not in ("http", "https"):
+        raise ConfigError("SMS_BACKEND=http needs SMS_GATEWAY_URL, the gateway's http(s) address")
+    return {
+        "SMS_BACKEND": backend,
+        "SMS_GATEWAY_URL": url,
+        "SMS_GATEWAY_TOKEN": os.environ.get("SMS_GATEWAY_TOKEN", ""),
+    }
+
+
 def _instance_secret(instance_path: Path) -> str:
     """Return a random key kept in the instance folder, so sessions survive restarts."""
     path = instance_path / "secret_key"
@@ -139,7 +154,12 @@ def build_config(env: str, instance_path: Path) -> dict:
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT_IP": os.environ.get("LOGIN_RATE_LIMIT_IP", "20 per minute"),
-        "LOGIN_RATE_LIMIT_ACCOUNT": os.environ.get("LOGIN_RATE_LIMIT_ACCOUNT", "5 per minute"),
+        # Tight for one account from one address, loose for the account alone: a stranger
+        # guessing from one address cannot lock the real owner out.
+        "LOGIN_RATE_LIMIT_ACCOUNT_ADDRESS": os.environ.get(
+            "LOGIN_RATE_LIMIT_ACCOUNT_ADDRESS", "5 per minute"
+        ),
+        "LOGIN_RATE_LIMIT_ACCOUNT": os.environ.get("LOGIN_RATE_LIMIT_ACCOUNT", "100 per hour"),
         "LABEL_HMAC_KEY": label_key,  # empty outside production: derived from SECRET_KEY
         "LABEL_VERIFY_BASE_URL": label_base_url,  # empty: the labels use PUBLIC_BASE_URL
         "LABEL_VERIFY_RATE": os.environ.get("LABEL_VERIFY_RATE", "60 per minute"),
@@ -160,6 +180,7 @@ def build_config(env: str, instance_path: Path) -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
         "MAIL_USE_TLS": _flag("MAIL_USE_TLS", True),
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "Book Alliance <no-reply@example.org>"),
+        **_sms_settings(),
         "PASSWORD_RESET_MAX_AGE": int(os.environ.get("PASSWORD_RESET_MAX_AGE", 3600)),
         "API_TITLE": "Book Alliance API",
         "API_VERSION": "v1",

@@ -63,6 +63,8 @@ class DomainError(Exception):
 
     status = 400
     problem = "domain-error"
+    # True when what the service wrote before refusing must be kept (a wrong guess counted).
+    keeps_writes = False
 
     def __init__(self, message, **details):
         super().__init__(str(message))

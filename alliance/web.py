@@ -27,7 +27,10 @@ def perform(call: Callable[[], object], error_field=None) -> Done | None:
     try:
         value = call()
     except DomainError as error:
-        db.session.rollback()
+        if error.keeps_writes:
+            db.session.commit()
+        else:
+            db.session.rollback()
         if error_field is not None:
             error_field.errors.append(str(error.message))
         else:

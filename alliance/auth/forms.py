@@ -100,6 +100,18 @@ class ForgotPasswordForm(FlaskForm):
     submit = SubmitField(_l("Send reset link"))
 
 
+class CodeForm(FlaskForm):
+    """Enter the one-time code sent to an email address or mobile number."""
+
+    code = StringField(
+        _l("Code"),
+        filters=[strip],
+        validators=[DataRequired(), Length(max=20)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+    submit = SubmitField(_l("Confirm"))
+
+
 class ResetPasswordForm(FlaskForm):
     """Choose a new password from a reset link."""
 

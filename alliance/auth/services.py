@@ -1,11 +1,12 @@
 """Account rules: register, authenticate, passwords, profile, and admin changes to users."""
 
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from alliance import audit
-from alliance.auth import sessions
+from alliance.auth import codes, sessions
 from alliance.auth.identifiers import Login, parse_login
 from alliance.auth.models import User, UserRole
 from alliance.auth.passwords import (
@@ -20,6 +21,7 @@ from alliance.db import utcnow
 from alliance.errors import ConflictError, DomainError
 from alliance.extensions import db
 from alliance.i18n import _l
+from alliance.links import public_url
 from alliance.members.models import Organisation
 
 RESET_SALT = "password-reset"
@@ -46,12 +48,66 @@ def _check_new_password(password: str, *context: str) -> None:
         raise PasswordRejected(problem)
 
 
-def register(login_text: str, display_name: str, password: str) -> User:
-    """Create an account for oneself: no roles until an administrator grants them."""
-    return create_user(login_text, display_name, password, actor=SELF)
+class WrongCode(DomainError):
+    """A one-time code that is wrong, used or expired; the wrong guess stays counted."""
+
+    keeps_writes = True
 
 
+SIGNUP = "signup"
 SELF = object()  # marks a user creating their own account
+
+
+def start_registration(login_text: str, display_name: str, password: str) -> Login:
+    """Send a code to prove the login is the registrant's; the same steps whoever holds it.
+
+    An address that already has an account gets a note saying so instead of a code, so the
+    page never tells a stranger whether an account exists.
+    """
+    login = parse_login(login_text)
+    display_name = display_name.strip()
+    if not display_name:
+        raise DomainError(_l("Enter the name to show to others."))
+    _check_new_password(password, login.value, display_name)
+    password_hash = hash_password(password)  # in both cases: the answer takes as long
+    if find_user(login) is not None:
+        codes.deliver(
+            login,
+            _("Your Book Alliance account"),
+            _(
+                "Someone asked to create a Book Alliance account with this address, which "
+                "already has one. If it was you, log in or reset your password at %(link)s. "
+                "Otherwise, ignore this message.",
+                link=public_url("auth.forgot_password"),
+            ),
+        )
+        return login
+    code = codes.issue(SIGNUP, login, {"display_name": display_name, "hash": password_hash})
+    codes.deliver(
+        login,
+        _("Your Book Alliance code"),
+        _(
+            "Your Book Alliance code is %(code)s. It works for %(minutes)s minutes. If you did "
+            "not ask for it, ignore this message.",
+            code=code,
+            minutes=int(codes.LIFETIME.total_seconds() // 60),
+        ),
+    )
+    return login
+
+
+def complete_registration(login_value: str, code: str) -> User:
+    """Create the account whose code was sent to `login_value`: no roles until granted."""
+    wrong = WrongCode(
+        _l("This code is not correct, or it has expired. Check the message or start again.")
+    )
+    row = codes.redeem(SIGNUP, login_value, code)
+    if row is None:
+        raise wrong
+    login = parse_login(login_value)
+    if find_user(login) is not None:  # registered meanwhile, through another code
+        raise wrong
+    return _add_user(login, row.payload["display_name"], row.payload["hash"], actor=SELF)
 
 
 def create_user(
@@ -74,11 +130,15 @@ def create_user(
     _check_new_password(password, login.value, display_name)
     if find_user(login) is not None:
         raise ConflictError(_l("An account with this login already exists. Try logging in."))
+    return _add_user(login, display_name, hash_password(password), actor, roles, organisation)
+
+
+def _add_user(login: Login, display_name, password_hash, actor, roles=(), organisation=None):
     user = User(
         email=login.email,
         mobile=login.mobile,
         display_name=display_name,
-        password_hash=hash_password(password),
+        password_hash=password_hash,
         organisation=organisation,
         role_grants=[UserRole(role=Role(role).value) for role in sorted(set(roles))],
     )

@@ -14,9 +14,10 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from alliance.auth import bp, services, sessions
+from alliance.auth import bp, codes, services, sessions
 from alliance.auth.forms import (
     ChangePasswordForm,
+    CodeForm,
     ForgotPasswordForm,
     LoginForm,
     ProfileForm,
@@ -33,6 +34,7 @@ from alliance.mail import send_mail
 from alliance.web import perform
 
 RESET_TOKEN = "reset_token"  # noqa: S105 - a session key, not a secret
+SIGNUP_LOGIN = "signup_login"  # the login a registration code was sent to
 
 
 def _login_key() -> str:
@@ -44,12 +46,26 @@ def _login_key() -> str:
         return "login:" + text.strip().lower()
 
 
+def _login_and_address_key() -> str:
+    """Rate-limit key for one account tried from one address."""
+    return f"{_login_key()}@{request.remote_addr}"
+
+
 def _ip_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT_IP"]
 
 
+def _account_and_address_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT_ACCOUNT_ADDRESS"]
+
+
 def _account_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT_ACCOUNT"]
+
+
+def _failed(response) -> bool:
+    """Count only failed log-ins: a successful one redirects."""
+    return response.status_code != 302
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -70,8 +86,14 @@ def _start_session(user) -> None:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(_ip_limit, methods=["POST"])
-@limiter.limit(_account_limit, key_func=_login_key, methods=["POST"])
+@limiter.limit(_ip_limit, methods=["POST"], deduct_when=_failed)
+@limiter.limit(
+    _account_and_address_limit,
+    key_func=_login_and_address_key,
+    methods=["POST"],
+    deduct_when=_failed,
+)
+@limiter.limit(_account_limit, key_func=_login_key, methods=["POST"], deduct_when=_failed)
 def login():
     """Log in with an email address or mobile number and a password."""
     if current_user.is_authenticated:
@@ -101,24 +123,56 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
+def _registering_login() -> str:
+    """Rate-limit key for the address being registered, whoever asks."""
+    try:
+        return "register:" + parse_login((request.form.get("login") or "")[:320]).value
+    except DomainError:
+        return "register:-"
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @public
 @limiter.limit("10 per hour", methods=["POST"])
+@limiter.limit("3 per hour", key_func=_registering_login, methods=["POST"])
 def register():
-    """Create an account with an email address or mobile number."""
+    """Ask for an account: a code goes to the email address or mobile number to prove it."""
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = RegisterForm()
     if form.validate_on_submit() and (
         done := perform(
-            lambda: services.register(form.login.data, form.display_name.data, form.password.data),
+            lambda: services.start_registration(
+                form.login.data, form.display_name.data, form.password.data
+            ),
             form.login,
         )
     ):
+        session[SIGNUP_LOGIN] = done.value.value
+        return redirect(url_for("auth.confirm_registration"))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/register/confirm", methods=["GET", "POST"])
+@public
+@limiter.limit("20 per hour", methods=["POST"])
+def confirm_registration():
+    """Create the account once the code sent to its address or number is entered."""
+    login = session.get(SIGNUP_LOGIN)
+    if not login:
+        return redirect(url_for("auth.register"))
+    form = CodeForm()
+    if form.validate_on_submit() and (
+        done := perform(lambda: services.complete_registration(login, form.code.data), form.code)
+    ):
+        session.pop(SIGNUP_LOGIN, None)
         _start_session(done.value)
         flash(_("Your account is ready. Welcome to Book Alliance!"), "success")
         return redirect(url_for("main.index"))
-    return render_template("auth/register.html", form=form)
+    minutes = int(codes.LIFETIME.total_seconds() // 60)
+    return render_template(
+        "auth/confirm_registration.html", form=form, login=login, minutes=minutes
+    )
 
 
 @bp.route("/password", methods=["GET", "POST"])

@@ -23,6 +23,7 @@ EXPECTED = {
     "main.readyz": PUBLIC,
     "auth.login": PUBLIC,
     "auth.register": PUBLIC,
+    "auth.confirm_registration": PUBLIC,
     "auth.forgot_password": PUBLIC,
     "auth.open_reset_link": PUBLIC,
     "auth.reset_password": PUBLIC,

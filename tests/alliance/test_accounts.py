@@ -28,13 +28,27 @@ def register(client, login, name="新用户", password=STRONG, confirm=None):
     )
 
 
+def sent_code(caplog) -> str:
+    """Return the last code the log backends of mail and SMS delivered."""
+    return re.findall(r"code is (\d{6})", caplog.text)[-1]
+
+
+def register_and_confirm(client, caplog, login, **values):
+    with caplog.at_level(logging.INFO):
+        started = register(client, login, **values)
+    assert started.status_code == 302, started.get_data(as_text=True)
+    assert started.headers["Location"] == "/auth/register/confirm"
+    return client.post("/auth/register/confirm", data={"code": sent_code(caplog)})
+
+
 def user_count(db):
     return db.session.scalar(select(func.count(User.id)))
 
 
-def test_register_with_mobile_stores_e164_and_logs_in(client, db):
-    response = register(client, "138 0013 8000", name="李华")
+def test_register_with_mobile_stores_e164_and_logs_in(client, db, caplog):
+    response = register_and_confirm(client, caplog, "138 0013 8000", name="李华")
     assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert "sms (SMS_BACKEND=log) to=+8613800138000" in caplog.text
     user = db.session.scalar(select(User).where(User.display_name == "李华"))
     assert user.mobile == "+8613800138000" and user.email is None
     assert user.roles == set()
@@ -44,10 +58,57 @@ def test_register_with_mobile_stores_e164_and_logs_in(client, db):
     assert [event.action for event in events] == ["user.create"]
 
 
-def test_register_with_email_stores_lower_case(client, db):
-    register(client, "  Wang.Fang@Example.ORG ")
+def test_register_with_email_stores_lower_case(client, db, caplog):
+    register_and_confirm(client, caplog, "  Wang.Fang@Example.ORG ")
+    assert "to=wang.fang@example.org subject=Your Book Alliance code" in caplog.text
     user = db.session.scalar(select(User).where(User.email == "wang.fang@example.org"))
     assert user is not None and user.password_hash.startswith("$argon2id$")
+
+
+def test_no_account_exists_until_the_code_is_entered(client, db, caplog):
+    before = user_count(db)
+    with caplog.at_level(logging.INFO):
+        register(client, "pending@example.org")
+    assert user_count(db) == before
+    page = client.get("/auth/register/confirm").get_data(as_text=True)
+    assert "We have sent a six-digit code to pending@example.org" in page
+    code = sent_code(caplog)
+    wrong = "000000" if code != "000000" else "111111"
+    refused = client.post("/auth/register/confirm", data={"code": wrong})
+    assert refused.status_code == 200
+    assert "This code is not correct" in refused.get_data(as_text=True)
+    assert user_count(db) == before
+    assert client.post("/auth/register/confirm", data={"code": code}).status_code == 302
+    assert user_count(db) == before + 1
+
+
+def test_a_code_stops_working_after_five_wrong_guesses(client, db, caplog):
+    with caplog.at_level(logging.INFO):
+        register(client, "guessed@example.org")
+    code = sent_code(caplog)
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(5):
+        client.post("/auth/register/confirm", data={"code": wrong})
+    late = client.post("/auth/register/confirm", data={"code": code})
+    assert late.status_code == 200 and "This code is not correct" in late.get_data(as_text=True)
+    assert db.session.scalar(select(User).where(User.email == "guessed@example.org")) is None
+
+
+def test_a_code_expires(client, db, caplog):
+    from alliance.auth.models import OneTimeCode
+
+    with caplog.at_level(logging.INFO):
+        register(client, "slow@example.org")
+    row = db.session.scalars(select(OneTimeCode)).one()
+    row.expires_at -= timedelta(minutes=16)
+    db.session.commit()
+    late = client.post("/auth/register/confirm", data={"code": sent_code(caplog)})
+    assert late.status_code == 200 and "This code is not correct" in late.get_data(as_text=True)
+
+
+def test_the_confirm_page_without_a_registration_sends_back(client):
+    response = client.get("/auth/register/confirm")
+    assert response.status_code == 302 and response.headers["Location"] == "/auth/register"
 
 
 @pytest.mark.parametrize(
@@ -76,16 +137,31 @@ def test_register_rejects_bad_input_and_keeps_it(client, db, login, password, co
     assert user_count(db) == before
 
 
-def test_register_duplicate_login_is_refused(client, db, make_user):
+def test_registering_a_taken_login_looks_the_same_and_tells_its_owner(
+    client, db, make_user, caplog
+):
     make_user(mobile="+8613900139000")
     before = user_count(db)
-    page = register(client, "13900139000").get_data(as_text=True)
-    assert "already exists" in page
+    with caplog.at_level(logging.INFO):
+        taken = register(client, "13900139000")
+        fresh = register(app_client := client.application.test_client(), "13700137000")
+    assert (taken.status_code, taken.headers["Location"]) == (
+        fresh.status_code,
+        fresh.headers["Location"],
+    )
+    assert client.get("/auth/register/confirm").get_data(as_text=True).replace(
+        "13900139000", "N"
+    ) == app_client.get("/auth/register/confirm").get_data(as_text=True).replace("13700137000", "N")
+    assert "already has one" in caplog.text  # its owner is told, with no code
+    assert len(re.findall(r"code is \d{6}", caplog.text)) == 1  # only the new number's
+    refused = client.post("/auth/register/confirm", data={"code": "123456"})
+    assert "This code is not correct" in refused.get_data(as_text=True)
     assert user_count(db) == before
 
 
-def test_password_of_128_characters_is_accepted(client, db):
-    assert register(client, "long@example.org", password="a1" * 64).status_code == 302
+def test_password_of_128_characters_is_accepted(client, db, caplog):
+    response = register_and_confirm(client, caplog, "long@example.org", password="a1" * 64)
+    assert response.status_code == 302
 
 
 def test_login_with_email_or_mobile(client, make_user):

@@ -1,7 +1,9 @@
 """Browser fixtures: the app served live on its own SQLite file, and Debian's Chromium."""
 
 import itertools
+import logging
 import random
+import re
 import threading
 from pathlib import Path
 
@@ -157,3 +159,35 @@ def shoot(request):
         return path
 
     return take
+
+
+class Outbox(logging.Handler):
+    """The mail and SMS the live server wrote to its log (their development backends)."""
+
+    def __init__(self):
+        super().__init__(logging.INFO)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+    def code_for(self, login: str) -> str:
+        """Return the last one-time code sent to `login` (an E.164 number or an address)."""
+        for message in reversed(self.messages):
+            if f"to={login}" in message and (found := re.search(r"\b(\d{6})\b", message)):
+                return found.group(1)
+        raise AssertionError(f"no code was sent to {login}: {self.messages}")
+
+
+@pytest.fixture
+def outbox():
+    """Collect what the live server sends by mail and SMS during the test."""
+    handler = Outbox()
+    loggers = [logging.getLogger(name) for name in ("alliance.mail", "alliance.sms")]
+    for logger in loggers:
+        logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        for logger in loggers:
+            logger.removeHandler(handler)

@@ -48,7 +48,7 @@ def log_in(page: Page, login: str, password: str) -> None:
 
 
 def test_newcomer_registers_with_mobile_switches_language_and_logs_back_in(
-    page: Page, base_url, unique_mobile, password, shoot
+    page: Page, base_url, unique_mobile, password, shoot, outbox
 ):
     """Register with a mobile number, switch to Chinese, log out, log back in with spaces."""
     mobile = unique_mobile()  # "138 1234 5678"
@@ -61,6 +61,11 @@ def test_newcomer_registers_with_mobile_switches_language_and_logs_back_in(
     page.locator("input[name=password]").fill(password)
     page.locator("input[name=confirm]").fill(password)
     page.get_by_role("button", name="Create account").click()
+
+    expect(page).to_have_url(base_url + "/auth/register/confirm")
+    e164 = "+86" + mobile.replace(" ", "")
+    page.get_by_label("Code").fill(outbox.code_for(e164))  # the SMS, from the log
+    page.get_by_role("button", name="Confirm").click()
 
     expect(page).to_have_url(base_url + "/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello, 李华")
