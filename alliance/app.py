@@ -99,6 +99,7 @@ def create_app(env: str | None = None, **overrides) -> Flask:
     _register_request_hooks(app)
     _register_template_helpers(app)
     _register_cli(app)
+    _start_services(app)
     _check_every_view_is_guarded(app)
     _wrap_wsgi(app)
     return app
@@ -158,8 +159,12 @@ def _register_blueprints(app: Flask) -> None:
     from alliance.auth.views import bp as auth_bp
     from alliance.catalogue.api import blp as catalogue_api
     from alliance.catalogue.views import bp as catalogue_bp
+    from alliance.files.views import bp as files_bp
+    from alliance.jobs.api import blp as jobs_api
+    from alliance.jobs.views import bp as jobs_bp
     from alliance.main.views import bp as main_bp
     from alliance.members.views import bp as members_bp
+    from alliance.notifications.views import bp as notifications_bp
     from authenticity.demo import load_demo_labels
     from authenticity.register import register_authenticity
     from campaigns.api import blp as campaigns_api
@@ -169,9 +174,10 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         main_bp, auth_bp, admin_bp, api_keys_bp, members_bp, catalogue_bp, campaigns_bp,
+        jobs_bp, notifications_bp, files_bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
-    for blueprint in (account_api, catalogue_api, campaigns_api, campaign_sales_api):
+    for blueprint in (account_api, catalogue_api, campaigns_api, campaign_sales_api, jobs_api):
         csrf.exempt(blueprint)
         app.extensions["alliance_api"].register_blueprint(blueprint)
     register_authenticity(app)
@@ -217,6 +223,7 @@ def _register_template_helpers(app: Flask) -> None:
     from alliance.members.models import KIND_LABELS
     from alliance.members.models import STATUS_LABELS as MEMBER_STATUS_LABELS
     from alliance.money import format_money
+    from alliance.notifications.services import unread_count
 
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["datetime"] = datetime_filter
@@ -234,6 +241,22 @@ def _register_template_helpers(app: Flask) -> None:
         CONTRIBUTOR_ROLE_LABELS=CONTRIBUTOR_ROLE_LABELS,
         MEMBER_STATUS_LABELS=MEMBER_STATUS_LABELS,
         Role=Role,
+        unread_notifications=lambda: unread_count(current_user),
+    )
+
+
+def _start_services(app: Flask) -> None:
+    """Bind the services every programme uses: the job queue (after every task is declared),
+    file storage, and where job progress is written."""
+    from alliance.files.storage import storage_for
+    from alliance.jobs.queue import create_queue
+    from alliance.jobs.services import progress_connection
+
+    create_queue(app)
+    app.extensions["jobs_progress_connection"] = progress_connection
+    config = app.config
+    app.extensions["file_storage"] = storage_for(
+        config["FILES_URL"], app.instance_path, config["FILES_S3_ENDPOINT"]
     )
 
 

@@ -2,7 +2,10 @@
 
 import ipaddress
 import os
+import subprocess
+import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 from flask import Flask
@@ -52,8 +55,24 @@ def demo(host: str, port: int):
             click.echo(f"  {email:<24} {role.value}")
         click.echo(f"  {APPLICANT[0]:<24} (no role yet: a pending membership application)")
     click.echo(f"\nBook Alliance is running on http://{host}:{port}/  (Ctrl+C to stop)\n")
-    # Flask's app.run() refuses to serve inside a CLI command, so serve with Werkzeug directly.
-    run_simple(host, port, app, threaded=True)
+    worker_process = _start_demo_worker(app)
+    try:
+        # Flask's app.run() refuses to serve inside a CLI command: serve with Werkzeug directly.
+        run_simple(host, port, app, threaded=True)
+    finally:
+        worker_process.terminate()
+        worker_process.wait(timeout=30)
+
+
+def _start_demo_worker(app: Flask) -> subprocess.Popen:
+    """Run the job worker beside the demo, in its own process, on the demo's settings."""
+    environ = {
+        **os.environ,
+        "ALLIANCE_ENV": "demo",
+        "PUBLIC_BASE_URL": app.config["PUBLIC_BASE_URL"],
+    }
+    command = [sys.executable, "-c", "from alliance.cli import main; main()", "worker"]
+    return subprocess.Popen(command, env=environ)  # noqa: S603 (our own interpreter and code)
 
 
 def demo_public_address(host: str, port: int, environ) -> dict:
@@ -211,7 +230,23 @@ def import_titles_command(path: Path, organisation_name: str):
         click.echo(f"Columns not imported: {', '.join(result.ignored_columns)}")
 
 
+@click.command()
+@click.option("--workers", default=2, show_default=True, help="Tasks run at the same time.")
+@with_appcontext
+def worker(workers: int):
+    """Run background jobs and the scheduled tasks until stopped (SIGTERM finishes the tasks)."""
+    from flask import current_app
+
+    queue = current_app.extensions["jobs_queue"]
+    if queue.immediate:
+        raise click.ClickException("JOBS_IMMEDIATE is on: tasks run where they are queued.")
+    where = urlsplit(current_app.config["JOBS_URL"])  # never its password, if it has one
+    click.echo(f"Worker: {workers} threads on {where.scheme}://{where.hostname or ''}{where.path}")
+    consumer = queue.create_consumer(workers=workers, worker_type="thread", periodic=True)
+    consumer.run()
+
+
 def register_commands(app: Flask) -> None:
     """Attach the project's commands to the app's CLI."""
-    for command in (seed_demo, users, api_keys, import_titles_command):
+    for command in (seed_demo, users, api_keys, import_titles_command, worker):
         app.cli.add_command(command)

@@ -181,6 +181,14 @@ def build_config(env: str, instance_path: Path) -> dict:
         "MAIL_USE_TLS": _flag("MAIL_USE_TLS", True),
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "Book Alliance <no-reply@example.org>"),
         **_sms_settings(),
+        # Background jobs: Huey's queue in SQLite (instance folder) or Redis; tests run them now.
+        "JOBS_URL": os.environ.get("JOBS_URL", f"sqlite:///{instance_path / 'jobs.db'}"),
+        "JOBS_IMMEDIATE": _flag("JOBS_IMMEDIATE", env == "test"),
+        "JOB_TIMEOUT_SECONDS": int(os.environ.get("JOB_TIMEOUT_SECONDS", 600)),
+        "IMPORT_JOB_ROWS": int(os.environ.get("IMPORT_JOB_ROWS", 10_000)),  # larger: a job
+        # Uploaded files: a folder outside the web root (instance/files) or s3://bucket/prefix.
+        "FILES_URL": os.environ.get("FILES_URL", ""),
+        "FILES_S3_ENDPOINT": os.environ.get("FILES_S3_ENDPOINT", ""),
         "PASSWORD_RESET_MAX_AGE": int(os.environ.get("PASSWORD_RESET_MAX_AGE", 3600)),
         "API_TITLE": "Book Alliance API",
         "API_VERSION": "v1",

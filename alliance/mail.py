@@ -1,4 +1,4 @@
-"""Send mail through SMTP when MAIL_SERVER is set; otherwise write it to the log."""
+"""Send mail from a background task: SMTP when MAIL_SERVER is set, else the log."""
 
 import logging
 import smtplib
@@ -6,11 +6,29 @@ from email.message import EmailMessage
 
 from flask import current_app
 
+from alliance.jobs.queue import after_commit, enqueue, task
+
 log = logging.getLogger(__name__)
 
 
 def send_mail(to: str, subject: str, body: str) -> None:
-    """Deliver a plain-text message to one recipient."""
+    """Queue a plain-text message to one recipient now (no SMTP inside a request)."""
+    enqueue(mail_task, to, subject, body)
+
+
+def send_mail_after_commit(to: str, subject: str, body: str) -> None:
+    """Queue a message once the current transaction commits (never for a rolled-back one)."""
+    after_commit(mail_task, to, subject, body)
+
+
+@task(retries=5, retry_delay=60)
+def mail_task(to: str, subject: str, body: str) -> None:
+    """Deliver a queued message; a failure is retried five times, a minute apart."""
+    deliver_mail(to, subject, body)
+
+
+def deliver_mail(to: str, subject: str, body: str) -> None:
+    """Deliver a plain-text message to one recipient, now."""
     config = current_app.config
     if not config["MAIL_SERVER"]:
         if config["ENV_NAME"] == "production":

@@ -1,4 +1,4 @@
-"""Send text messages: written to the log by default, or posted to an HTTP gateway."""
+"""Send text messages from a background task: to the log by default, or to an HTTP gateway."""
 
 import json
 import logging
@@ -6,6 +6,8 @@ import urllib.error
 import urllib.request
 
 from flask import current_app
+
+from alliance.jobs.queue import after_commit, task
 
 log = logging.getLogger(__name__)
 
@@ -16,8 +18,19 @@ class SmsNotSent(RuntimeError):
     """The gateway did not accept the message."""
 
 
+def send_sms_after_commit(to: str, text: str) -> None:
+    """Queue a text message once the current transaction commits."""
+    after_commit(sms_task, to, text)
+
+
+@task(retries=5, retry_delay=30)
+def sms_task(to: str, text: str) -> None:
+    """Deliver a queued text message; a failure is retried five times."""
+    send_sms(to, text)
+
+
 def send_sms(to: str, text: str) -> None:
-    """Deliver `text` to the mobile number `to` (E.164) through SMS_BACKEND."""
+    """Deliver `text` to the mobile number `to` (E.164) through SMS_BACKEND, now."""
     config = current_app.config
     if config["SMS_BACKEND"] == "http":
         _post(config["SMS_GATEWAY_URL"], config["SMS_GATEWAY_TOKEN"], to, text)

@@ -3,6 +3,7 @@
 import os
 import tempfile
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -86,14 +87,24 @@ def db(app):
     # Label checks use a connection of their own; here, the test's transaction.
     checks = app.extensions["label_checks"]
     checks.connect = lambda: connection.connection
+    # Jobs write their progress on a connection of their own; here, in the test's transaction.
+    progress_connection = app.extensions["jobs_progress_connection"]
+    app.extensions["jobs_progress_connection"] = lambda: _savepoint_on(connection)
     try:
         yield _db
     finally:
+        app.extensions["jobs_progress_connection"] = progress_connection
         checks.connect = checks.own_connection
         _db.session.remove()
         _db.session = original
         outer.rollback()
         connection.close()
+
+
+@contextmanager
+def _savepoint_on(connection):
+    with connection.begin_nested():
+        yield connection
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from alliance.auth.identifiers import Login
 from alliance.auth.models import OneTimeCode
 from alliance.db import utcnow
 from alliance.extensions import db
-from alliance.mail import send_mail
-from alliance.sms import send_sms
+from alliance.mail import send_mail_after_commit
+from alliance.sms import send_sms_after_commit
 
 DIGITS = 6
 LIFETIME = timedelta(minutes=15)
@@ -77,8 +77,8 @@ def redeem(purpose: str, login: str, code: str) -> OneTimeCode | None:
 
 
 def deliver(login: Login, subject: str, text: str) -> None:
-    """Send a message to a login: by mail to an address, by SMS to a mobile number."""
+    """Send a message to a login once this transaction commits: mail, or SMS to a number."""
     if login.email:
-        send_mail(login.email, subject, text)
+        send_mail_after_commit(login.email, subject, text)
     else:
-        send_sms(login.mobile, text)
+        send_sms_after_commit(login.mobile, text)

@@ -1,5 +1,6 @@
 """Catalogue API: search, read, add, change and import titles under /api/v1/titles."""
 
+from flask import current_app, jsonify, url_for
 from flask_smorest import Blueprint, abort
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields
@@ -7,7 +8,7 @@ from marshmallow import Schema, fields
 from alliance.api.auth import api_role_required, api_user
 from alliance.api.schemas import ProblemSchema, page_of
 from alliance.auth.roles import Role
-from alliance.catalogue import importing, services
+from alliance.catalogue import importing, jobs, services
 from alliance.catalogue.rules import read_title
 from alliance.catalogue.schemas import (
     TitleInSchema,
@@ -19,7 +20,7 @@ from alliance.catalogue.schemas import (
 from alliance.errors import problem_response
 from alliance.extensions import db
 from alliance.i18n import _l
-from alliance.spreadsheets import TOO_BIG_XLSX, WRONG_TYPE, SpreadsheetError
+from alliance.spreadsheets import TOO_BIG_XLSX, WRONG_TYPE, SpreadsheetError, estimate_rows
 from alliance.tabular import ImportRejected
 
 blp = Blueprint("catalogue_api", __name__, url_prefix="/api/v1/titles", description="Titles")
@@ -111,6 +112,12 @@ class ImportRejectedSchema(ProblemSchema):
     problems = fields.List(fields.Nested(ProblemItemSchema))
 
 
+class JobStartedSchema(Schema):
+    """A large import, queued: follow it at GET /api/v1/jobs/{job_id} (the Location header)."""
+
+    job_id = fields.Integer()
+
+
 class ImportResultSchema(Schema):
     """What an import did."""
 
@@ -127,6 +134,7 @@ class ImportResultSchema(Schema):
 @api_role_required(Role.PUBLISHER)
 @blp.arguments(ImportFileSchema, location="files")
 @blp.response(200, ImportResultSchema)
+@blp.alt_response(202, schema=JobStartedSchema, description="More rows than IMPORT_JOB_ROWS: a job")
 @blp.alt_response(400, **PROBLEM)
 @blp.alt_response(401, **PROBLEM)
 @blp.alt_response(403, **PROBLEM)
@@ -135,9 +143,22 @@ class ImportResultSchema(Schema):
 @blp.alt_response(422, schema=ImportRejectedSchema, content_type="application/problem+json")
 @blp.doc(security=SECURITY)
 def import_titles(files):
-    """Add or update titles from a spreadsheet: every row is checked, then all or none."""
+    """Add or update titles from a spreadsheet: every row is checked, then all or none.
+
+    A file of more than IMPORT_JOB_ROWS rows is imported by a background job: the answer is
+    202 with its `job_id`, and GET /api/v1/jobs/{job_id} tells how it goes.
+    """
     upload = files["file"]
     user = api_user()
+    data = upload.read()
+    if estimate_rows(data) > current_app.config["IMPORT_JOB_ROWS"]:
+        job = jobs.start_title_import(user, data, upload.filename or "upload")
+        db.session.commit()
+        response = jsonify(job_id=job.id)
+        response.status_code = 202
+        response.headers["Location"] = url_for("jobs_api.job", job_id=job.id)
+        return response
+    upload.seek(0)
     try:
         result = importing.import_titles(
             user, user.organisation, upload.read(), upload.filename or "upload"

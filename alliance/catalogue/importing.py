@@ -2,7 +2,7 @@
 
 import gc
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -84,16 +84,21 @@ class ImportResult:
 
 
 def import_titles(
-    actor: User | None, organisation: Organisation, data: bytes, filename: str
+    actor: User | None,
+    organisation: Organisation,
+    data: bytes,
+    filename: str,
+    progress: Callable[..., None] = lambda *_args, **_kwargs: None,
 ) -> ImportResult:
     """Check every row of a CSV/XLSX file of titles, then add or update all of them or none.
 
     Raises SpreadsheetError when the file cannot be read as a table, and ImportRejected
-    listing (row, column, problem) for every bad row, having written nothing.
+    listing (row, column, problem) for every bad row, having written nothing. `progress`
+    hears how far it has got (a fraction and a stage), for a background job's page.
     """
-    organisation = _importing_publisher(actor, organisation)
+    organisation = importing_publisher(actor, organisation)
     with collector_paused():
-        return _import(actor, organisation, data, filename)
+        return _import(actor, organisation, data, filename, progress)
 
 
 @contextmanager
@@ -114,13 +119,16 @@ def collector_paused():
             gc.enable()
 
 
-def _import(actor, organisation: Organisation, data: bytes, filename: str) -> ImportResult:
+def _import(actor, organisation, data: bytes, filename: str, progress) -> ImportResult:
+    progress(0.05, _l("Reading the file"), force=True)
     table = read_table(data, filename, TITLE_COLUMNS)
     missing = missing_columns(table.columns_found, TITLE_COLUMNS, REQUIRED_COLUMNS)
     if missing:
         raise ImportRejected(missing)
+    progress(0.2, _l("Checking %(n)s rows", n=len(table)), force=True)
     titles = read_titles(table.columns, len(table))
     checked, first_rows, problems = _check_rows(table, titles)
+    progress(0.6, _l("Comparing with the catalogue"), force=True)
     existing = _existing_titles(list(first_rows))
     problems.extend(_ownership_problems(table, first_rows, existing, organisation))
     current = _current_states(existing, organisation)
@@ -129,6 +137,7 @@ def _import(actor, organisation: Organisation, data: bytes, filename: str) -> Im
         problems.sort(key=lambda problem: problem.row or 0)
         raise ImportRejected(problems)
 
+    progress(0.8, _l("Writing the titles"), force=True)
     db.session.flush()  # anything pending goes first: the writes below bypass the ORM
     new, changed = plan
     try:
@@ -186,7 +195,8 @@ def report_problems(report: ImportReport) -> list[Problem]:
     return [Problem(item["row"], item["column"], item["problem"]) for item in report.problems]
 
 
-def _importing_publisher(actor: User | None, organisation: Organisation) -> Organisation:
+def importing_publisher(actor: User | None, organisation: Organisation) -> Organisation:
+    """Return the publisher an import writes for; refuse anyone who may not import."""
     if actor is not None:
         own = services.publisher_of(actor)
         if organisation is not None and organisation.id != own.id:

@@ -1,12 +1,21 @@
 """Catalogue pages: search, a title's page, adding, editing, withdrawing and importing titles."""
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from alliance.auth.roles import Role, role_required
-from alliance.catalogue import bp, importing, services
+from alliance.catalogue import bp, importing, jobs, services
 from alliance.catalogue.forms import ImportTitlesForm, StatusForm, TitleForm, TitleSearchForm
 from alliance.catalogue.isbn import format_isbn
 from alliance.catalogue.models import ImportReport, TitleStatus
@@ -16,6 +25,7 @@ from alliance.extensions import db
 from alliance.forms import valid_data
 from alliance.i18n import _l, current_language
 from alliance.money import yuan_text
+from alliance.spreadsheets import estimate_rows
 from alliance.tabular import (
     attachment_header,
     csv_response,
@@ -216,6 +226,20 @@ def _import_columns() -> list[dict]:
     return import_columns(importing.TITLE_COLUMNS, importing.REQUIRED_COLUMNS, IMPORT_COLUMN_HELP)
 
 
+def _is_large(upload) -> bool:
+    """Tell whether an uploaded file has more rows than are imported while the page waits."""
+    data = upload.read()
+    upload.seek(0)
+    return estimate_rows(data) > current_app.config["IMPORT_JOB_ROWS"]
+
+
+def _start_as_job(form):
+    """Start the upload's import as a background job (None, and the reason shown, if refused)."""
+    upload = form.file.data
+    data, filename = upload.read(), upload.filename or "upload"
+    return perform(lambda: jobs.start_title_import(current_user, data, filename), form.file)
+
+
 @bp.route("/import", methods=["GET", "POST"])
 @role_required(Role.PUBLISHER)
 def import_titles():
@@ -224,7 +248,11 @@ def import_titles():
         abort(403)
     form = ImportTitlesForm()
     imported = Imported()
-    if form.validate_on_submit():
+    submitted = form.validate_on_submit()
+    large = submitted and _is_large(form.file.data)
+    if large and (started := _start_as_job(form)):
+        return redirect(url_for("jobs.detail", job_id=started.value.id))
+    if submitted and not large:
         imported = run_import(
             form,
             lambda data, filename: importing.import_titles(

@@ -1,0 +1,21 @@
+"""GET /api/v1/jobs/{id}: how a job the key's user started is going."""
+
+from flask_smorest import Blueprint
+
+from alliance.api.auth import api_role_required, api_user
+from alliance.api.schemas import ProblemSchema
+from alliance.jobs import services
+from alliance.jobs.schemas import JobSchema
+
+blp = Blueprint("jobs_api", __name__, url_prefix="/api/v1", description="Background jobs")
+
+
+@blp.route("/jobs/<int:job_id>")
+@blp.response(200, JobSchema)
+@blp.alt_response(401, schema=ProblemSchema, content_type="application/problem+json")
+@blp.alt_response(404, schema=ProblemSchema, content_type="application/problem+json")
+@blp.doc(security=[{"bearerAuth": []}])
+@api_role_required()
+def job(job_id):
+    """Return one of the user's jobs: status, progress, and result or problems."""
+    return services.job_for(api_user(), job_id)
