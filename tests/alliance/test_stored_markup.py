@@ -236,6 +236,7 @@ def text_columns(db):
 
 
 def holds_plant(db, table, column) -> bool:
+    """Tell whether any row's value in `column` holds the planted text."""
     values = db.session.scalars(select(column).where(column.is_not(None)))
     return any("planted" in json.dumps(value, ensure_ascii=False) for value in values)
 
@@ -398,6 +399,7 @@ def test_no_page_shows_planted_markup_as_html(app, db, client_of, planted):
 
 
 def assert_escaped_not_raw(response, raw: str, escaped: str) -> None:
+    """Check that the page answered, shows the input escaped, and never as markup."""
     body = response.get_data(as_text=True)
     assert response.status_code == 200
     assert raw not in body
