@@ -65,7 +65,6 @@ def file_use(name: str, types, max_megabytes: int):
 
 def sniff(data: bytes) -> str | None:
     """Return the type the bytes are (pdf, png, jpeg, webp, xlsx, csv), whatever the name says."""
-    head = data[:1024].lower()
     if data.startswith(b"%PDF-"):
         return "pdf"
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -76,8 +75,8 @@ def sniff(data: bytes) -> str | None:
         return "webp"
     if data.startswith(b"PK\x03\x04"):
         return "xlsx" if _is_workbook(data) else None
-    if any(marker in head for marker in _MARKUP):
-        return None
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        return None  # a page (HTML, SVG, XML), whatever the name says; cells may hold "<"
     return "csv" if _is_text(data) else None
 
 
@@ -167,7 +166,7 @@ def save_file(actor: User | None, use_name: str, filename: str, data: bytes) -> 
         use=use.name,
         owner_id=actor.id if actor else None,
         organisation_id=actor.organisation_id if actor else None,
-        filename=(filename or "upload").replace("\\", "/").rsplit("/", 1)[-1][:255] or "upload",
+        filename=_shown_name(filename),
         content_type=CONTENT_TYPES[kind],
         size=len(data),
         sha256=hashlib.sha256(data).digest(),
@@ -176,6 +175,12 @@ def save_file(actor: User | None, use_name: str, filename: str, data: bytes) -> 
     db.session.add(stored)
     db.session.flush()
     return stored
+
+
+def _shown_name(filename: str | None) -> str:
+    """Keep the name a user gave a file, for showing only: no folders (the key is random)."""
+    name = (filename or "").rsplit("\\", 1)[-1].replace("/", "_").strip()  # old browsers: C:\...
+    return name[:255] or "upload"
 
 
 def readable_file(user: User, file_id: int) -> StoredFile:

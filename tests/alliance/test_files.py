@@ -132,7 +132,7 @@ def test_files_are_kept_under_random_keys_outside_the_web_root(app, db, make_use
     file_id = saved(make_user("writer"), PDF, "../../etc/passwd.pdf")
     with app.app_context():
         stored = db.session.get(StoredFile, file_id)
-        assert stored.filename == "passwd.pdf" and len(stored.key) == 32
+        assert stored.filename == ".._.._etc_passwd.pdf" and len(stored.key) == 32
         storage = app.extensions["file_storage"]
         assert isinstance(storage, LocalStorage)
         assert str(storage.root).startswith(app.instance_path)
