@@ -2,6 +2,7 @@
 
 import ipaddress
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,9 @@ from werkzeug.serving import run_simple
 from alliance.auth.roles import Role
 from alliance.errors import DomainError
 from alliance.extensions import db
+from alliance.members.models import OrganisationKind
+
+ORGANISATION_KINDS = [kind.value for kind in OrganisationKind]
 
 
 def _create_app():
@@ -56,6 +60,8 @@ def demo(host: str, port: int):
         click.echo(f"  {APPLICANT[0]:<24} (no role yet: a pending membership application)")
     click.echo(f"\nBook Alliance is running on http://{host}:{port}/  (Ctrl+C to stop)\n")
     worker_process = _start_demo_worker(app)
+    # Stopped with SIGTERM, the demo still stops its worker (the finally below runs).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         # Flask's app.run() refuses to serve inside a CLI command: serve with Werkzeug directly.
         run_simple(host, port, app, threaded=True)
@@ -72,7 +78,17 @@ def _start_demo_worker(app: Flask) -> subprocess.Popen:
         "PUBLIC_BASE_URL": app.config["PUBLIC_BASE_URL"],
     }
     command = [sys.executable, "-c", "from alliance.cli import main; main()", "worker"]
-    return subprocess.Popen(command, env=environ)  # noqa: S603 (our own interpreter and code)
+    return subprocess.Popen(command, env=environ, preexec_fn=_die_with_parent)  # noqa: S603
+
+
+def _die_with_parent() -> None:
+    """Have Linux stop the worker if the demo itself is killed outright (no orphan left)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass  # not Linux: the demo's own stop still ends the worker
 
 
 def demo_public_address(host: str, port: int, environ) -> dict:
@@ -230,6 +246,32 @@ def import_titles_command(path: Path, organisation_name: str):
         click.echo(f"Columns not imported: {', '.join(result.ignored_columns)}")
 
 
+@click.group()
+def orgs():
+    """Manage member organisations."""
+
+
+@orgs.command("create")
+@click.option("--name", required=True, help="The organisation's name (Chinese or English).")
+@click.option("--kind", required=True, type=click.Choice(ORGANISATION_KINDS))
+@click.option("--name-en", default="", help="Its English name.")
+@click.option("--uscc", default="", help="Its unified social credit code (统一社会信用代码).")
+@with_appcontext
+def create_organisation_command(name, kind, name_en, uscc):
+    """Add an active member organisation."""
+    from alliance.members.services import create_organisation
+
+    try:
+        organisation = create_organisation(
+            None, kind, {"name": name, "name_en": name_en, "uscc": uscc}
+        )
+    except DomainError as error:
+        db.session.rollback()
+        _fail(error)
+    db.session.commit()
+    click.echo(f"Created {organisation.name} ({kind}), id {organisation.id}")
+
+
 @click.command()
 @click.option("--workers", default=2, show_default=True, help="Tasks run at the same time.")
 @with_appcontext
@@ -248,5 +290,5 @@ def worker(workers: int):
 
 def register_commands(app: Flask) -> None:
     """Attach the project's commands to the app's CLI."""
-    for command in (seed_demo, users, api_keys, import_titles_command, worker):
+    for command in (seed_demo, users, api_keys, orgs, import_titles_command, worker):
         app.cli.add_command(command)

@@ -92,12 +92,26 @@ class ChangePasswordForm(FlaskForm):
 
 
 class ForgotPasswordForm(FlaskForm):
-    """Ask for a password reset link."""
+    """Ask for a password reset: a link by mail, or a code by SMS to a mobile number."""
 
     login = StringField(
-        _l("Email address"), filters=[strip], validators=[DataRequired(), Length(max=320)]
+        LOGIN_LABEL, filters=[strip], validators=[DataRequired(), Length(max=320), valid_login]
     )
-    submit = SubmitField(_l("Send reset link"))
+    submit = SubmitField(_l("Send"))
+
+
+class ResetByCodeForm(FlaskForm):
+    """Choose a new password with the code sent by SMS."""
+
+    code = StringField(
+        _l("Code"),
+        filters=[strip],
+        validators=[DataRequired(), Length(max=20)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+    password = new_password_field(_l("New password"))
+    confirm = confirm_field(_l("Repeat the new password"))
+    submit = SubmitField(_l("Set new password"))
 
 
 class CodeForm(FlaskForm):

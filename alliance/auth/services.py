@@ -207,6 +207,38 @@ def reset_password(token: str, new: str) -> User:
     return user
 
 
+RESET_BY_CODE = "reset"
+
+
+def send_reset_code(login: Login) -> None:
+    """Text a code for choosing a new password to a mobile number, if an account uses it."""
+    user = find_user(login)
+    if user is None or not user.active or not login.mobile:
+        return  # the same answer: the page never tells whether an account exists
+    code = codes.issue(RESET_BY_CODE, login)
+    codes.deliver(
+        login,
+        _("Your Book Alliance code"),
+        _(
+            "Your Book Alliance code to choose a new password is %(code)s. It works for "
+            "%(minutes)s minutes. If you did not ask for it, ignore this message.",
+            code=code,
+            minutes=int(codes.LIFETIME.total_seconds() // 60),
+        ),
+    )
+
+
+def reset_password_by_code(login_value: str, code: str, new: str) -> User:
+    """Set a new password when the code texted to the account's number is right."""
+    if codes.redeem(RESET_BY_CODE, login_value, code) is None:
+        raise WrongCode(_l("This code is not correct, or it has expired. Ask for a new one."))
+    user = find_user(parse_login(login_value))
+    if user is None or not user.active:
+        raise WrongCode(_l("This code is not correct, or it has expired. Ask for a new one."))
+    _set_password(user, new, "user.password_reset")
+    return user
+
+
 def update_profile(user: User, display_name: str, locale: str | None, timezone: str) -> None:
     """Change the user's name, language and time zone."""
     before = user.audit_state()

@@ -22,6 +22,7 @@ from alliance.auth.forms import (
     LoginForm,
     ProfileForm,
     RegisterForm,
+    ResetByCodeForm,
     ResetPasswordForm,
 )
 from alliance.auth.identifiers import parse_login
@@ -35,6 +36,7 @@ from alliance.web import perform
 
 RESET_TOKEN = "reset_token"  # noqa: S105 - a session key, not a secret
 SIGNUP_LOGIN = "signup_login"  # the login a registration code was sent to
+RESET_LOGIN = "reset_login"  # the mobile number a reset code was sent to
 
 
 def _login_key() -> str:
@@ -195,14 +197,17 @@ def change_password():
 @limiter.limit("5 per hour", methods=["POST"])
 @limiter.limit("3 per hour", key_func=_login_key, methods=["POST"])
 def forgot_password():
-    """Mail a one-time reset link; the answer is the same whether the account exists or not."""
+    """Mail a reset link, or text a code to a mobile number; the same answer either way."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        try:
-            user = services.find_user(parse_login(form.login.data))
-        except DomainError:
-            user = None
-        if user is not None and user.email and user.active:
+        login = parse_login(form.login.data)
+        if login.mobile:
+            perform(lambda: services.send_reset_code(login))
+            session[RESET_LOGIN] = login.value
+            flash(_("If an account uses this number, we have sent it a code by SMS."), "info")
+            return redirect(url_for("auth.reset_by_code"))
+        user = services.find_user(login)
+        if user is not None and user.active:
             link = public_url("auth.open_reset_link", token=services.make_reset_token(user))
             minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
             send_mail(
@@ -221,6 +226,25 @@ def forgot_password():
         )
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/reset/code", methods=["GET", "POST"])
+@public
+@limiter.limit("10 per hour", methods=["POST"])
+def reset_by_code():
+    """Choose a new password with the code texted to the account's mobile number."""
+    login = session.get(RESET_LOGIN)
+    if not login:
+        return redirect(url_for("auth.forgot_password"))
+    form = ResetByCodeForm()
+    if form.validate_on_submit() and perform(
+        lambda: services.reset_password_by_code(login, form.code.data, form.password.data),
+        form.code,
+    ):
+        session.pop(RESET_LOGIN, None)
+        flash(_("Your password has been reset. You can log in now."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_by_code.html", form=form, login=login)
 
 
 @bp.route("/reset/<token>")

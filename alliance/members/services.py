@@ -17,6 +17,7 @@ from alliance.members.values import (
     PROFILE_FIELDS,
     InvalidMemberValue,
     clean_text,
+    normalise_uscc,
     profile_values,
 )
 
@@ -133,6 +134,28 @@ def apply_for_membership(user: User, values: Mapping) -> Organisation:
     user.organisation = organisation
     user.organisation_id = organisation.id
     audit.record(user, "user.update", user, before, user.audit_state())
+    return organisation
+
+
+def create_organisation(actor: User | None, kind: str, values: Mapping) -> Organisation:
+    """Add an active member organisation directly (an operator at the command line)."""
+    if kind not in {k.value for k in OrganisationKind}:
+        raise InvalidMemberValue(_l("Choose one of the kinds of member."), field="kind")
+    name = clean_text(values.get("name"), "name", required=True)
+    name_en = clean_text(values.get("name_en"), "name_en")
+    uscc = normalise_uscc(values.get("uscc"))
+    _check_unique(name, name_en, uscc)
+    organisation = Organisation(
+        name=name,
+        name_en=name_en,
+        uscc=uscc,
+        kind=kind,
+        status=MemberStatus.ACTIVE.value,
+        decided_at=utcnow(),
+    )
+    db.session.add(organisation)
+    _flush_unique()
+    audit.record(actor, "organisation.create", organisation, None, organisation.audit_state())
     return organisation
 
 

@@ -27,6 +27,7 @@ EXPECTED = {
     "auth.forgot_password": PUBLIC,
     "auth.open_reset_link": PUBLIC,
     "auth.reset_password": PUBLIC,
+    "auth.reset_by_code": PUBLIC,
     "auth.logout": ANY_USER,
     "auth.change_password": ANY_USER,
     "auth.profile": ANY_USER,

@@ -394,3 +394,40 @@ def test_profile_rejects_unknown_time_zone_and_empty_name(client_as):
     ).get_data(as_text=True)
     assert page.count("invalid-feedback") >= 3
     assert client.user.timezone == "Asia/Shanghai"
+
+
+def test_a_mobile_only_user_resets_the_password_by_sms_code(client, db, make_user, caplog):
+    user = make_user(mobile="+8613800138111")
+    with caplog.at_level(logging.INFO):
+        asked = client.post("/auth/forgot", data={"login": "138 0013 8111"})
+    assert asked.status_code == 302 and asked.headers["Location"] == "/auth/reset/code"
+    assert "sms (SMS_BACKEND=log) to=+8613800138111" in caplog.text
+    code = re.findall(r"new password is (\d{6})", caplog.text)[-1]
+    page = client.get("/auth/reset/code").get_data(as_text=True)
+    assert "Enter the code we sent by SMS to +8613800138111" in page
+    wrong = "000000" if code != "000000" else "111111"
+    refused = client.post(
+        "/auth/reset/code", data={"code": wrong, "password": STRONG, "confirm": STRONG}
+    )
+    assert refused.status_code == 200 and "This code is not correct" in refused.get_data(
+        as_text=True
+    )
+    done = client.post(
+        "/auth/reset/code", data={"code": code, "password": STRONG, "confirm": STRONG}
+    )
+    assert done.status_code == 302 and done.headers["Location"] == "/auth/login"
+    db.session.expire_all()
+    assert authenticate("+8613800138111", STRONG).id == user.id
+
+
+def test_an_unknown_mobile_number_gets_the_same_answer_and_no_sms(client, caplog):
+    with caplog.at_level(logging.INFO):
+        asked = client.post("/auth/forgot", data={"login": "13800138222"}, follow_redirects=True)
+    assert "If an account uses this number, we have sent it a code by SMS." in asked.get_data(
+        as_text=True
+    )
+    assert "to=+8613800138222" not in caplog.text
+    refused = client.post(
+        "/auth/reset/code", data={"code": "123456", "password": STRONG, "confirm": STRONG}
+    )
+    assert "This code is not correct" in refused.get_data(as_text=True)

@@ -148,3 +148,24 @@ def test_the_demo_links_point_at_the_address_it_serves():
     }
     configured = {"PUBLIC_BASE_URL": "https://books.example.org"}
     assert demo_public_address("127.0.0.1", 5123, configured) == {}
+
+
+def test_orgs_create_adds_an_active_member(app, db):
+    from alliance.members.models import Organisation
+
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=["orgs", "create", "--name", "希望出版社", "--kind", "publisher",
+              "--name-en", "Hope Press", "--uscc", "91110000600037341L"]
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    press = db.session.scalar(select(Organisation).where(Organisation.name == "希望出版社"))
+    assert (press.kind, press.status, press.name_en) == ("publisher", "active", "Hope Press")
+    again = runner.invoke(args=["orgs", "create", "--name", "希望出版社", "--kind", "charity"])
+    assert again.exit_code == 1 and "already exists" in again.output
+    wrong = runner.invoke(args=["orgs", "create", "--name", "X", "--kind", "bank"])
+    assert wrong.exit_code == 2 and "'bank' is not one of" in wrong.output
+    bad_code = runner.invoke(
+        args=["orgs", "create", "--name", "Y", "--kind", "charity", "--uscc", "123"]
+    )
+    assert bad_code.exit_code == 1 and "Traceback" not in bad_code.output
