@@ -54,4 +54,10 @@ def needs_rehash(password_hash: str) -> bool:
     return hasher.check_needs_rehash(password_hash)
 
 
-DUMMY_HASH = hasher.hash("timing-equaliser-not-a-password")
+@cache
+def dummy_hash() -> str:
+    """Return a hash to check against when no user matches, so both answers take as long.
+
+    Made on first use, not at import: an Argon2id hash takes a good part of a second.
+    """
+    return hasher.hash("timing-equaliser-not-a-password")

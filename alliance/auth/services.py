@@ -10,8 +10,8 @@ from alliance.auth import codes, sessions
 from alliance.auth.identifiers import Login, parse_login
 from alliance.auth.models import User, UserRole
 from alliance.auth.passwords import (
-    DUMMY_HASH,
     check_password,
+    dummy_hash,
     hash_password,
     needs_rehash,
     password_problem,
@@ -153,11 +153,11 @@ def authenticate(login_text: str, password: str) -> User | None:
     try:
         login = parse_login(login_text)
     except DomainError:
-        check_password(DUMMY_HASH, password)
+        check_password(dummy_hash(), password)
         return None
     user = find_user(login)
     if user is None:
-        check_password(DUMMY_HASH, password)
+        check_password(dummy_hash(), password)
         return None
     if not check_password(user.password_hash, password) or not user.active:
         return None
