@@ -57,7 +57,8 @@ def test_checks_of_a_label_add_up_until_written():
     check(tally, 3, bit=2, when=at(6))
     assert store.writes == []  # the thread writes them every 60 s, not the checks
     tally.write_pending(tally._current())
-    assert store.writes == [[(3, 1, 2, at(6), at(6)), (7, 2, 5, at(0), at(5))]]  # label order
+    # label order; the day (0 here), the day's networks and earlier days' readings
+    assert store.writes == [[(3, 1, 2, at(6), at(6), 0, 2, 0), (7, 2, 5, at(0), at(5), 0, 5, 0)]]
     assert check(tally, 7, when=at(9))[0] == 1  # what was written is no longer pending
 
 
@@ -90,7 +91,7 @@ def test_a_failed_write_keeps_the_checks_for_the_next_round():
         tally.write_pending(tally._current())
     assert check(tally, 7, bit=2, when=at(3)) == (2, 3, at(0), at(3))  # kept, and merged
     tally.write_pending(tally._current())
-    assert store.writes == [[(7, 2, 3, at(0), at(3))]]
+    assert store.writes == [[(7, 2, 3, at(0), at(3), 0, 3, 0)]]
 
 
 def test_a_write_that_fails_half_way_writes_nothing_twice(monkeypatch):
