@@ -10,7 +10,6 @@ its count, which is exact because each chunk and its count are committed togethe
 """
 
 import contextlib
-import logging
 from datetime import date, timedelta
 
 from flask import current_app
@@ -28,7 +27,6 @@ from alliance.i18n import local_today
 from authenticity import labels
 from authenticity.models import BatchStatus, Label, LabelBatch, LabelQuotaDay, PendingCode
 
-log = logging.getLogger(__name__)
 STALLED_AFTER = timedelta(minutes=2)  # a chunk takes about a second: this long means it stopped
 BULK_CACHE_KIB = 256 * 1024  # SQLite page cache while a chunk is written
 
