@@ -288,7 +288,97 @@ def worker(workers: int):
     consumer.run()
 
 
+# The privileges of the app's own PostgreSQL role: rows, never the schema (see README).
+APP_ROLE_GRANTS = (
+    "GRANT CONNECT ON DATABASE {database} TO {role}",
+    "GRANT USAGE ON SCHEMA public TO {role}",
+    "REVOKE CREATE ON SCHEMA public FROM {role}",
+    "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
+    "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
+    # Tables and sequences the owner creates later (migrations) get the same.
+    "ALTER DEFAULT PRIVILEGES IN SCHEMA public "
+    "GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {role}",
+    "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {role}",
+    "REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM {role}",
+)
+# Tables whose rows are never changed: their triggers are named <table>_append_only.
+APPEND_ONLY_TABLES = """SELECT DISTINCT c.relname FROM pg_trigger t
+    JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = 'public' AND NOT t.tgisinternal AND t.tgname = c.relname || '_append_only'
+    ORDER BY 1"""
+
+
+@click.command("grant-app-role")
+@click.argument("role")
+@with_appcontext
+def grant_app_role_command(role: str):
+    """Grant an existing PostgreSQL role what the app needs (rows, not the schema), as owner."""
+    from sqlalchemy import text
+
+    engine = db.engine
+    if engine.dialect.name != "postgresql":
+        raise click.ClickException("This command is for PostgreSQL: DATABASE_URL names another.")
+    quote = engine.dialect.identifier_preparer.quote
+    with engine.begin() as connection:
+        found = connection.execute(
+            text(
+                "SELECT rolsuper, rolcanlogin, pg_has_role(:role, current_user, 'MEMBER') "
+                "FROM pg_roles WHERE rolname = :role"
+            ),
+            {"role": role},
+        ).first()
+        if found is None:
+            raise click.ClickException(
+                f"There is no role {role!r}. Create it first, e.g. "
+                f"CREATE ROLE {quote(role)} LOGIN PASSWORD '…'."
+            )
+        superuser, can_login, owners_member = found
+        if superuser or owners_member:
+            raise click.ClickException(
+                f"{role!r} is a superuser or acts as the owner of the tables: it could disable "
+                "their triggers. Choose a role of its own for the app."
+            )
+        owned = connection.scalar(
+            text(
+                "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = 'public' AND c.relowner = "
+                "(SELECT oid FROM pg_roles WHERE rolname = :role)"
+            ),
+            {"role": role},
+        )
+        if owned:
+            raise click.ClickException(
+                f"{role!r} owns {owned} tables or sequences here: the app's role must own none."
+            )
+        names = {"database": quote(connection.scalar(text("SELECT current_database()"))),
+                 "role": quote(role)}  # fmt: skip
+        for statement in APP_ROLE_GRANTS:
+            connection.exec_driver_sql(statement.format(**names))
+        append_only = connection.execute(text(APPEND_ONLY_TABLES)).scalars().all()
+        for table in append_only:
+            revoke = f"REVOKE UPDATE, DELETE ON {quote(table)} FROM {names['role']}"
+            connection.exec_driver_sql(revoke)
+        public_creates = connection.scalar(
+            text("SELECT has_schema_privilege('public', 'public', 'CREATE')")
+        )
+    click.echo(
+        f"{role} may now read and write the rows of every table (only add to "
+        f"{', '.join(append_only) or 'none'}), and owns nothing: run the app with it, and the "
+        "migrations with the owner's DATABASE_URL."
+    )
+    if not can_login:
+        click.echo(f"Note: {role} cannot log in yet (ALTER ROLE {quote(role)} LOGIN).")
+    if public_creates:
+        click.echo(
+            "Note: every role may create tables in the schema public here "
+            "(REVOKE CREATE ON SCHEMA public FROM PUBLIC closes that)."
+        )
+
+
 def register_commands(app: Flask) -> None:
     """Attach the project's commands to the app's CLI."""
+    from flask_migrate.cli import db as migrate_commands
+
     for command in (seed_demo, users, api_keys, orgs, import_titles_command, worker):
         app.cli.add_command(command)
+    migrate_commands.add_command(grant_app_role_command)

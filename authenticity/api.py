@@ -115,6 +115,7 @@ def _batch_out(batch):
 @batches_blp.alt_response(401, **PROBLEM)
 @batches_blp.alt_response(403, **PROBLEM)
 @batches_blp.alt_response(404, **PROBLEM)
+@batches_blp.alt_response(409, **PROBLEM)
 @batches_blp.alt_response(422, **PROBLEM)
 @batches_blp.doc(security=SECURITY)
 def create_batch(values):
@@ -123,7 +124,7 @@ def create_batch(values):
         api_user(), values["isbn"], values.get("merchant_id"), values["quantity"]
     )
     db.session.commit()
-    return _batch_out(batch)
+    return _batch_out(services.finish_writing(api_user(), batch))
 
 
 @batches_blp.route("/<int:batch_id>")
@@ -142,11 +143,14 @@ def get_batch(batch_id):
 @batches_blp.response(200, content_type="text/csv", description="serial, code, url per label")
 @batches_blp.alt_response(401, **PROBLEM)
 @batches_blp.alt_response(404, **PROBLEM)
+@batches_blp.alt_response(409, **PROBLEM)
 @batches_blp.alt_response(410, **PROBLEM)
 @batches_blp.doc(security=SECURITY)
 def batch_codes(batch_id):
     """Return the batch's codes as CSV until it is sealed (then 410 Gone)."""
     batch = services.own_batch(api_user(), batch_id)
+    if batch.status == BatchStatus.WRITING:
+        return problem_response(409, str(services.WRITING_MESSAGE), "label-batch-writing")
     if batch.status != BatchStatus.OPEN:
         return problem_response(
             410, _("This batch is sealed: its codes were deleted after printing."), "gone"
@@ -176,6 +180,19 @@ def seal_batch(batch_id):
     services.seal_batch(api_user(), batch)
     db.session.commit()
     return _batch_out(batch)
+
+
+@batches_blp.route("/<int:batch_id>/resume", methods=["POST"])
+@api_role_required(Role.PUBLISHER)
+@batches_blp.response(200, BatchSchema)
+@batches_blp.alt_response(401, **PROBLEM)
+@batches_blp.alt_response(404, **PROBLEM)
+@batches_blp.alt_response(409, **PROBLEM)
+@batches_blp.doc(security=SECURITY)
+def resume_batch(batch_id):
+    """Finish writing a batch whose writing stopped half way (409 while it still moves on)."""
+    batch = services.own_batch(api_user(), batch_id)
+    return _batch_out(services.resume_writing(api_user(), batch))
 
 
 @batches_blp.route("/<int:batch_id>/revoke", methods=["POST"])

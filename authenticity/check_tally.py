@@ -23,24 +23,52 @@ from dataclasses import dataclass
 from datetime import datetime
 
 log = logging.getLogger(__name__)
-ROWS_PER_WRITE = 500  # 5 values a row, well within the databases' limits on parameters
+ROWS_PER_WRITE = 500  # 8 values a row, well within the databases' limits on parameters
 MOST_PENDING = 20_000  # labels: past this the writer is failing and a check writes itself
+
+
+def new_readings(day: int, bits: int, stored_day: int | None, stored_bits: int) -> int:
+    """Count the networks of `bits`, seen on `day`, that the stored row has not seen that day."""
+    return (bits & ~stored_bits if day == stored_day else bits).bit_count()
 
 
 @dataclass
 class Pending:
-    """The checks of one label that are not stored yet."""
+    """The checks of one label that are not stored yet.
+
+    Readings (one network on one day counts once) are kept as the bits of the networks seen
+    on the latest `day`, plus `closed`: the readings of earlier days, already counted.
+    """
 
     checks: int
     bits: int
     first: datetime
     last: datetime
+    day: int = 0
+    day_bits: int = 0
+    closed: int = 0
 
     def merge(self, later: "Pending") -> None:
         """Add the checks of `later` to these."""
         self.checks += later.checks
         self.bits |= later.bits
         self.first, self.last = min(self.first, later.first), max(self.last, later.last)
+        self.closed += later.closed
+        if later.day == self.day:
+            self.day_bits |= later.day_bits
+        else:  # (only when a failed write meets a new day: the older networks count in full)
+            older, newer = (self, later) if self.day < later.day else (later, self)
+            self.closed += older.day_bits.bit_count()
+            self.day, self.day_bits = newer.day, newer.day_bits
+
+    def readings(self, stored_day: int | None, stored_bits: int) -> int:
+        """Return the readings these checks add to a stored row."""
+        return self.closed + new_readings(self.day, self.day_bits, stored_day, stored_bits)
+
+    def row(self, label_id: int) -> tuple:
+        """Return the values written for the label (see CheckTally)."""
+        return (label_id, self.checks, self.bits, self.first, self.last, self.day,
+                self.day_bits, self.closed)  # fmt: skip
 
 
 class ProcessTally:
@@ -63,21 +91,35 @@ class ProcessTally:
         self.lock.wait_for(lambda: label_id not in self.writing)
         return False
 
-    def add(self, label_id: int, bit: int, now: datetime) -> Pending:
-        """Count one check of a label from a network `bit`; return its checks not stored yet."""
+    def add(
+        self, label_id: int, bit: int, now: datetime, day: int = 0, stored: tuple = (None, 0)
+    ) -> Pending:
+        """Count one check of a label from a network `bit` on `day`; return its pending checks.
+
+        `stored` is the row's (reading_day, reading_day_bits) as just read: when this
+        process's checks of the label move on to a new day, the networks of the day before
+        that the row had not seen are counted as readings.
+        """
         found = self.pending.get(label_id)
         if found is None:
-            found = self.pending[label_id] = Pending(1, bit, now, now)
-        else:
-            found.merge(Pending(1, bit, now, now))
+            found = self.pending[label_id] = Pending(1, bit, now, now, day, bit)
+            return found
+        found.checks += 1
+        found.bits |= bit
+        found.first, found.last = min(found.first, now), max(found.last, now)
+        if day != found.day:
+            found.closed += new_readings(found.day, found.day_bits, *stored)
+            found.day, found.day_bits = day, 0
+        found.day_bits |= bit
         return found
 
 
 class CheckTally:
     """The checks a process answered, written in batches by `write`.
 
-    `write(rows)` stores rows of (label id, checks, network bits, first, last), in label
-    order, in one statement; `tidy()` runs in the writer thread after each round that wrote.
+    `write(rows)` stores rows of (label id, checks, network bits, first, last, day, day's
+    network bits, readings of earlier days), in label order, in one statement; `tidy()` runs
+    in the writer thread after each round that wrote.
     """
 
     def __init__(self, write, every: float, tidy=None):
@@ -107,11 +149,7 @@ class CheckTally:
             ids = sorted(process.writing)  # one order everywhere: writers never deadlock
             for start in range(0, len(ids), ROWS_PER_WRITE):
                 chunk = ids[start : start + ROWS_PER_WRITE]
-                rows = []
-                for label_id in chunk:
-                    counts = process.writing[label_id]
-                    rows.append((label_id, counts.checks, counts.bits, counts.first, counts.last))
-                self.write(rows)
+                self.write([process.writing[label_id].row(label_id) for label_id in chunk])
                 written += chunk
         finally:
             with process.lock:

@@ -40,7 +40,8 @@ def create_labels_command(isbn, merchant, quantity, out: Path, seal: bool):
     started = time.perf_counter()
     try:
         batch = services.create_batch(None, isbn, merchant, quantity, publisher=title.publisher)
-        db.session.flush()
+        db.session.commit()
+        services.finish_writing(None, batch)
         created = time.perf_counter() - started
         with out.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
@@ -58,3 +59,22 @@ def create_labels_command(isbn, merchant, quantity, out: Path, seal: bool):
         f"Batch {batch.id}: {quantity} labels for {title.isbn} created in {created:.1f} s, "
         f"codes written to {out}" + (" (batch sealed)." if seal else ".")
     )
+
+
+@labels_cli.command("resume")
+@with_appcontext
+def resume_labels_command():
+    """Finish writing every batch whose writing stopped half way (a crash, a lost connection)."""
+    from authenticity import services, writing
+
+    batches = writing.stalled_batches()
+    for batch in batches:
+        try:
+            services.resume_writing(None, batch)
+        except DomainError as error:
+            db.session.rollback()
+            click.echo(f"Batch {batch.id}: {error.message}", err=True)
+            continue
+        click.echo(f"Batch {batch.id}: all {batch.quantity} labels written.")
+    if not batches:
+        click.echo("No batch waits for its labels to be written.")

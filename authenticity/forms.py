@@ -102,6 +102,12 @@ class SealForm(FlaskForm):
     submit = SubmitField(_l("Confirm printing and seal"))
 
 
+class ResumeForm(FlaskForm):
+    """Finish writing a batch whose writing stopped."""
+
+    submit = SubmitField(_l("Continue writing the labels"))
+
+
 class RevokeForm(FlaskForm):
     """Revoke a batch, or one label named by its code."""
 

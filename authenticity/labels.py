@@ -8,6 +8,8 @@ import secrets
 import socket
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 # Crockford's alphabet (no I, L, O, U), and the five extra symbols of its mod-37 check.
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -18,6 +20,8 @@ CODE_LENGTH = DATA_SYMBOLS + 1
 GROUP = 3  # read aloud in groups of three: ABC-DEF-...
 HASH_BYTES = 16
 MAX_INPUT = 80  # longer input is not a code, whatever it holds
+NETWORK_BITS = 31  # a network is one of these bits (they fit a signed 32-bit INTEGER)
+READING_ZONE = ZoneInfo("Asia/Shanghai")  # the day of a reading
 # What readers type for a symbol: Crockford's decoding rules (I, L -> 1; O -> 0).
 _READ_AS = {"I": "1", "L": "1", "O": "0"}
 _SEPARATORS = set(" -_.·—–\u00a0\u3000")
@@ -107,7 +111,7 @@ def code_hash(key: bytes, normalised: str) -> bytes:
 
 
 def network_bit(key: bytes, address: str | None) -> int:
-    """Return one of 31 bits standing for the reader's network (IPv4 /24, IPv6 /48).
+    """Return one of NETWORK_BITS bits standing for the reader's network (IPv4 /24, IPv6 /48).
 
     Only the bit is kept, never the address: enough to tell "checked from many networks".
     """
@@ -119,7 +123,12 @@ def network_bit(key: bytes, address: str | None) -> int:
     kept = 3 if len(packed) == 4 else 6  # the bytes of the /24 or /48 prefix
     network = packed[:kept] + bytes(len(packed) - kept)
     digest = hmac.digest(key, network, "sha256")  # one-shot, in C
-    return 1 << (digest[0] % 31)
+    return 1 << (digest[0] % NETWORK_BITS)
+
+
+def reading_day(moment: datetime) -> int:
+    """Return the day of a check in Asia/Shanghai, as a day number (date.toordinal)."""
+    return moment.astimezone(READING_ZONE).toordinal()
 
 
 def distinct_networks(bits: int) -> int:

@@ -27,8 +27,9 @@ BIG_ID = BigInteger().with_variant(Integer, "sqlite")
 
 
 class BatchStatus(StrEnum):
-    """Where a batch of labels stands: codes downloadable, printed (hashes only), revoked."""
+    """Where a batch stands: being written, codes downloadable, printed (hashes only), revoked."""
 
+    WRITING = "writing"
     OPEN = "open"
     SEALED = "sealed"
     REVOKED = "revoked"
@@ -45,6 +46,7 @@ class RevokeCategory(StrEnum):
 
 
 BATCH_STATUS_LABELS = {
+    BatchStatus.WRITING: _l("Being written"),
     BatchStatus.OPEN: _l("Awaiting print"),
     BatchStatus.SEALED: _l("Printed and sealed"),
     BatchStatus.REVOKED: _l("Revoked"),
@@ -137,6 +139,9 @@ class LabelBatch(db.Model):
             "revoke_category IS NULL OR " + one_of("revoke_category", RevokeCategory),
             name="revoke_category",
         ),
+        CheckConstraint("written BETWEEN 0 AND quantity", name="written"),
+        # Only a batch being written (or revoked meanwhile) may lack labels: never a half one.
+        CheckConstraint("status IN ('writing', 'revoked') OR written = quantity", name="complete"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -149,8 +154,11 @@ class LabelBatch(db.Model):
     )
     quantity: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(
-        String(16), default=BatchStatus.OPEN.value, server_default=BatchStatus.OPEN.value
+        String(16), default=BatchStatus.WRITING.value, server_default=BatchStatus.OPEN.value
     )
+    written: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # When the writing last moved on: long ago while still being written means it stopped.
+    progress_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sealed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -172,6 +180,10 @@ class LabelBatch(db.Model):
     def codes_available(self) -> bool:
         return self.status == BatchStatus.OPEN
 
+    @property
+    def being_written(self) -> bool:
+        return self.status == BatchStatus.WRITING
+
     def audit_state(self) -> dict:
         """Return the fields recorded in the audit log (never a code)."""
         return {
@@ -180,6 +192,7 @@ class LabelBatch(db.Model):
             "authorisation_id": self.authorisation_id,
             "quantity": self.quantity,
             "status": self.status,
+            "written": self.written,
             "revoke_category": self.revoke_category,
             "revoke_reason": self.revoke_reason,
         }
@@ -206,10 +219,28 @@ class Label(db.Model):
     revoke_category: Mapped[str | None] = mapped_column(String(16))
     checks: Mapped[int] = mapped_column(Integer, server_default="0")
     network_bits: Mapped[int] = mapped_column(Integer, server_default="0")
+    # Readers: checks from distinct networks and days (one network on one day counts once),
+    # counted from the networks seen on the latest day (bits, as network_bits).
+    readings: Mapped[int] = mapped_column(Integer, server_default="0")
+    reading_day: Mapped[int | None] = mapped_column(Integer)  # date.toordinal() in Shanghai
+    reading_day_bits: Mapped[int] = mapped_column(Integer, server_default="0")
     first_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     batch: Mapped[LabelBatch] = relationship()
+
+
+class LabelQuotaDay(db.Model):
+    """The labels a publisher ordered on one day (Asia/Shanghai), against LABEL_DAILY_QUOTA."""
+
+    __tablename__ = "label_quota_day"
+    __table_args__ = (CheckConstraint("ordered >= 0", name="ordered"),)
+
+    publisher_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="RESTRICT"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    ordered: Mapped[int] = mapped_column(BigInteger)
 
 
 class PendingCode(db.Model):

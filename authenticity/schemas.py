@@ -82,7 +82,10 @@ class BatchSchema(Schema):
     )
     seller = fields.String(attribute="seller_name")
     quantity = fields.Integer()
-    status = fields.String(metadata={"description": "open, sealed or revoked"})
+    written = fields.Integer(metadata={"description": "labels written so far"})
+    status = fields.String(
+        metadata={"description": "writing (codes not downloadable yet), open, sealed or revoked"}
+    )
     created_at = fields.DateTime()
     sealed_at = fields.DateTime(allow_none=True)
     revoked_at = fields.DateTime(allow_none=True)

@@ -11,15 +11,14 @@ from alliance import audit
 from alliance.auth.models import User
 from alliance.catalogue.isbn import IsbnError, normalise_isbn
 from alliance.catalogue.models import Title
-from alliance.catalogue.rows import RowWriter
 from alliance.catalogue.services import publisher_of
-from alliance.db import utcnow
+from alliance.db import scrub_after_commit, utcnow
 from alliance.errors import ConflictError, DomainError, NotFoundError
 from alliance.extensions import db
 from alliance.forms import FORBIDDEN_CHARACTERS
 from alliance.i18n import _l
 from alliance.members.models import Organisation
-from authenticity import labels
+from authenticity import labels, writing
 from authenticity.models import (
     BatchStatus,
     Label,
@@ -30,9 +29,20 @@ from authenticity.models import (
 from authenticity.sellers import authorisation_for_batch
 
 MAX_QUANTITY = 1_000_000
-WRITE_CHUNK = 20_000  # codes generated, hashed and written at a time: bounded memory
+READ_PAGE = 20_000  # pending codes read at a time
 MAX_REASON = 500
-BULK_CACHE_KIB = 256 * 1024  # SQLite page cache while a batch is written
+
+
+WRITING_MESSAGE = _l(
+    "This batch is still being written: its codes can be downloaded, and it "
+    "can be sealed, once every label is written."
+)
+
+
+class StillWriting(ConflictError):
+    """The batch's labels are not all written yet."""
+
+    problem = "label-batch-writing"
 
 
 class CodesGone(DomainError):
@@ -69,8 +79,11 @@ def create_batch(
     """Order `quantity` labels for one of the publisher's titles and one seller (None: own store).
 
     The publisher is the actor's, or (for operators at the command line, actor None) the one
-    given. The codes are generated with `secrets`, hashed with the server key and written
-    in bulk (COPY on PostgreSQL, multi-row INSERTs on SQLite), never as ORM objects.
+    given. The labels count against the publisher's daily quota. The first chunk of codes
+    is written in this transaction (generated with `secrets`, hashed with the server key,
+    written in bulk: COPY on PostgreSQL, multi-row INSERTs on SQLite); a batch of one chunk
+    is then complete, a larger one stays "being written" until finish_writing() is called
+    after this transaction commits.
     """
     if publisher is None:
         publisher = publisher_of(actor)
@@ -82,14 +95,44 @@ def create_batch(
     authorisation = None
     if merchant_id:
         authorisation = authorisation_for_batch(publisher.id, merchant_id, title)
+    writing.reserve_quota(publisher.id, quantity)
     batch = LabelBatch(
-        publisher=publisher, title=title, authorisation=authorisation, quantity=quantity
+        publisher=publisher,
+        title=title,
+        authorisation=authorisation,
+        quantity=quantity,
+        status=BatchStatus.WRITING.value,
+        written=0,
+        progress_at=utcnow(),
     )
     db.session.add(batch)
     db.session.flush()
-    write_codes(batch.id, quantity)
     audit.record(actor, "label_batch.create", batch, None, batch.audit_state())
+    written = writing.write_chunk(batch.id, quantity, 0, _hasher())
+    db.session.refresh(batch)
+    if written == quantity:
+        writing.open_batch(actor, batch)
     return batch
+
+
+def finish_writing(actor: User | None, batch: LabelBatch) -> LabelBatch:
+    """Write the rest of a batch being written, one committed chunk at a time (see writing)."""
+    if batch.status != BatchStatus.WRITING:
+        return batch
+    return writing.finish_writing(actor, batch, _hasher())
+
+
+def resume_writing(actor: User | None, batch: LabelBatch) -> LabelBatch:
+    """Take over the writing of a batch that stopped half way, and finish it."""
+    if actor is not None:
+        publisher_of(actor)
+    writing.claim_stalled(actor, batch)
+    db.session.commit()
+    return writing.finish_writing(actor, batch, _hasher())
+
+
+def _hasher():
+    return labels.hasher(label_key())
 
 
 def _title_of(publisher: Organisation, isbn_text: str) -> Title:
@@ -103,45 +146,6 @@ def _title_of(publisher: Organisation, isbn_text: str) -> Title:
     if isbn is None or title is None:
         raise NotFoundError(_l("None of your titles has this ISBN."))
     return title
-
-
-def write_codes(batch_id: int, quantity: int) -> None:
-    """Generate and write a batch's labels (hashes) and its pending codes, chunk by chunk."""
-    hash_code = labels.hasher(label_key())
-    label_writer = RowWriter(Label.__table__, ("batch_id", "serial", "code_hash"))
-    code_writer = RowWriter(PendingCode.__table__, ("batch_id", "serial", "code"))
-    to_binary = label_writer.processor("code_hash")
-    connection = label_writer.connection
-    sqlite = connection.dialect.name == "sqlite"
-    if sqlite:
-        # Random hashes land all over the unique index: with SQLite's default 2 MB page
-        # cache a million of them thrash the disk; a bigger cache for this write keeps the
-        # index in memory.
-        previous = connection.exec_driver_sql("PRAGMA cache_size").scalar()
-        connection.exec_driver_sql(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
-    try:
-        serial = 0
-        while serial < quantity:
-            size = min(WRITE_CHUNK, quantity - serial)
-            codes = labels.new_codes(size)
-            first = serial + 1
-            rows = [
-                (batch_id, number, hash_code(code))
-                for number, code in enumerate(codes, start=first)
-            ]
-            rows.sort(key=_hash_of)  # in index order: each chunk fills the index in one pass
-            label_writer.write([(b, n, to_binary(h)) for b, n, h in rows])
-            code_writer.write(
-                [(batch_id, number, code) for number, code in enumerate(codes, start=first)]
-            )
-            serial += size
-    finally:
-        if sqlite:
-            connection.exec_driver_sql(f"PRAGMA cache_size = {int(previous)}")
-
-
-def _hash_of(row: tuple) -> bytes:
-    return row[2]
 
 
 def own_batch(actor: User, batch_id: int) -> LabelBatch:
@@ -164,6 +168,8 @@ def batches_of(publisher_id: int) -> Select:
 
 def pending_codes(batch: LabelBatch, first: int = 1, last: int | None = None) -> Iterator[tuple]:
     """Yield (serial, code) of an open batch, reading keyset pages; refuse once sealed."""
+    if batch.status == BatchStatus.WRITING:
+        raise StillWriting(WRITING_MESSAGE)
     if batch.status != BatchStatus.OPEN:
         raise CodesGone(_l("This batch is sealed: its codes were deleted after printing."))
     last = batch.quantity if last is None else min(last, batch.quantity)
@@ -177,7 +183,7 @@ def pending_codes(batch: LabelBatch, first: int = 1, last: int | None = None) ->
                 PendingCode.serial <= last,
             )
             .order_by(PendingCode.serial)
-            .limit(WRITE_CHUNK)
+            .limit(READ_PAGE)
         ).all()
         if not rows:
             return
@@ -189,6 +195,8 @@ def seal_batch(actor: User | None, batch: LabelBatch) -> None:
     """Confirm printing: delete the codes in clear, so that only their hashes remain."""
     if actor is not None:
         publisher_of(actor)
+    if batch.status == BatchStatus.WRITING:
+        raise StillWriting(WRITING_MESSAGE)
     if batch.status != BatchStatus.OPEN:
         raise ConflictError(_l("Only a batch awaiting print can be sealed."))
     before = batch.audit_state()
@@ -196,6 +204,7 @@ def seal_batch(actor: User | None, batch: LabelBatch) -> None:
     batch.status = BatchStatus.SEALED.value
     batch.sealed_at = utcnow()
     audit.record(actor, "label_batch.seal", batch, before, batch.audit_state())
+    scrub_after_commit(db.session)
 
 
 def _reason(category: str, reason: str) -> tuple[str, str]:
@@ -211,15 +220,21 @@ def revoke_batch(actor: User, batch: LabelBatch, category: str, reason: str) -> 
     """Revoke every label of a batch (readers see the category); clear codes go too."""
     publisher_of(actor)
     category, reason = _reason(category, reason)
+    # The batch's row first: a chunk being written meanwhile (it updates the row last) waits,
+    # then fails; and the codes deleted below include every chunk committed before.
+    db.session.execute(select(LabelBatch.id).where(LabelBatch.id == batch.id).with_for_update())
+    db.session.refresh(batch)
     if batch.status == BatchStatus.REVOKED:
         raise ConflictError(_l("This batch has already been revoked."))
     before = batch.audit_state()
-    db.session.execute(delete(PendingCode).where(PendingCode.batch_id == batch.id))
     batch.status = BatchStatus.REVOKED.value
     batch.revoked_at = utcnow()
     batch.revoke_category = category
     batch.revoke_reason = reason
+    db.session.flush()
+    db.session.execute(delete(PendingCode).where(PendingCode.batch_id == batch.id))
     audit.record(actor, "label_batch.revoke", batch, before, batch.audit_state())
+    scrub_after_commit(db.session)
 
 
 def revoke_label(actor: User, code_text: str, category: str, reason: str) -> Label:

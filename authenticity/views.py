@@ -14,11 +14,12 @@ from alliance.tabular import (
     xlsx_response,
 )
 from alliance.web import Imported, perform, run_import
-from authenticity import bp, importing, printing, sellers, services
+from authenticity import bp, importing, printing, sellers, services, writing
 from authenticity.forms import (
     AuthorisationForm,
     BatchForm,
     ImportAuthorisationsForm,
+    ResumeForm,
     RevokeAuthorisationForm,
     RevokeForm,
     SealForm,
@@ -141,14 +142,17 @@ def batches():
     publisher = _publisher_or_403()
     form = BatchForm()
     if form.validate_on_submit():
-        done = perform(
+        # The quota is about the number of labels: its refusal goes next to that field.
+        done = perform(lambda: writing.check_quota(publisher.id, form.quantity.data), form.quantity)
+        done = done and perform(
             lambda: services.create_batch(
                 current_user, form.isbn.data, form.merchant_id.data or None, form.quantity.data
             ),
             form.isbn,
         )
-        if done:
+        if done and perform(lambda: services.finish_writing(current_user, done.value)):
             flash(_("%(n)s labels are ready to download.", n=done.value.quantity), "success")
+        if done:
             return redirect(url_for("authenticity.batch", batch_id=done.value.id))
     page = db.paginate(services.batches_of(publisher.id), per_page=PER_PAGE, error_out=False)
     summaries = services.batch_summaries([batch.id for batch in page.items])
@@ -175,7 +179,9 @@ def batch(batch_id):
         parts=range(1, parts + 1),
         seal_form=SealForm(),
         revoke_form=RevokeForm(),
+        resume_form=ResumeForm(),
         open=batch.status == BatchStatus.OPEN,
+        stalled=writing.stalled(batch),
     )
 
 
@@ -184,13 +190,20 @@ def batch(batch_id):
 def batch_codes(batch_id):
     """Download a batch's codes and verification addresses as CSV, until it is sealed."""
     batch = _or_404(lambda: services.own_batch(current_user, batch_id))
-    if batch.status != BatchStatus.OPEN:
-        abort(410)
+    _codes_available_or_abort(batch)
     rows = (
         (serial, services.labels.group(code), services.verify_url(code))
         for serial, code in services.pending_codes(batch)
     )
     return csv_response(f"labels-{batch.id}.csv", ["serial", "code", "url"], rows)
+
+
+def _codes_available_or_abort(batch) -> None:
+    """Answer 409 while the batch is being written, 410 once sealed or revoked."""
+    if batch.status == BatchStatus.WRITING:
+        abort(409)
+    if batch.status != BatchStatus.OPEN:
+        abort(410)
 
 
 SHEET_FORMATS = {"pdf": (printing.sheet_pdf, "application/pdf"),
@@ -202,8 +215,7 @@ SHEET_FORMATS = {"pdf": (printing.sheet_pdf, "application/pdf"),
 def batch_sheet(batch_id, part, sheet_format):
     """Download a printable sheet of QR labels (500 a sheet), until the batch is sealed."""
     batch = _or_404(lambda: services.own_batch(current_user, batch_id))
-    if batch.status != BatchStatus.OPEN:
-        abort(410)
+    _codes_available_or_abort(batch)
     first = (part - 1) * printing.SHEET_SIZE + 1
     if part < 1 or first > batch.quantity:
         abort(404)
@@ -225,6 +237,18 @@ def seal_batch(batch_id):
         lambda: services.seal_batch(current_user, batch)
     ):
         flash(_("The batch is sealed: only the keyed hashes of its codes remain."), "success")
+    return redirect(url_for("authenticity.batch", batch_id=batch.id))
+
+
+@bp.route("/labels/<int:batch_id>/resume", methods=["POST"])
+@role_required(Role.PUBLISHER)
+def resume_batch(batch_id):
+    """Finish writing a batch whose writing stopped half way."""
+    batch = _or_404(lambda: services.own_batch(current_user, batch_id))
+    if ResumeForm().validate_on_submit() and perform(
+        lambda: services.resume_writing(current_user, batch)
+    ):
+        flash(_("%(n)s labels are ready to download.", n=batch.quantity), "success")
     return redirect(url_for("authenticity.batch", batch_id=batch.id))
 
 

@@ -1,10 +1,13 @@
 """Create, revoke and resolve personal API keys."""
 
 import hashlib
+import logging
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from alliance import audit
 from alliance.api.models import ApiKey
@@ -16,7 +19,8 @@ from alliance.i18n import _l
 
 KEY_PREFIX = "ba_"
 MAX_ACTIVE_KEYS = 20
-LAST_USED_RESOLUTION = timedelta(minutes=5)
+LAST_USED_RESOLUTION = timedelta(minutes=5)  # a key's use is written at most this often
+log = logging.getLogger(__name__)
 
 
 def hash_key(key: str) -> str:
@@ -66,8 +70,33 @@ def user_for_key(key: str) -> User | None:
         return None
     now = utcnow()
     if record.last_used_at is None or now - record.last_used_at > LAST_USED_RESOLUTION:
-        record.last_used_at = now
+        _note_use(record, now)
     return record.user
+
+
+def _note_use(record: ApiKey, now) -> None:
+    """Write the key's last use, unless the database is busy writing something else.
+
+    A request that only reads holds no write lock (alliance/db.py); this one UPDATE, at
+    most once per LAST_USED_RESOLUTION, is the only write such a request makes, and it is
+    given up rather than waited for: the next request notes the use instead.
+    """
+    statement = (
+        update(ApiKey)
+        .where(
+            ApiKey.id == record.id,
+            or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at < now - LAST_USED_RESOLUTION),
+        )
+        .values(last_used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.execute(statement)
+    except OperationalError:
+        log.info("the last use of API key %s is noted later (the database is busy)", record.id)
+        return
+    set_committed_value(record, "last_used_at", now)
 
 
 def keys_of(user: User) -> list[ApiKey]:

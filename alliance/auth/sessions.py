@@ -1,13 +1,17 @@
 """Login sessions: a row per device, named by its cookie; ending one deletes the row."""
 
 import hmac
+import logging
 from datetime import timedelta
 
 from sqlalchemy import delete, update
+from sqlalchemy.exc import OperationalError
 
 from alliance.auth.models import LoginSession, User, new_secret, secret_hash
 from alliance.db import utcnow
 from alliance.extensions import db
+
+log = logging.getLogger(__name__)
 
 # How often a session's last use is written (a read must not write on every request).
 TOUCH_EVERY = timedelta(minutes=10)
@@ -45,17 +49,28 @@ def user_for(credential: str) -> User | None:
         return None
     now = utcnow()
     if now - row.last_seen_at > IDLE_LIMIT:
-        db.session.delete(row)
-        db.session.commit()
+        _write_now(delete(LoginSession).where(LoginSession.id == row.id))
         return None
     if now - row.last_seen_at > TOUCH_EVERY:
-        db.session.execute(
-            update(LoginSession).where(LoginSession.id == row.id).values(last_seen_at=now)
-        )
-        db.session.commit()
+        _write_now(update(LoginSession).where(LoginSession.id == row.id).values(last_seen_at=now))
     user = row.user
     user.session_credential = credential
     return user
+
+
+def _write_now(statement) -> None:
+    """Write a session's bookkeeping at once, or give it up when the database is busy.
+
+    It runs while the user is loaded, before the request's own work: a reading request must
+    not wait for (or fail on) another connection's write lock for it; the next request
+    writes it instead.
+    """
+    try:
+        db.session.execute(statement.execution_options(synchronize_session=False))
+        db.session.commit()
+    except OperationalError:
+        db.session.rollback()
+        log.info("a login session's last use is written later (the database is busy)")
 
 
 def end(credential: str) -> None:

@@ -97,6 +97,7 @@ def _authorise(user, merchant_id="shop-42", isbns=None, valid_from=None, valid_u
 
 def _order(db, user, isbn=ISBNS[0], merchant_id=None, quantity=5):
     batch = services.create_batch(user, isbn, merchant_id, quantity)
-    codes = [code for _serial, code in services.pending_codes(batch)]
     db.session.commit()
+    services.finish_writing(user, batch)  # (a batch of one chunk is complete already)
+    codes = [code for _serial, code in services.pending_codes(batch)]
     return batch.id, codes

@@ -57,7 +57,8 @@ def test_checks_of_a_label_add_up_until_written():
     check(tally, 3, bit=2, when=at(6))
     assert store.writes == []  # the thread writes them every 60 s, not the checks
     tally.write_pending(tally._current())
-    assert store.writes == [[(3, 1, 2, at(6), at(6)), (7, 2, 5, at(0), at(5))]]  # label order
+    # label order; the day (0 here), the day's networks and earlier days' readings
+    assert store.writes == [[(3, 1, 2, at(6), at(6), 0, 2, 0), (7, 2, 5, at(0), at(5), 0, 5, 0)]]
     assert check(tally, 7, when=at(9))[0] == 1  # what was written is no longer pending
 
 
@@ -90,7 +91,7 @@ def test_a_failed_write_keeps_the_checks_for_the_next_round():
         tally.write_pending(tally._current())
     assert check(tally, 7, bit=2, when=at(3)) == (2, 3, at(0), at(3))  # kept, and merged
     tally.write_pending(tally._current())
-    assert store.writes == [[(7, 2, 3, at(0), at(3))]]
+    assert store.writes == [[(7, 2, 3, at(0), at(3), 0, 3, 0)]]
 
 
 def test_a_write_that_fails_half_way_writes_nothing_twice(monkeypatch):
@@ -171,3 +172,21 @@ def test_the_thread_writes_within_the_interval_and_tidies_after():
         time.sleep(0.01)
     assert store.totals() == {7: 2}
     assert tidied.wait(5)
+
+
+def test_a_network_counts_once_a_day_as_a_reading():
+    tally = CheckTally(Store().write, every=60)
+    process = tally._current()
+    with tally.counting():
+        for _ in range(5):  # one network, again and again
+            pending = process.add(7, 4, at(0), day=100)
+        assert (pending.checks, pending.day_bits, pending.readings(None, 0)) == (5, 4, 1)
+        pending = process.add(7, 8, at(1), day=100)  # another network the same day
+        assert pending.readings(None, 0) == 2
+        assert pending.readings(100, 4) == 1  # the database had seen the first one that day
+        assert pending.readings(99, 4) == 2  # ... but on the day before: both are new today
+        pending = process.add(7, 4, at(2), day=101, stored=(100, 4))  # the next day
+        # day 100 closed with one network new to the row (8); day 101 has one so far (4)
+        assert (pending.closed, pending.day, pending.day_bits) == (1, 101, 4)
+        assert pending.readings(100, 4) == 2
+    assert pending.row(7) == (7, 7, 12, at(0), at(2), 101, 4, 1)

@@ -1,11 +1,13 @@
 """Public verification: genuine, revoked or one uniform unknown; clone warnings; abuse guards."""
 
 import logging
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from authenticity import labels
 from authenticity.logs import RedactCodes, fingerprint
+from authenticity.services import label_key
 
 ISBNS = ["9787020001002", "9787020001019"]
 
@@ -98,12 +100,63 @@ def test_a_revoked_batch_revokes_every_label(publisher, client, db, order):
     assert {check(client, code).json["status"] for code in codes} == {"revoked"}
 
 
-def test_a_code_checked_too_often_is_flagged_as_maybe_copied(client, codes):
-    statuses = [check(client, codes[0]).json["clone_suspected"] for _ in range(12)]
-    assert statuses == [False] * 10 + [True] * 2
-    page = client.get(f"/verify/{codes[0]}").get_data(as_text=True)
-    assert 'data-verdict="copied"' in page and "may have been copied" in page
-    assert "keep the receipt" in page
+class Clock:
+    """Stands in for the checks' clock: now, moved on by whole days."""
+
+    def __init__(self):
+        self.days = 0
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + timedelta(days=self.days)
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    """The clock of label checks, which a test can move on by days."""
+    clock = Clock()
+    monkeypatch.setattr("authenticity.verification.utcnow", clock)
+    return clock
+
+
+def test_one_reader_checking_again_and_again_never_brands_a_label(client, codes, clock):
+    # (issue 18: eleven checks from one address set clone_suspected for every reader)
+    today = [check(client, codes[0]).json for _ in range(30)]
+    assert [answer["clone_suspected"] for answer in today] == [False] * 30
+    assert today[-1]["checks"] == 30  # every check is still counted and shown
+    for _day in range(14):  # the same network on many days is still one reader
+        clock.days += 1
+        assert check(client, codes[0]).json["clone_suspected"] is False
+    page = client.get(f"/verify/{codes[0]}", environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    text = page.get_data(as_text=True)
+    assert 'data-verdict="genuine"' in text and "may have been copied" not in text
+
+
+def _networks(app, count: int) -> list[str]:
+    """Return addresses of `count` networks that take different bits (bits can coincide)."""
+    key, seen, found = label_key(app.config), set(), []
+    for n in range(1, 200):
+        address = f"198.51.{n}.7"
+        bit = labels.network_bit(key, address)
+        if bit not in seen:
+            seen.add(bit)
+            found.append(address)
+        if len(found) == count:
+            return found
+    raise AssertionError("not enough distinct network bits")
+
+
+def test_a_label_read_from_a_few_networks_over_several_days_is_flagged(app, client, codes, clock):
+    home, phone, shop = _networks(app, 3)  # fewer than LABEL_CLONE_NETWORKS (5)
+    answers = []
+    for _day in range(4):
+        for address in (home, phone, shop):
+            answers += [check(client, codes[1], ip=address).json for _ in range(3)]
+        clock.days += 1
+    flags = [answer["clone_suspected"] for answer in answers]
+    # 3 networks a day: readings 1 to 12, each counted on its network's first check of a day
+    readings_seen = [1 + day * 3 + n for day in range(4) for n in range(3) for _ in range(3)]
+    assert flags == [count > 10 for count in readings_seen]
+    assert answers[-1]["checks"] == 36
 
 
 def test_checks_from_many_networks_are_flagged(client, codes):
