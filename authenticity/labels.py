@@ -1,4 +1,9 @@
-"""Label codes: random, Crockford base32 with a check symbol, grouped, stored as keyed hashes."""
+"""Label codes: random, Crockford base32 with a check symbol, grouped, stored as keyed hashes.
+
+The check symbol is Luhn's mod-32 check in the same 32 symbols, so a reader types every code
+from a phone's letter-and-digit keyboard. Labels printed before it ended in Crockford's
+mod-37 check, which may be one of * ~ $ = U: they keep reading as well (LEGACY).
+"""
 
 import base64
 import hashlib
@@ -9,11 +14,12 @@ import socket
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from zoneinfo import ZoneInfo
 
 # Crockford's alphabet (no I, L, O, U), and the five extra symbols of its mod-37 check.
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-CHECK_ALPHABET = ALPHABET + "*~$=U"
+LEGACY_CHECK_ALPHABET = ALPHABET + "*~$=U"
 DATA_SYMBOLS = 20  # 20 symbols x 5 bits = 100 random bits
 RANDOM_BITS = DATA_SYMBOLS * 5
 CODE_LENGTH = DATA_SYMBOLS + 1
@@ -28,7 +34,13 @@ _SEPARATORS = set(" -_.·—–\u00a0\u3000")
 _FROM_RFC4648 = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", ALPHABET)
 _AS_DIGITS = str.maketrans(ALPHABET, "0123456789abcdefghijklmnopqrstuv")  # int(..., 32)
 _CLEAN = str.maketrans({**dict.fromkeys(_SEPARATORS), **_READ_AS})
-_SHAPE = re.compile(f"[{ALPHABET}]{{{DATA_SYMBOLS}}}[{re.escape(CHECK_ALPHABET)}]")
+_SHAPE = re.compile(f"[{ALPHABET}]{{{DATA_SYMBOLS}}}[{re.escape(LEGACY_CHECK_ALPHABET)}]")
+# Luhn mod 32: symbols in even places (from the left, of 20) count as they are, those in odd
+# places doubled, the two base-32 digits of the double added. As translate tables: fast.
+_PLAIN = str.maketrans(ALPHABET, "".join(map(chr, range(32))))
+_DOUBLED = str.maketrans(
+    ALPHABET, "".join(chr(2 * v - 31 if v >= 16 else 2 * v) for v in range(32))
+)
 
 
 @dataclass(frozen=True)
@@ -44,17 +56,33 @@ class ParsedCode:
 
 
 def check_symbol(data: str) -> str:
-    """Return Crockford's check symbol of `data`: its value modulo 37."""
-    return CHECK_ALPHABET[int(data.translate(_AS_DIGITS), 32) % 37]
+    """Return the Luhn mod-32 check symbol of 20 data symbols (one of the 32 themselves)."""
+    plain = data[0::2].translate(_PLAIN).encode("latin-1")
+    doubled = data[1::2].translate(_DOUBLED).encode("latin-1")
+    return ALPHABET[-(sum(plain) + sum(doubled)) % 32]
+
+
+def legacy_check_symbol(data: str) -> str:
+    """Return the check symbol of labels printed before: Crockford's, the value modulo 37."""
+    return LEGACY_CHECK_ALPHABET[int(data.translate(_AS_DIGITS), 32) % 37]
 
 
 def encode(number: int) -> str:
     """Write a number below 2**100 as 20 symbols, then its check symbol."""
+    return _data(number) + check_symbol(_data(number))
+
+
+def encode_legacy(number: int) -> str:
+    """Write a number as labels printed before the Luhn check were written."""
+    return _data(number) + LEGACY_CHECK_ALPHABET[number % 37]
+
+
+def _data(number: int) -> str:
     if not 0 <= number < 1 << RANDOM_BITS:
         raise ValueError("a code holds 100 bits")
     # base64's base32 writes 5 bits a symbol in its own alphabet: pad to 120 bits, translate.
     data = base64.b32encode((number << 20).to_bytes(15, "big")).decode("ascii")
-    return data[:DATA_SYMBOLS].translate(_FROM_RFC4648) + CHECK_ALPHABET[number % 37]
+    return data[:DATA_SYMBOLS].translate(_FROM_RFC4648)
 
 
 def new_code() -> str:
@@ -62,20 +90,35 @@ def new_code() -> str:
     return encode(secrets.randbits(RANDOM_BITS))
 
 
+@cache
+def _symbol_values():
+    """Return a table from a symbol's ASCII byte to its value (numpy, for many codes at once)."""
+    import numpy as np
+
+    table = np.zeros(256, dtype=np.uint8)
+    table[np.frombuffer(ALPHABET.encode("ascii"), dtype=np.uint8)] = np.arange(32)
+    return table
+
+
 def new_codes(count: int) -> list[str]:
     """Return `count` new codes, reading the random bytes from `secrets` in one call.
 
     Each code takes 15 random bytes, of which base32 writes the first 100 bits as its
-    first 20 symbols; encoding the whole pool at once is what makes a million fast.
+    first 20 symbols; encoding the whole pool at once, and working the check symbols out
+    for all codes together (numpy), is what makes a million fast.
     """
+    import numpy as np
+
     pool = secrets.token_bytes(15 * count)
     text = base64.b32encode(pool).decode("ascii").translate(_FROM_RFC4648)
-    from_bytes = int.from_bytes
-    return [
-        text[24 * n : 24 * n + DATA_SYMBOLS]
-        + CHECK_ALPHABET[(from_bytes(pool[15 * n : 15 * n + 15], "big") >> 20) % 37]
-        for n in range(count)
-    ]
+    symbols = np.frombuffer(text.encode("ascii"), dtype=np.uint8).reshape(count, 24)
+    values = _symbol_values()[symbols[:, :DATA_SYMBOLS]].astype(np.int32)
+    doubled = values[:, 1::2] * 2
+    doubled -= (doubled >= 32) * 31
+    totals = values[:, 0::2].sum(axis=1) + doubled.sum(axis=1)
+    checks = np.frombuffer(ALPHABET.encode("ascii"), dtype=np.uint8)[(-totals) % 32]
+    check_text = checks.tobytes().decode("ascii")
+    return [text[24 * n : 24 * n + DATA_SYMBOLS] + check_text[n] for n in range(count)]
 
 
 def hasher(key: bytes):
@@ -102,7 +145,8 @@ def parse(text: object) -> ParsedCode:
     code = unicodedata.normalize("NFKC", text).upper().translate(_CLEAN)
     if not _SHAPE.fullmatch(code):
         return ParsedCode(None, False)
-    return ParsedCode(code, check_symbol(code[:DATA_SYMBOLS]) == code[DATA_SYMBOLS])
+    data, check = code[:DATA_SYMBOLS], code[DATA_SYMBOLS]
+    return ParsedCode(code, check in (check_symbol(data), legacy_check_symbol(data)))
 
 
 def code_hash(key: bytes, normalised: str) -> bytes:
