@@ -9,9 +9,10 @@ from cryptography.fernet import Fernet
 from huey.serializer import Serializer
 
 
-def fernet(secret: str, purpose: str) -> Fernet:
+def fernet(secret: str | bytes, purpose: str) -> Fernet:
     """Return a Fernet cipher whose key is derived from `secret` for one `purpose` only."""
-    key = hmac.digest(secret.encode("utf-8"), f"book-alliance {purpose}".encode(), hashlib.sha256)
+    raw = secret.encode("utf-8") if isinstance(secret, str) else secret
+    key = hmac.digest(raw, f"book-alliance {purpose}".encode(), hashlib.sha256)
     return Fernet(base64.urlsafe_b64encode(key))
 
 

@@ -11,6 +11,7 @@ import hmac
 import re
 import secrets
 import socket
+import struct
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
@@ -101,15 +102,35 @@ def _symbol_values():
 
 
 def new_codes(count: int) -> list[str]:
-    """Return `count` new codes, reading the random bytes from `secrets` in one call.
+    """Return `count` new codes, reading the random bytes from `secrets` in one call."""
+    return _codes_of(secrets.token_bytes(15 * count), count)
 
-    Each code takes 15 random bytes, of which base32 writes the first 100 bits as its
-    first 20 symbols; encoding the whole pool at once, and working the check symbols out
-    for all codes together (numpy), is what makes a million fast.
+
+def new_batch_secret() -> bytes:
+    """Return the random secret a batch's codes are derived from (256 bits)."""
+    return secrets.token_bytes(32)
+
+
+def derived_codes(secret: bytes, first: int, last: int) -> list[str]:
+    """Return the codes numbered first..last of the batch whose secret this is.
+
+    Code n is the first 100 bits of HMAC-SHA256(secret, n): as random as `secrets` to anyone
+    without the secret, and the same every time, so a batch keeps its secret (encrypted)
+    instead of its codes, until printing is confirmed and the secret is deleted.
+    """
+    pack, digest = struct.Struct(">Q").pack, hmac.digest
+    pool = b"".join(digest(secret, pack(n), "sha256")[:15] for n in range(first, last + 1))
+    return _codes_of(pool, last - first + 1)
+
+
+def _codes_of(pool: bytes, count: int) -> list[str]:
+    """Write each 15 bytes of `pool` as a code: its first 100 bits, then the check symbol.
+
+    base32 writes 5 bits a symbol, so encoding the whole pool at once, and working the check
+    symbols out for all codes together (numpy), is what makes a million fast.
     """
     import numpy as np
 
-    pool = secrets.token_bytes(15 * count)
     text = base64.b32encode(pool).decode("ascii").translate(_FROM_RFC4648)
     symbols = np.frombuffer(text.encode("ascii"), dtype=np.uint8).reshape(count, 24)
     values = _symbol_values()[symbols[:, :DATA_SYMBOLS]].astype(np.int32)

@@ -164,6 +164,9 @@ class LabelBatch(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoke_category: Mapped[str | None] = mapped_column(String(16))
     revoke_reason: Mapped[str | None] = mapped_column(String(500))
+    # The secret the codes are derived from, encrypted with a key kept out of the database;
+    # deleted once printing is confirmed (or the batch is revoked): then no code exists.
+    code_secret: Mapped[bytes | None] = mapped_column(LargeBinary(200))
 
     publisher: Mapped[Organisation] = relationship(lazy="joined")
     title: Mapped[Title] = relationship(lazy="joined")
@@ -241,15 +244,3 @@ class LabelQuotaDay(db.Model):
     )
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     ordered: Mapped[int] = mapped_column(BigInteger)
-
-
-class PendingCode(db.Model):
-    """A batch's code in clear, kept only until the publisher confirms printing."""
-
-    __tablename__ = "label_pending_code"
-
-    batch_id: Mapped[int] = mapped_column(
-        ForeignKey("label_batch.id", ondelete="CASCADE"), primary_key=True
-    )
-    serial: Mapped[int] = mapped_column(Integer, primary_key=True)
-    code: Mapped[str] = mapped_column(String(21))

@@ -5,7 +5,7 @@ import hmac
 from collections.abc import Iterator
 
 from flask import current_app
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, func, select
 
 from alliance import audit
 from alliance.auth.models import User
@@ -18,18 +18,18 @@ from alliance.extensions import db
 from alliance.forms import FORBIDDEN_CHARACTERS
 from alliance.i18n import _l
 from alliance.members.models import Organisation
+from alliance.sealing import fernet
 from authenticity import labels, writing
 from authenticity.models import (
     BatchStatus,
     Label,
     LabelBatch,
-    PendingCode,
     RevokeCategory,
 )
 from authenticity.sellers import authorisation_for_batch
 
 MAX_QUANTITY = 1_000_000
-READ_PAGE = 20_000  # pending codes read at a time
+READ_PAGE = 20_000  # codes derived at a time for a download
 MAX_REASON = 500
 
 
@@ -101,6 +101,7 @@ def create_batch(
         title=title,
         authorisation=authorisation,
         quantity=quantity,
+        code_secret=_cipher().encrypt(labels.new_batch_secret()),
         status=BatchStatus.WRITING.value,
         written=0,
         progress_at=utcnow(),
@@ -108,7 +109,7 @@ def create_batch(
     db.session.add(batch)
     db.session.flush()
     audit.record(actor, "label_batch.create", batch, None, batch.audit_state())
-    written = writing.write_chunk(batch.id, quantity, 0, _hasher())
+    written = writing.write_chunk(batch.id, quantity, 0, _hasher(), _codes_for(batch))
     db.session.refresh(batch)
     if written == quantity:
         writing.open_batch(actor, batch)
@@ -119,7 +120,7 @@ def finish_writing(actor: User | None, batch: LabelBatch) -> LabelBatch:
     """Write the rest of a batch being written, one committed chunk at a time (see writing)."""
     if batch.status != BatchStatus.WRITING:
         return batch
-    return writing.finish_writing(actor, batch, _hasher())
+    return writing.finish_writing(actor, batch, _hasher(), _codes_for(batch))
 
 
 def resume_writing(actor: User | None, batch: LabelBatch) -> LabelBatch:
@@ -128,11 +129,24 @@ def resume_writing(actor: User | None, batch: LabelBatch) -> LabelBatch:
         publisher_of(actor)
     writing.claim_stalled(actor, batch)
     db.session.commit()
-    return writing.finish_writing(actor, batch, _hasher())
+    return writing.finish_writing(actor, batch, _hasher(), _codes_for(batch))
 
 
 def _hasher():
     return labels.hasher(label_key())
+
+
+def _cipher():
+    """Return the cipher of the batches' code secrets: its key is not in the database."""
+    return fernet(label_key(), "label code secrets")
+
+
+def _codes_for(batch: LabelBatch):
+    """Return how to derive a batch's codes, first to last, from its (decrypted) secret."""
+    if batch.code_secret is None:
+        raise CodesGone(_l("This batch is sealed: its codes were deleted after printing."))
+    secret = _cipher().decrypt(batch.code_secret)
+    return lambda first, last: labels.derived_codes(secret, first, last)
 
 
 def _title_of(publisher: Organisation, isbn_text: str) -> Title:
@@ -173,22 +187,10 @@ def pending_codes(batch: LabelBatch, first: int = 1, last: int | None = None) ->
     if batch.status != BatchStatus.OPEN:
         raise CodesGone(_l("This batch is sealed: its codes were deleted after printing."))
     last = batch.quantity if last is None else min(last, batch.quantity)
-    position = first - 1
-    while position < last:
-        rows = db.session.execute(
-            select(PendingCode.serial, PendingCode.code)
-            .where(
-                PendingCode.batch_id == batch.id,
-                PendingCode.serial > position,
-                PendingCode.serial <= last,
-            )
-            .order_by(PendingCode.serial)
-            .limit(READ_PAGE)
-        ).all()
-        if not rows:
-            return
-        yield from rows
-        position = rows[-1][0]
+    codes_for = _codes_for(batch)
+    for start in range(first, last + 1, READ_PAGE):
+        end = min(start + READ_PAGE - 1, last)
+        yield from enumerate(codes_for(start, end), start=start)
 
 
 def seal_batch(actor: User | None, batch: LabelBatch) -> None:
@@ -200,7 +202,7 @@ def seal_batch(actor: User | None, batch: LabelBatch) -> None:
     if batch.status != BatchStatus.OPEN:
         raise ConflictError(_l("Only a batch awaiting print can be sealed."))
     before = batch.audit_state()
-    db.session.execute(delete(PendingCode).where(PendingCode.batch_id == batch.id))
+    batch.code_secret = None  # the codes cannot be made again: only their hashes remain
     batch.status = BatchStatus.SEALED.value
     batch.sealed_at = utcnow()
     audit.record(actor, "label_batch.seal", batch, before, batch.audit_state())
@@ -231,8 +233,8 @@ def revoke_batch(actor: User, batch: LabelBatch, category: str, reason: str) -> 
     batch.revoked_at = utcnow()
     batch.revoke_category = category
     batch.revoke_reason = reason
+    batch.code_secret = None
     db.session.flush()
-    db.session.execute(delete(PendingCode).where(PendingCode.batch_id == batch.id))
     audit.record(actor, "label_batch.revoke", batch, before, batch.audit_state())
     scrub_after_commit(db.session)
 

@@ -23,8 +23,7 @@ from alliance.db import conflict_insert, utcnow
 from alliance.errors import ConflictError
 from alliance.extensions import db
 from alliance.i18n import _l, local_today
-from authenticity import labels
-from authenticity.models import BatchStatus, Label, LabelBatch, LabelQuotaDay, PendingCode
+from authenticity.models import BatchStatus, Label, LabelBatch, LabelQuotaDay
 
 STALLED_AFTER = timedelta(minutes=2)  # a chunk takes about a second: this long means it stopped
 BULK_CACHE_KIB = 256 * 1024  # SQLite page cache while a chunk is written
@@ -96,24 +95,22 @@ def chunk_size() -> int:
     return current_app.config["LABEL_WRITE_CHUNK"]
 
 
-def write_chunk(batch_id: int, quantity: int, written: int, hash_code) -> int:
-    """Write a batch's next chunk of labels and codes with its new count; return the count.
+def write_chunk(batch_id: int, quantity: int, written: int, hash_code, codes_for) -> int:
+    """Write a batch's next chunk of labels (their hashes) with its new count; return it.
 
-    The codes are made before anything is written, so that SQLite's write lock (taken by
-    the transaction's first write) is held only for the inserts; the caller commits.
+    `codes_for(first, last)` derives the codes from the batch's secret. They are made before
+    anything is written, so that SQLite's write lock (taken by the transaction's first
+    write) is held only for the inserts; the caller commits.
     """
     first = written + 1
     size = min(chunk_size(), quantity - written)
-    codes = labels.new_codes(size)
+    codes = codes_for(first, first + size - 1)
     rows = [(batch_id, number, hash_code(code)) for number, code in enumerate(codes, start=first)]
     rows.sort(key=_hash_of)  # in index order: each chunk fills the index in one pass
     label_writer = RowWriter(Label.__table__, ("batch_id", "serial", "code_hash"))
     to_binary = label_writer.processor("code_hash")
     with _big_cache(label_writer.connection):
         label_writer.write([(b, n, to_binary(h)) for b, n, h in rows])
-        RowWriter(PendingCode.__table__, ("batch_id", "serial", "code")).write(
-            [(batch_id, number, code) for number, code in enumerate(codes, start=first)]
-        )
     # Last, so that a revoke that came first (it locks the batch row) makes this chunk fail.
     moved = db.session.execute(
         update(LabelBatch)
@@ -150,7 +147,7 @@ def _big_cache(connection):
         connection.exec_driver_sql(f"PRAGMA cache_size = {int(previous)}")
 
 
-def finish_writing(actor: User | None, batch: LabelBatch, hash_code) -> LabelBatch:
+def finish_writing(actor: User | None, batch: LabelBatch, hash_code, codes_for) -> LabelBatch:
     """Write the rest of a batch chunk by chunk, committing each, then open it for download.
 
     The one service that commits by itself: each chunk is its own short transaction, and
@@ -161,7 +158,7 @@ def finish_writing(actor: User | None, batch: LabelBatch, hash_code) -> LabelBat
     db.session.commit()  # whatever was read so far: the lock is taken again by each chunk
     try:
         while written < quantity:
-            written = write_chunk(batch_id, quantity, written, hash_code)
+            written = write_chunk(batch_id, quantity, written, hash_code, codes_for)
             db.session.commit()
         open_batch(actor, batch)
         db.session.commit()

@@ -64,7 +64,7 @@ NOT_PLANTED = {
     ], "a choice"),
     **dict.fromkeys([  # written by the code, never from input
         ("one_time_code", "purpose"), ("api_key", "prefix"), ("api_key", "key_hash"),
-        ("user", "password_hash"), ("label_pending_code", "code"), ("audit_event", "action"),
+        ("user", "password_hash"), ("audit_event", "action"),
         ("audit_event", "entity_type"), ("audit_event", "entity_id"),
         ("job", "kind"), ("job", "status"), ("job", "language"), ("job", "stage"),
         ("job", "error"), ("job", "result"), ("notification", "kind"),

@@ -17,7 +17,7 @@ from alliance.db import utcnow
 from alliance.extensions import db as _db
 from alliance.members.models import Organisation
 from authenticity import services, writing
-from authenticity.models import BatchStatus, Label, LabelBatch, PendingCode
+from authenticity.models import BatchStatus, Label, LabelBatch
 
 ISBNS = ["9787020001002", "9787020001019", "9787020001026", "9787020001033"]
 PROBLEMS = "https://book-alliance.example.org/problems/"
@@ -42,8 +42,14 @@ def _counts(db, batch_id: int) -> tuple:
     batch = db.session.get(LabelBatch, batch_id)
     db.session.refresh(batch)
     labels_ = db.session.scalar(select(func.count()).where(Label.batch_id == batch_id))
-    codes = db.session.scalar(select(func.count()).where(PendingCode.batch_id == batch_id))
-    return batch.status, batch.written, labels_, codes
+    return batch.status, batch.written, labels_, batch.code_secret is not None
+
+
+def _codes(app, db, batch_id: int, first: int = 1, last: int | None = None) -> list[str]:
+    """Derive a batch's codes from its secret, as a download would (also while written)."""
+    with app.test_request_context():
+        batch = db.session.get(LabelBatch, batch_id)
+        return services._codes_for(batch)(first, last or batch.quantity)
 
 
 def _actions(db, batch_id: int) -> list[str]:
@@ -61,9 +67,8 @@ def test_a_batch_being_written_cannot_be_downloaded_sealed_or_checked(
 ):
     monkeypatch.setitem(app.config, "LABEL_WRITE_CHUNK", 10)
     batch_id = _start_batch(app, db, publisher.user, 25)
-    assert _counts(db, batch_id) == (BatchStatus.WRITING, 10, 10, 10)
-    written = db.session.scalars(select(PendingCode.code).where(PendingCode.batch_id == batch_id))
-    code = written.first()
+    assert _counts(db, batch_id) == (BatchStatus.WRITING, 10, 10, True)
+    code = _codes(app, db, batch_id, 1, 1)[0]
     assert client.get(f"/api/v1/labels/{code}").json["status"] == "unknown"
     assert publisher.get(f"/labels/{batch_id}/codes.csv").status_code == 409
     assert publisher.get(f"/labels/{batch_id}/sheet-1.pdf").status_code == 409
@@ -78,28 +83,29 @@ def test_a_batch_being_written_cannot_be_downloaded_sealed_or_checked(
     assert codes.status_code == 409 and codes.json["type"] == PROBLEMS + "label-batch-writing"
     sealed = client.post(f"/api/v1/label-batches/{batch_id}/seal", headers=key)
     assert sealed.status_code == 409 and sealed.json["type"] == PROBLEMS + "label-batch-writing"
-    assert _counts(db, batch_id) == (BatchStatus.WRITING, 10, 10, 10)
+    assert _counts(db, batch_id) == (BatchStatus.WRITING, 10, 10, True)
 
     with app.test_request_context():
         batch = db.session.get(LabelBatch, batch_id)
         services.finish_writing(db.session.get(User, publisher.user.id), batch)
-    assert _counts(db, batch_id) == (BatchStatus.OPEN, 25, 25, 25)
+    assert _counts(db, batch_id) == (BatchStatus.OPEN, 25, 25, True)
     assert client.get(f"/api/v1/labels/{code}").json["status"] == "genuine"
     assert publisher.get(f"/labels/{batch_id}/codes.csv").status_code == 200
     assert _actions(db, batch_id) == ["label_batch.create", "label_batch.written"]
 
 
-def _crash_on_codes_of_chunk(monkeypatch, chunk: int):
-    """Make the writing of the pending codes of the `chunk`-th chunk from now fail."""
+def _crash_after_labels_of_chunk(monkeypatch, chunk: int):
+    """Make the `chunk`-th chunk from now die once its labels are written, before its count."""
     real_write = RowWriter.write
-    calls = {"codes": 0}
+    calls = {"labels": 0}
 
     def write(self, rows):
-        if self.table is PendingCode.__table__:
-            calls["codes"] += 1
-            if calls["codes"] == chunk:
+        written = real_write(self, rows)
+        if self.table is Label.__table__:
+            calls["labels"] += 1
+            if calls["labels"] == chunk:
                 raise OSError("the worker died half way through a chunk")
-        return real_write(self, rows)
+        return written
 
     monkeypatch.setattr(RowWriter, "write", write)
 
@@ -109,13 +115,13 @@ def test_a_write_that_stopped_is_detected_and_resumed_where_it_stopped(
 ):
     monkeypatch.setitem(app.config, "LABEL_WRITE_CHUNK", 10)
     batch_id = _start_batch(app, db, publisher.user, 35)
-    _crash_on_codes_of_chunk(monkeypatch, 2)  # chunk 2 is in, chunk 3 dies after its labels
+    _crash_after_labels_of_chunk(monkeypatch, 2)  # chunk 2 is in, chunk 3 dies after its labels
     with app.test_request_context(), pytest.raises(OSError):
         services.finish_writing(None, db.session.get(LabelBatch, batch_id))
     monkeypatch.undo()
     monkeypatch.setitem(app.config, "LABEL_WRITE_CHUNK", 10)
-    # the dead chunk left nothing: the count, the labels and the codes agree
-    assert _counts(db, batch_id) == (BatchStatus.WRITING, 20, 20, 20)
+    # the dead chunk left nothing: the count and the labels agree
+    assert _counts(db, batch_id) == (BatchStatus.WRITING, 20, 20, True)
     key = _bearer(app, publisher.user)
     busy = client.post(f"/api/v1/label-batches/{batch_id}/resume", headers=key)
     assert busy.status_code == 409 and busy.json["type"] == PROBLEMS + "label-batch-busy"
@@ -125,11 +131,13 @@ def test_a_write_that_stopped_is_detected_and_resumed_where_it_stopped(
     page = publisher.get(f"/labels/{batch_id}").get_data(as_text=True)
     assert "The writing stopped before the end." in page and "Continue writing the labels" in page
     publisher.post(f"/labels/{batch_id}/resume")
-    assert _counts(db, batch_id) == (BatchStatus.OPEN, 35, 35, 35)
+    assert _counts(db, batch_id) == (BatchStatus.OPEN, 35, 35, True)
     serials = db.session.scalars(select(Label.serial).where(Label.batch_id == batch_id)).all()
     assert sorted(serials) == list(range(1, 36))
-    codes = db.session.scalars(select(PendingCode.code).where(PendingCode.batch_id == batch_id))
-    assert len(set(codes.all())) == 35
+    codes = _codes(app, db, batch_id)
+    assert len(set(codes)) == 35
+    every = {client.get(f"/api/v1/labels/{code}").json["status"] for code in codes[::5]}
+    assert every == {"genuine"}  # the resumed chunks derive the same codes as the first
     assert _actions(db, batch_id) == [
         "label_batch.create", "label_batch.resume", "label_batch.written"
     ]  # fmt: skip
@@ -147,17 +155,22 @@ def test_the_command_line_resumes_every_stalled_batch(app, db, publisher, monkey
     result = runner.invoke(args=["labels", "resume"])
     assert result.exit_code == 0, result.output
     assert f"Batch {stalled}: all 10 labels written." in result.output
-    assert _counts(db, stalled) == (BatchStatus.OPEN, 10, 10, 10)
+    assert _counts(db, stalled) == (BatchStatus.OPEN, 10, 10, True)
 
 
 def test_a_revoked_batch_being_written_keeps_no_code_and_stops(app, db, publisher, monkeypatch):
     monkeypatch.setitem(app.config, "LABEL_WRITE_CHUNK", 10)
     batch_id = _start_batch(app, db, publisher.user, 30)
     publisher.post(f"/labels/{batch_id}/revoke", data={"category": "misprinted", "reason": "错"})
-    assert _counts(db, batch_id) == (BatchStatus.REVOKED, 10, 10, 0)
+    assert _counts(db, batch_id) == (BatchStatus.REVOKED, 10, 10, False)
     with app.test_request_context(), pytest.raises(writing.WrittenElsewhere):
-        writing.finish_writing(None, db.session.get(LabelBatch, batch_id), lambda c: c.encode())
-    assert _counts(db, batch_id) == (BatchStatus.REVOKED, 10, 10, 0)
+        writing.finish_writing(
+            None,
+            db.session.get(LabelBatch, batch_id),
+            lambda code: code.encode(),
+            lambda first, last: [f"{n:021d}" for n in range(first, last + 1)],
+        )
+    assert _counts(db, batch_id) == (BatchStatus.REVOKED, 10, 10, False)
 
 
 def test_the_daily_quota_is_refused_on_the_form_the_api_and_the_command_line(
