@@ -11,7 +11,7 @@ from alliance.catalogue.services import publisher_of
 from alliance.errors import problem_response
 from alliance.extensions import csrf, db
 from alliance.tabular import csv_lines
-from authenticity import labels, sellers, services
+from authenticity import jobs, labels, sellers, services
 from authenticity.models import BatchStatus
 from authenticity.schemas import (
     AuthorisationInSchema,
@@ -123,8 +123,10 @@ def create_batch(values):
     batch = services.create_batch(
         api_user(), values["isbn"], values.get("merchant_id"), values["quantity"]
     )
+    job = jobs.start_writing(api_user(), batch)
     db.session.commit()
-    return _batch_out(services.finish_writing(api_user(), batch))
+    batch.job_id = job.id if job is not None else None
+    return _batch_out(batch)
 
 
 @batches_blp.route("/<int:batch_id>")

@@ -51,8 +51,9 @@ def create_labels_command(isbn, merchant, quantity, out: Path, seal: bool):
         if seal:
             services.seal_batch(None, batch)
     except DomainError as error:
+        # The file is written only once the batch is: a refusal leaves FILE as it was (never
+        # deleted: it may be something else entirely, such as /dev/null).
         db.session.rollback()
-        out.unlink(missing_ok=True)
         raise click.ClickException(str(error.message)) from None
     db.session.commit()
     click.echo(

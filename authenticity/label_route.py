@@ -11,9 +11,11 @@ from http import HTTPStatus
 
 from flask import Flask
 from flask_babel import get_translations
+from werkzeug.exceptions import SecurityError
 from werkzeug.http import dump_cookie
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request
+from werkzeug.wsgi import get_host
 
 from alliance.errors import ERROR_HINTS, ERROR_TITLES, PROBLEM_BASE, PROBLEM_TYPES
 from alliance.i18n import (
@@ -55,7 +57,7 @@ class LabelRoute:
                 self.gettext[language] = get_translations().gettext
                 self.problems[language] = {
                     status: (str(ERROR_TITLES[status]), str(ERROR_HINTS.get(status, "")))
-                    for status in (405, 429, 500)
+                    for status in (400, 405, 429, 500)
                 }
 
     def __call__(self, environ, start_response):
@@ -84,6 +86,9 @@ class LabelRoute:
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
             language = choose_language(None, None, None, environ.get("HTTP_ACCEPT_LANGUAGE"))
             return self._problem(405, language, [("Allow", "GET, HEAD")])
+        if not self._served_host(environ):
+            language = choose_language(None, None, None, environ.get("HTTP_ACCEPT_LANGUAGE"))
+            return self._problem(400, language, [])
         # The environ is read directly: a Request object is made only for a query or cookies.
         if self.config["FORCE_HTTPS"] and not _secure(environ):
             url = Request(environ).url
@@ -111,6 +116,17 @@ class LabelRoute:
             return self._problem(500, language, headers)
         body = verdict_body(verdict, language, self.gettext[language])
         return 200, [*headers, ("Content-Type", "application/json")], _json(body)
+
+    def _served_host(self, environ) -> bool:
+        """Tell whether the request names a host this site serves (TRUSTED_HOSTS), as pages do."""
+        trusted = self.config["TRUSTED_HOSTS"]
+        if trusted is None:
+            return True
+        try:
+            get_host(environ, trusted)
+        except SecurityError:
+            return False
+        return True
 
     def _problem(self, status: int, language: str, headers: list) -> tuple[int, list, bytes]:
         title, hint = self.problems[language][status]

@@ -91,6 +91,11 @@ class BatchSchema(Schema):
     revoked_at = fields.DateTime(allow_none=True)
     revoke_category = fields.String(allow_none=True)
     codes_url = fields.String(metadata={"description": "CSV of the codes, until sealed"})
+    job_id = fields.Integer(
+        allow_none=True,
+        metadata={"description": "On ordering a batch larger than one chunk: the job writing "
+                  "the rest, at GET /api/v1/jobs/{job_id}"},
+    )  # fmt: skip
 
 
 class BatchInSchema(Schema):

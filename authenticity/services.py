@@ -116,11 +116,11 @@ def create_batch(
     return batch
 
 
-def finish_writing(actor: User | None, batch: LabelBatch) -> LabelBatch:
+def finish_writing(actor: User | None, batch: LabelBatch, progress=None) -> LabelBatch:
     """Write the rest of a batch being written, one committed chunk at a time (see writing)."""
     if batch.status != BatchStatus.WRITING:
         return batch
-    return writing.finish_writing(actor, batch, _hasher(), _codes_for(batch))
+    return writing.finish_writing(actor, batch, _hasher(), _codes_for(batch), progress)
 
 
 def resume_writing(actor: User | None, batch: LabelBatch) -> LabelBatch:

@@ -14,7 +14,7 @@ from alliance.tabular import (
     xlsx_response,
 )
 from alliance.web import Imported, perform, run_import
-from authenticity import bp, importing, printing, sellers, services, writing
+from authenticity import bp, importing, jobs, printing, sellers, services, writing
 from authenticity.forms import (
     AuthorisationForm,
     BatchForm,
@@ -150,7 +150,10 @@ def batches():
             ),
             form.isbn,
         )
-        if done and perform(lambda: services.finish_writing(current_user, done.value)):
+        started = done and perform(lambda: jobs.start_writing(current_user, done.value))
+        if started and started.value is not None:  # more than one chunk: a background job
+            return redirect(url_for("jobs.detail", job_id=started.value.id))
+        if started:
             flash(_("%(n)s labels are ready to download.", n=done.value.quantity), "success")
         if done:
             return redirect(url_for("authenticity.batch", batch_id=done.value.id))

@@ -147,12 +147,15 @@ def _big_cache(connection):
         connection.exec_driver_sql(f"PRAGMA cache_size = {int(previous)}")
 
 
-def finish_writing(actor: User | None, batch: LabelBatch, hash_code, codes_for) -> LabelBatch:
+def finish_writing(
+    actor: User | None, batch: LabelBatch, hash_code, codes_for, progress=None
+) -> LabelBatch:
     """Write the rest of a batch chunk by chunk, committing each, then open it for download.
 
     The one service that commits by itself: each chunk is its own short transaction, and
     nothing is read between them (a read would begin the next transaction early). A
-    failure leaves the batch being written with every committed chunk counted.
+    failure leaves the batch being written with every committed chunk counted. `progress`
+    hears the count after each chunk.
     """
     batch_id, quantity, written = batch.id, batch.quantity, batch.written
     db.session.commit()  # whatever was read so far: the lock is taken again by each chunk
@@ -160,6 +163,8 @@ def finish_writing(actor: User | None, batch: LabelBatch, hash_code, codes_for) 
         while written < quantity:
             written = write_chunk(batch_id, quantity, written, hash_code, codes_for)
             db.session.commit()
+            if progress is not None:
+                progress(written)
         open_batch(actor, batch)
         db.session.commit()
     except IntegrityError:  # another writer took these serials first

@@ -151,3 +151,11 @@ def test_a_rotating_forwarded_address_does_not_escape_the_login_limit(production
 def test_proxy_addresses_must_be_addresses(production):
     with pytest.raises(ConfigError, match=r"PROXY_ADDRESSES holds 'proxy\.internal'"):
         production(PROXY_ADDRESSES="proxy.internal")
+
+
+def test_the_label_check_answers_only_its_own_hosts(production):
+    client = production().test_client()
+    own = client.get("/api/v1/labels/ABC", base_url="https://books.example.org")
+    assert own.status_code == 200 and own.json["status"] == "unknown"
+    other = client.get("/api/v1/labels/ABC", base_url="https://evil.example")
+    assert other.status_code == 400 and other.mimetype == "application/problem+json"

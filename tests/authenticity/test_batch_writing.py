@@ -15,6 +15,7 @@ from alliance.catalogue.models import Title, search_key
 from alliance.catalogue.rows import RowWriter
 from alliance.db import utcnow
 from alliance.extensions import db as _db
+from alliance.jobs.models import Job
 from alliance.members.models import Organisation
 from authenticity import services, writing
 from authenticity.models import BatchStatus, Label, LabelBatch
@@ -145,6 +146,43 @@ def test_a_write_that_stopped_is_detected_and_resumed_where_it_stopped(
     assert again.status_code == 409 and again.json["type"] == PROBLEMS + "conflict"
 
 
+def test_a_batch_larger_than_a_chunk_is_written_by_a_job(app, db, publisher, client, monkeypatch):
+    monkeypatch.setitem(app.config, "LABEL_WRITE_CHUNK", 10)
+    ordered = publisher.post("/labels/", data={"isbn": ISBNS[0], "merchant_id": "", "quantity": 35})
+    job = db.session.scalars(select(Job)).one()
+    assert ordered.headers["Location"] == f"/jobs/{job.id}"
+    assert (job.kind, job.status, job.progress) == ("labels.write_batch", "done", 1.0)
+    batch_id = job.params["batch_id"]
+    assert _counts(db, batch_id) == (BatchStatus.OPEN, 35, 35, True)
+    page = publisher.get(f"/jobs/{job.id}").get_data(as_text=True)
+    assert "35 labels are ready to download." in page and f"/labels/{batch_id}" in page
+    key = _bearer(app, publisher.user)
+    answer = client.post("/api/v1/label-batches", json={"isbn": ISBNS[1], "quantity": 25},
+                         headers=key)  # fmt: skip
+    assert answer.status_code == 201 and answer.json["job_id"] is not None
+    followed = client.get(f"/api/v1/jobs/{answer.json['job_id']}", headers=key).json
+    assert followed["status"] == "done"
+    assert (
+        client.get(f"/api/v1/label-batches/{answer.json['id']}", headers=key).json["status"]
+        == "open"
+    )
+    small = client.post("/api/v1/label-batches", json={"isbn": ISBNS[2], "quantity": 10},
+                        headers=key)  # fmt: skip
+    assert (small.json["status"], small.json["job_id"]) == ("open", None)
+
+
+def test_the_worker_resumes_stalled_batches_by_itself(app, db, publisher, monkeypatch):
+    from authenticity.jobs import resume_stalled_batches
+
+    monkeypatch.setitem(app.config, "LABEL_WRITE_CHUNK", 4)
+    stalled = _start_batch(app, db, publisher.user, 10)
+    later = utcnow() + writing.STALLED_AFTER + timedelta(seconds=1)
+    monkeypatch.setattr("authenticity.writing.utcnow", lambda: later)
+    with app.app_context():
+        resume_stalled_batches()
+    assert _counts(db, stalled) == (BatchStatus.OPEN, 10, 10, True)
+
+
 def test_the_command_line_resumes_every_stalled_batch(app, db, publisher, monkeypatch):
     monkeypatch.setitem(app.config, "LABEL_WRITE_CHUNK", 4)
     stalled = _start_batch(app, db, publisher.user, 10)
@@ -174,7 +212,7 @@ def test_a_revoked_batch_being_written_keeps_no_code_and_stops(app, db, publishe
 
 
 def test_the_daily_quota_is_refused_on_the_form_the_api_and_the_command_line(
-    app, db, publisher, rival_publisher, client, monkeypatch
+    app, db, publisher, rival_publisher, client, monkeypatch, tmp_path
 ):
     monkeypatch.setitem(app.config, "LABEL_DAILY_QUOTA", 30)
     form = {"isbn": ISBNS[0], "merchant_id": "", "quantity": 20}
@@ -193,10 +231,13 @@ def test_the_daily_quota_is_refused_on_the_form_the_api_and_the_command_line(
     api = client.post("/api/v1/label-batches", json=body, headers=key)
     assert api.status_code == 409 and api.json["type"] == PROBLEMS + "label-quota-exceeded"
     assert "10 are left today" in api.json["detail"]
+    kept = tmp_path / "codes.csv"
+    kept.write_text("the operator's own file")
     cli = app.test_cli_runner().invoke(
-        args=["labels", "create", "--isbn", ISBNS[1], "--quantity", "11", "--out", "/dev/null"]
+        args=["labels", "create", "--isbn", ISBNS[1], "--quantity", "11", "--out", str(kept)]
     )
     assert cli.exit_code == 1 and "10 are left today" in cli.output
+    assert kept.read_text() == "the operator's own file"  # a refusal never deletes FILE
     assert (
         client.post("/api/v1/label-batches", json={**body, "quantity": 10}, headers=key).json[
             "status"
