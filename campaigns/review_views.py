@@ -14,7 +14,7 @@ from alliance.forms import valid_data
 from alliance.i18n import current_language
 from alliance.members.models import Organisation
 from alliance.money import parse_money
-from alliance.web import perform
+from alliance.web import paginate, perform
 from campaigns import bp, ledger, planning, services
 from campaigns.forms import (
     ApplyProposalForm,
@@ -106,7 +106,7 @@ def review(campaign_id):
         publisher_id=valid_data(filters.publisher) or None,
         text=valid_data(filters.q),
     )
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    page = paginate(query, PER_PAGE)
     return render_template(
         "campaigns/review.html",
         campaign=campaign,

@@ -1,11 +1,10 @@
 """Forms for managing personal API keys."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
-from alliance.forms import strip
+from alliance.forms import FlaskForm
 
 
 class ApiKeyForm(FlaskForm):
@@ -13,7 +12,6 @@ class ApiKeyForm(FlaskForm):
 
     name = StringField(
         _l("Key name"),
-        filters=[strip],
         validators=[DataRequired(), Length(max=100)],
         description=_l("For example the system that will use it: 'ERP sync'."),
     )

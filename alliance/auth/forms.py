@@ -3,14 +3,13 @@
 from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, ValidationError
 
 from alliance.auth.identifiers import parse_login
 from alliance.auth.passwords import MAX_LENGTH, password_problem
 from alliance.errors import DomainError
-from alliance.forms import strip
+from alliance.forms import FlaskForm
 
 TIMEZONES = sorted(available_timezones())
 
@@ -58,7 +57,7 @@ def confirm_field(label) -> PasswordField:
 class LoginForm(FlaskForm):
     """Log in with an email address or mobile number."""
 
-    login = StringField(LOGIN_LABEL, filters=[strip], validators=[DataRequired(), Length(max=320)])
+    login = StringField(LOGIN_LABEL, validators=[DataRequired(), Length(max=320)])
     password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=MAX_LENGTH)])
     submit = SubmitField(_l("Log in"))
 
@@ -68,13 +67,10 @@ class RegisterForm(FlaskForm):
 
     login = StringField(
         LOGIN_LABEL,
-        filters=[strip],
         validators=[DataRequired(), Length(max=320), valid_login],
         description=_l("We accept an email address or a mainland China mobile number."),
     )
-    display_name = StringField(
-        _l("Your name"), filters=[strip], validators=[DataRequired(), Length(max=100)]
-    )
+    display_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=100)])
     password = new_password_field(_l("Password"))
     confirm = confirm_field(_l("Repeat the password"))
     submit = SubmitField(_l("Create account"))
@@ -94,9 +90,7 @@ class ChangePasswordForm(FlaskForm):
 class ForgotPasswordForm(FlaskForm):
     """Ask for a password reset link."""
 
-    login = StringField(
-        _l("Email address"), filters=[strip], validators=[DataRequired(), Length(max=320)]
-    )
+    login = StringField(_l("Email address"), validators=[DataRequired(), Length(max=320)])
     submit = SubmitField(_l("Send reset link"))
 
 
@@ -111,9 +105,7 @@ class ResetPasswordForm(FlaskForm):
 class ProfileForm(FlaskForm):
     """Change the name, language and time zone."""
 
-    display_name = StringField(
-        _l("Your name"), filters=[strip], validators=[DataRequired(), Length(max=100)]
-    )
+    display_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=100)])
     locale = SelectField(
         _l("Language"),
         choices=[

@@ -115,7 +115,7 @@ def collector_paused():
 
 
 def _import(actor, organisation: Organisation, data: bytes, filename: str) -> ImportResult:
-    table = read_table(data, filename, TITLE_COLUMNS)
+    table = read_table(data, filename, TITLE_COLUMNS, multiline=("description",))
     missing = missing_columns(table.columns_found, TITLE_COLUMNS, REQUIRED_COLUMNS)
     if missing:
         raise ImportRejected(missing)
