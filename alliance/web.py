@@ -6,7 +6,13 @@ from dataclasses import dataclass, field
 from flask import flash, request
 from flask_login import current_user
 
-from alliance.cleaning import NumberRefused, TextRefused, clean_text, read_whole_number
+from alliance.cleaning import (
+    MAX_INTEGER,
+    NumberRefused,
+    TextRefused,
+    clean_text,
+    read_whole_number,
+)
 from alliance.errors import DomainError
 from alliance.extensions import db
 from alliance.tabular import ImportRejected
@@ -80,6 +86,14 @@ def page_number() -> int:
         return read_whole_number(request.args.get("page", "1"), minimum=1, maximum=MAX_PAGE)
     except NumberRefused:
         return 1
+
+
+def id_from(text: str) -> int | None:
+    """Return the id a form or query names ('12'), or None for anything but an INTEGER id."""
+    try:
+        return read_whole_number(text, minimum=1, maximum=MAX_INTEGER)
+    except NumberRefused:
+        return None
 
 
 def paginate(query, per_page: int):

@@ -52,7 +52,7 @@ def operations(app):
 
 
 @pytest.fixture
-def keys(make_user, make_org, db):
+def keys(app, make_user, make_org, db):
     """Return the headers of a key of each role, with objects whose ids the cases may hit."""
     press = make_org(name="人民文学出版社")
     headers, users = {}, {}
@@ -63,12 +63,19 @@ def keys(make_user, make_org, db):
         users[role] = make_user(role, organisation=organisation)
         _record, key = create_api_key(users[role], role.value)
         headers[role.value] = {"Authorization": f"Bearer {key}"}
-    _seed(db, press, users[Role.PUBLISHER], users[Role.CAMPAIGN_STAFF])
-    return headers
+    ids = _seed(db, press, users[Role.PUBLISHER], users[Role.CAMPAIGN_STAFF])
+    batch = app.test_client().post(  # through the API: it needs a request's context
+        "/api/v1/label-batches",
+        json={"isbn": ids["isbn"], "quantity": 3},
+        headers=headers[Role.PUBLISHER.value],
+    )
+    assert batch.status_code == 201, batch.json
+    return headers, {**ids, "batch_id": batch.json["id"]}
 
 
-def _seed(db, press, publisher, staff):
-    """Add a title, a campaign open for enrolment with one enrolment, and an authorisation."""
+def _seed(db, press, publisher, staff) -> dict:
+    """Add a title, a campaign open for enrolment with an enrolment, and an authorisation;
+    return their ids under the names of the API's path parameters."""
     from authenticity import sellers
     from campaigns import services as campaigns
     from campaigns.models import CampaignStatus
@@ -86,16 +93,24 @@ def _seed(db, press, publisher, staff):
         ),
     )  # fmt: skip
     campaign.status = CampaignStatus.ENROLMENT_OPEN.value
-    campaigns.enrol_title(
+    enrolment = campaigns.enrol_title(
         publisher, campaign, campaigns.EnrolmentInput("9787020002207", 3000, 500, 100, 100)
     )
     values = {"merchant_id": "shop-1", "merchant_name": "书店", "valid_from": "2020-01-01"}
-    sellers.create_authorisation(publisher, sellers.read_authorisation(values))
+    authorisation = sellers.create_authorisation(publisher, sellers.read_authorisation(values))
     db.session.commit()
+    return {
+        "isbn": "9787020002207",
+        "campaign_id": campaign.id,
+        "enrolment_id": enrolment.id,
+        "authorisation_id": authorisation.id,
+    }
 
 
-def _run(operation, headers, mode, checks):
-    @given(case=operation.as_strategy(generation_mode=mode))
+def _run(operation, headers, mode, checks, path_parameters=None):
+    strategy = operation.as_strategy(generation_mode=mode, path_parameters=path_parameters)
+
+    @given(case=strategy)
     @SETTINGS
     def check(case):
         case.call_and_validate(headers=headers, checks=checks)
@@ -109,9 +124,14 @@ def _run(operation, headers, mode, checks):
 
 @pytest.mark.parametrize("role", [role.value for role in ROLES])
 def test_every_role_gets_documented_answers_and_never_a_server_error(operations, keys, role):
+    headers, ids = keys
     for operation in operations:
-        _run(operation, keys[role], GenerationMode.POSITIVE, VALID_DATA_CHECKS)
-        _run(operation, keys[role], GenerationMode.NEGATIVE, VALID_DATA_CHECKS)
+        _run(operation, headers[role], GenerationMode.POSITIVE, VALID_DATA_CHECKS)
+        _run(operation, headers[role], GenerationMode.NEGATIVE, VALID_DATA_CHECKS)
+        names = [parameter.name for parameter in operation.path_parameters]
+        if names and set(names) <= ids.keys():  # on objects that exist: bodies reach the rules
+            existing = {name: ids[name] for name in names}
+            _run(operation, headers[role], GenerationMode.POSITIVE, VALID_DATA_CHECKS, existing)
 
 
 def test_api_refuses_requests_without_a_key_as_documented(operations):

@@ -183,3 +183,31 @@ def test_a_superscript_or_arabic_digit_allocates_nothing(client_of, staff, appro
     assert db.session.scalar(select(func.count()).select_from(LedgerEntry)) == 0
     assert client.post(url, data={"amount": "２", "key": "fw"}).status_code == 302
     assert db.session.scalar(select(LedgerEntry.amount_fen)) == 200
+
+
+NOT_IDS = ["²", "٣", "9" * 30, "-1", "0"]
+
+
+def test_enrolments_chosen_by_anything_but_their_id_are_not_decided(client_of, staff, approved,
+                                                                    make_campaign, db):  # fmt: skip
+    enrolment = approved()  # its id is 1: "٣" or "²" must not be read as an id
+    client = client_of(staff)
+    for value in NOT_IDS:
+        response = client.post(
+            f"/campaigns/{enrolment.campaign_id}/review",
+            data={"enrolment": [value], "decision": "rejected", "reason": "不符合要求"},
+        )
+        assert response.status_code == 200, (value[:5], response.status_code)
+        db.session.expire_all()
+        assert db.session.get(Enrolment, enrolment.id).status == "approved"
+
+
+def test_proposal_rows_named_by_anything_but_an_id_are_ignored(client_of, staff, approved, db):
+    enrolment = approved()
+    client = client_of(staff)
+    url = f"/campaigns/{enrolment.campaign_id}/proposal"
+    for value in NOT_IDS:
+        for action in ({"compute": "Compute"}, {"apply": "Apply", "key": f"k{value[:3]}"}):
+            response = client.post(url, data={f"amount-{value}": "100", **action})
+            assert response.status_code == 200, (value[:5], action, response.status_code)
+    assert db.session.scalar(select(func.count()).select_from(LedgerEntry)) == 0
