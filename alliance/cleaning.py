@@ -11,6 +11,9 @@ FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u
 # Lone surrogates (JSON may spell them "\ud800"; no database stores them) and non-characters.
 BROKEN_CHARACTERS = re.compile("[\ud800-\udfff\ufffe\uffff]")
 LINE_BREAKS = re.compile("[\t\n\r\u2028\u2029]")
+# All a text of each kind may not hold, for one scan of a whole column of a spreadsheet.
+REFUSED_IN_TEXT = re.compile(f"{FORBIDDEN_CHARACTERS.pattern}|{BROKEN_CHARACTERS.pattern}")
+REFUSED_IN_LINE = re.compile(f"{REFUSED_IN_TEXT.pattern}|{LINE_BREAKS.pattern}")
 MAX_LINE = 5_000  # characters of a one-line field that sets no limit of its own
 MAX_TEXT = 100_000  # characters of a multi-line field that sets no limit of its own
 
@@ -58,7 +61,7 @@ def clean_text(value: str, *, multiline: bool = False, max_length: int | None = 
     Refused: control characters (tab and line breaks only in multi-line text), direction
     overrides, lone surrogates and non-characters, and text longer than the field allows.
     """
-    if value.isascii() and value.isprintable():  # most input: nothing to look for
+    if value.isprintable():  # most input: no control, format or separator character at all
         text = value.strip()
     else:
         if BROKEN_CHARACTERS.search(value):

@@ -19,12 +19,11 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from alliance.cleaning import (
-    BROKEN_CHARACTERS,
-    FORBIDDEN_CHARACTERS,
-    LINE_BREAKS,
     MAX_INTEGER,
     MAX_LINE,
     MAX_TEXT,
+    REFUSED_IN_LINE,
+    REFUSED_IN_TEXT,
     TextRefused,
     clean_text,
     read_whole_number,
@@ -222,17 +221,14 @@ def refuse_bad_cells(table, multiline: Collection[str] = ()) -> None:
 
 
 def _breaks_rule(cells: list[str], multiline: bool) -> bool:
-    """Tell whether any cell of a column may break the input rule."""
-    if max(map(len, cells), default=0) > (MAX_TEXT if multiline else MAX_LINE):
-        return True
+    """Tell whether any cell of a column may break the input rule (one scan of the column)."""
     joined = "".join(cells)
-    if joined.isascii() and joined.isprintable():
+    limit = MAX_TEXT if multiline else MAX_LINE
+    if len(joined) > limit and max(map(len, cells)) > limit:
+        return True
+    if joined.isprintable():  # no control, format, separator, surrogate or unassigned at all
         return False
-    return bool(
-        BROKEN_CHARACTERS.search(joined)
-        or FORBIDDEN_CHARACTERS.search(joined)
-        or (not multiline and LINE_BREAKS.search(joined))
-    )
+    return (REFUSED_IN_TEXT if multiline else REFUSED_IN_LINE).search(joined) is not None
 
 
 def problems_csv(problems: Iterable[Problem]) -> str:
