@@ -28,7 +28,6 @@ WHOLE_NUMBER = re.compile(rf"([+-]?)({GROUPED})(?:\.0*)?", re.ASCII)  # "1200.0"
 DECIMAL_NUMBER = re.compile(rf"[+-]?(?:(?:{GROUPED})(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII)
 MAX_DIGITS = 40  # digits read of a number: far more than any bound needs
 MAX_INTEGER = 2**31 - 1  # an INTEGER column
-MAX_BIGINT = 2**63 - 1  # a BIGINT column
 
 WHOLE_MESSAGE = _l("Enter a whole number in digits, such as 120.")
 DECIMAL_MESSAGE = _l("Enter a number in digits, such as 12.5.")

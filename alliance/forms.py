@@ -22,7 +22,15 @@ from alliance.cleaning import (
     read_whole_number,
 )
 
-__all__ = ["FORBIDDEN_CHARACTERS", "DecimalNumberField", "FlaskForm", "WholeNumberField"]
+__all__ = [
+    "FORBIDDEN_CHARACTERS",  # the services' own check of text that does not come from a form
+    "DecimalNumberField",
+    "FlaskForm",
+    "WholeNumberField",
+    "strip",
+    "strip_lines",
+    "valid_data",
+]
 
 
 def strip(value):
