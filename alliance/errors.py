@@ -167,6 +167,14 @@ class ProblemApi(Api):
     def handle_http_exception(self, error):
         return handle_http_exception(error)
 
+    def register_blueprint(self, blp, **options):
+        """Register an API blueprint; refuse one whose arguments would escape the input rule."""
+        from alliance.api.arguments import CleaningParser
+
+        if not isinstance(blp.ARGUMENTS_PARSER, CleaningParser):
+            raise TypeError(f"{blp.name}: make it an alliance.api.arguments.Blueprint")
+        super().register_blueprint(blp, **options)
+
     def _register_responses(self):
         """Document the error responses (422, 404 ...) as the problem+json they are."""
         self.DEFAULT_RESPONSE_CONTENT_TYPE = "application/problem+json"

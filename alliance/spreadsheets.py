@@ -8,7 +8,7 @@ import re
 import unicodedata
 import warnings
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
@@ -23,6 +23,7 @@ from openpyxl.xml import DEFUSEDXML
 from alliance.errors import DomainError
 from alliance.i18n import _l
 from alliance.plaincsv import plain_columns, plain_lines
+from alliance.tabular import refuse_bad_cells
 
 log = logging.getLogger(__name__)
 
@@ -117,9 +118,24 @@ def normalise_header(text: str) -> str:
 
 
 def read_table(
-    data: bytes, filename: str, columns: dict[str, set[str]], *, max_rows: int = 200_000
+    data: bytes,
+    filename: str,
+    columns: dict[str, set[str]],
+    *,
+    max_rows: int = 200_000,
+    multiline: Collection[str] = (),
 ) -> Table:
-    """Read an uploaded CSV or XLSX file into rows under the canonical column names."""
+    """Read an uploaded CSV or XLSX file into rows under the canonical column names.
+
+    Every cell is checked by the input rule (line breaks and tabs only in the `multiline`
+    columns); the cells that break it are reported as ImportRejected, by row and header.
+    """
+    table = _read_table(data, filename, columns, max_rows)
+    refuse_bad_cells(table, multiline)
+    return table
+
+
+def _read_table(data: bytes, filename: str, columns: dict[str, set[str]], max_rows: int) -> Table:
     lookup = _spelling_lookup(columns)
     if not data.strip():
         raise SpreadsheetError(EMPTY)

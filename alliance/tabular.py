@@ -1,11 +1,11 @@
-"""Tabular files: formula-safe CSV and XLSX downloads, import problem reports, cell helpers."""
+"""Tabular files: formula-safe CSV and XLSX downloads, import problem reports, cell checks."""
 
 import csv
 import io
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -17,6 +17,16 @@ from flask_babel import to_user_timezone
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from alliance.cleaning import (
+    MAX_INTEGER,
+    MAX_LINE,
+    MAX_TEXT,
+    REFUSED_IN_LINE,
+    REFUSED_IN_TEXT,
+    TextRefused,
+    clean_text,
+    read_whole_number,
+)
 from alliance.errors import DomainError
 from alliance.i18n import DEFAULT_TIMEZONE, _l
 
@@ -27,7 +37,6 @@ EXCEL_EXACT_DIGITS = 15  # Excel keeps 15 significant digits: longer integers go
 SHEET_TITLE_FORBIDDEN = str.maketrans("", "", "[]:*?/\\")
 # A plain number such as -50.00 starts with "-" but is no formula: it stays a number.
 PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?", re.ASCII)
-INT_CELL = re.compile(r"[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.0*)?", re.ASCII)
 
 
 def neutralise(value) -> str:
@@ -190,6 +199,37 @@ class ImportRejected(DomainError):
         )
 
 
+def refuse_bad_cells(table, multiline: Collection[str] = ()) -> None:
+    """Raise ImportRejected listing each cell of a read Table that breaks the input rule.
+
+    A column is scanned once as a whole; only a column where something is found is read
+    cell by cell, so that a large clean file costs little.
+    """
+    problems = []
+    for name, cells in table.columns.items():
+        if name not in table.columns_found or not _breaks_rule(cells, name in multiline):
+            continue
+        for number, cell in zip(table.numbers, cells, strict=True):
+            try:
+                clean_text(cell, multiline=name in multiline)
+            except TextRefused as error:
+                column = table.headers.get(name, name)
+                problems.append(Problem(number, column, str(error.message)))
+    if problems:
+        raise ImportRejected(sorted(problems, key=lambda problem: problem.row))
+
+
+def _breaks_rule(cells: list[str], multiline: bool) -> bool:
+    """Tell whether any cell of a column may break the input rule (one scan of the column)."""
+    joined = "".join(cells)
+    limit = MAX_TEXT if multiline else MAX_LINE
+    if len(joined) > limit and max(map(len, cells)) > limit:
+        return True
+    if joined.isprintable():  # no control, format, separator, surrogate or unassigned at all
+        return False
+    return (REFUSED_IN_TEXT if multiline else REFUSED_IN_LINE).search(joined) is not None
+
+
 def problems_csv(problems: Iterable[Problem]) -> str:
     """Return the problems as CSV text (row, column, problem) for the user to download."""
     rows = (("" if p.row is None else p.row, p.column or "", str(p.message)) for p in problems)
@@ -197,12 +237,5 @@ def problems_csv(problems: Iterable[Problem]) -> str:
 
 
 def parse_int_cell(text: str | int) -> int:
-    """Read a whole number as publishers type it ('1,200', '１２００', '1200.0')."""
-    if isinstance(text, int) and not isinstance(text, bool):
-        return text
-    if not isinstance(text, str):
-        raise ValueError(f"not a whole number: {text!r}")
-    cleaned = unicodedata.normalize("NFKC", text).strip()
-    if not INT_CELL.fullmatch(cleaned):
-        raise ValueError(f"not a whole number: {text!r}")
-    return int(cleaned.split(".")[0].replace(",", ""))
+    """Read a whole number as publishers type it ('1,200', '１２００', '1200.0'), INTEGER-sized."""
+    return read_whole_number(text, minimum=-MAX_INTEGER, maximum=MAX_INTEGER)

@@ -1,14 +1,23 @@
-"""The one way views run a service: commit on success, roll back and explain on refusal."""
+"""The one way views run a service (commit, or roll back and explain) and read list arguments."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from flask import flash
+from flask import flash, request
 from flask_login import current_user
 
+from alliance.cleaning import (
+    MAX_INTEGER,
+    NumberRefused,
+    TextRefused,
+    clean_text,
+    read_whole_number,
+)
 from alliance.errors import DomainError
 from alliance.extensions import db
 from alliance.tabular import ImportRejected
+
+MAX_PAGE = 100_000  # as the API's page arguments
 
 
 @dataclass(frozen=True)
@@ -72,3 +81,34 @@ def run_import(form, importer: Callable[[bytes, str], object]) -> Imported:
         return Imported()
     db.session.commit()
     return Imported(result=result)
+
+
+def page_number() -> int:
+    """Return the list page asked for by `?page=`: 1 when absent, unreadable or out of range."""
+    try:
+        return read_whole_number(request.args.get("page", "1"), minimum=1, maximum=MAX_PAGE)
+    except NumberRefused:
+        return 1
+
+
+def id_from(text: str) -> int | None:
+    """Return the id a form or query names ('12'), or None for anything but an INTEGER id."""
+    try:
+        return read_whole_number(text, minimum=1, maximum=MAX_INTEGER)
+    except NumberRefused:
+        return None
+
+
+def paginate(query, per_page: int):
+    """Return the page of `query` a list page asks for (the one way list pages read `page`)."""
+    return db.paginate(
+        query, page=page_number(), per_page=per_page, max_per_page=per_page, error_out=False
+    )
+
+
+def query_text(name: str, max_length: int) -> str | None:
+    """Return a text query argument cleaned by the input rule; None when empty or refused."""
+    try:
+        return clean_text(request.args.get(name, ""), max_length=max_length) or None
+    except TextRefused:
+        return None

@@ -2,8 +2,8 @@
 
 from flask import Response, stream_with_context, url_for
 from flask_babel import gettext as _
-from flask_smorest import Blueprint
 
+from alliance.api.arguments import Blueprint
 from alliance.api.auth import api_role_required, api_user
 from alliance.api.schemas import ProblemSchema
 from alliance.auth.roles import Role

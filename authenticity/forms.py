@@ -1,18 +1,16 @@
 """Forms for authorising sellers, ordering, sealing and revoking labels, and checking a code."""
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
-    IntegerField,
     SelectChoice,
     SelectField,
     StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from alliance.forms import strip
+from alliance.forms import FlaskForm, WholeNumberField
 from alliance.i18n import _l
 from alliance.tabular import XLSX_MIMETYPE
 from authenticity.models import REVOKE_CATEGORY_LABELS
@@ -28,29 +26,24 @@ class AuthorisationForm(FlaskForm):
 
     merchant_id = StringField(
         _l("Merchant id on the marketplace"),
-        filters=[strip],
         validators=[DataRequired(), Length(max=64)],
     )
-    merchant_name = StringField(
-        _l("Merchant name"), filters=[strip], validators=[DataRequired(), Length(max=200)]
-    )
+    merchant_name = StringField(_l("Merchant name"), validators=[DataRequired(), Length(max=200)])
     merchant_uscc = StringField(
         _l("Unified social credit code (if known)"),
-        filters=[strip],
         validators=[Optional(), Length(max=30)],
     )
     isbns = TextAreaField(
         _l("ISBNs"),
-        filters=[strip],
         validators=[Optional(), Length(max=100_000)],
         description=_l("One or more ISBNs separated by spaces or ; — empty for all your titles."),
     )
     valid_from = StringField(
-        _l("Valid from"), filters=[strip], validators=[DataRequired(), Length(max=20)],
+        _l("Valid from"), validators=[DataRequired(), Length(max=20)],
         description=_l("For example 2021-04-23"),
     )  # fmt: skip
     valid_until = StringField(
-        _l("Valid until (inclusive)"), filters=[strip], validators=[Optional(), Length(max=20)],
+        _l("Valid until (inclusive)"), validators=[Optional(), Length(max=20)],
         description=_l("Empty: until revoked."),
     )  # fmt: skip
     submit = SubmitField(_l("Authorise"))
@@ -59,9 +52,7 @@ class AuthorisationForm(FlaskForm):
 class RevokeAuthorisationForm(FlaskForm):
     """Revoke an authorisation, saying why."""
 
-    reason = StringField(
-        _l("Reason"), filters=[strip], validators=[DataRequired(), Length(max=500)]
-    )
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
     submit = SubmitField(_l("Revoke"))
 
 
@@ -79,19 +70,18 @@ class ImportAuthorisationsForm(FlaskForm):
 class BatchForm(FlaskForm):
     """Order a batch of labels for one title and one seller."""
 
-    isbn = StringField(_l("ISBN"), filters=[strip], validators=[DataRequired(), Length(max=64)])
+    isbn = StringField(_l("ISBN"), validators=[DataRequired(), Length(max=64)])
     merchant_id = StringField(
         _l("Authorised merchant id"),
-        filters=[strip],
         validators=[Optional(), Length(max=64)],
         description=_l("Empty for your own store."),
     )
-    quantity = IntegerField(
+    quantity = WholeNumberField(
         _l("Number of labels"),
-        validators=[
-            InputRequired(_l("Enter a whole number of labels.")),
-            NumberRange(1, 1_000_000, _l("Order between 1 and 1,000,000 labels.")),
-        ],
+        validators=[InputRequired(_l("Enter a whole number of labels."))],
+        minimum=1,
+        maximum=1_000_000,
+        range_message=_l("Order between 1 and 1,000,000 labels."),
     )
     submit = SubmitField(_l("Order labels"))
 
@@ -111,11 +101,9 @@ class ResumeForm(FlaskForm):
 class RevokeForm(FlaskForm):
     """Revoke a batch, or one label named by its code."""
 
-    code = StringField(_l("Label code"), filters=[strip], validators=[Optional(), Length(max=80)])
+    code = StringField(_l("Label code"), validators=[Optional(), Length(max=80)])
     category = SelectField(_l("Reason shown to readers"), choices=CATEGORY_CHOICES)
-    reason = StringField(
-        _l("Details (kept private)"), filters=[strip], validators=[DataRequired(), Length(max=500)]
-    )
+    reason = StringField(_l("Details (kept private)"), validators=[DataRequired(), Length(max=500)])
     submit = SubmitField(_l("Revoke"))
 
 
@@ -127,7 +115,6 @@ class VerifyForm(FlaskForm):
 
     code = StringField(
         _l("Label code"),
-        filters=[strip],
         validators=[DataRequired(_l("Type the code printed under the QR code.")), Length(max=80)],
     )
     submit = SubmitField(_l("Check"))

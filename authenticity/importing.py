@@ -81,7 +81,7 @@ def import_authorisations(actor: User, data: bytes, filename: str) -> ImportResu
     so importing an exported file again changes nothing; revoked rows are skipped too.
     """
     publisher = publisher_of(actor)
-    table = read_table(data, filename, COLUMNS, max_rows=MAX_ROWS)
+    table = read_table(data, filename, COLUMNS, max_rows=MAX_ROWS, multiline=("isbns",))
     missing = missing_columns(table.columns_found, COLUMNS, REQUIRED)
     if missing:
         raise ImportRejected(missing)

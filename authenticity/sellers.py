@@ -209,7 +209,10 @@ def create_authorisation(actor: User, values: AuthorisationInput) -> SellerAutho
 def revoke_authorisation(actor: User, authorisation: SellerAuthorisation, reason: str) -> None:
     """End an authorisation now, with the reason; a revoked one cannot be revoked again."""
     publisher_of(actor)
-    reason = _plain(reason)
+    try:
+        reason = _plain(reason)
+    except ValueError as error:  # a DomainError, so that no caller answers with a 500
+        raise DomainError(error.args[0]) from None
     if not reason:
         raise DomainError(_l("Give the reason for revoking."))
     if authorisation.revoked_at is not None:

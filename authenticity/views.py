@@ -1,19 +1,18 @@
 """Publisher pages: authorised sellers and label batches (order, download, seal, revoke)."""
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from alliance.auth.roles import Role, role_required
 from alliance.catalogue.services import publisher_of
 from alliance.errors import DomainError
-from alliance.extensions import db
 from alliance.tabular import (
     attachment_header,
     csv_response,
     xlsx_response,
 )
-from alliance.web import Imported, perform, run_import
+from alliance.web import Imported, paginate, perform, query_text, run_import
 from authenticity import bp, importing, jobs, printing, sellers, services, writing
 from authenticity.forms import (
     AuthorisationForm,
@@ -63,10 +62,8 @@ def sellers_index():
             if done:
                 flash(_("%(name)s is now authorised.", name=values.merchant_name), "success")
                 return redirect(url_for("authenticity.sellers_index"))
-    merchant = request.args.get("merchant", "").strip()[:64] or None
-    page = db.paginate(
-        sellers.authorisations_of(publisher.id, merchant), per_page=PER_PAGE, error_out=False
-    )
+    merchant = query_text("merchant", 64)
+    page = paginate(sellers.authorisations_of(publisher.id, merchant), PER_PAGE)
     return render_template(
         "authenticity/sellers.html",
         form=form,
@@ -84,7 +81,8 @@ def revoke_authorisation(authorisation_id):
     authorisation = _or_404(lambda: sellers.own_authorisation(current_user, authorisation_id))
     form = RevokeAuthorisationForm()
     if not form.validate_on_submit():
-        flash(_("Give the reason for revoking."), "danger")
+        typed = form.reason.errors and (form.reason.data or "").strip()
+        flash(form.reason.errors[0] if typed else _("Give the reason for revoking."), "danger")
     elif perform(
         lambda: sellers.revoke_authorisation(current_user, authorisation, form.reason.data)
     ):
@@ -157,7 +155,7 @@ def batches():
             flash(_("%(n)s labels are ready to download.", n=done.value.quantity), "success")
         if done:
             return redirect(url_for("authenticity.batch", batch_id=done.value.id))
-    page = db.paginate(services.batches_of(publisher.id), per_page=PER_PAGE, error_out=False)
+    page = paginate(services.batches_of(publisher.id), PER_PAGE)
     summaries = services.batch_summaries([batch.id for batch in page.items])
     return render_template(
         "authenticity/batches.html",

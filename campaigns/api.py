@@ -1,7 +1,6 @@
 """Campaigns API: campaigns, enrolments, decisions and allocations under /api/v1."""
 
-from flask_smorest import Blueprint
-
+from alliance.api.arguments import Blueprint
 from alliance.api.auth import api_role_required, api_user
 from alliance.api.schemas import ProblemSchema, page_of
 from alliance.auth.roles import Role

@@ -3,24 +3,21 @@
 import re
 import uuid
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateField,
-    DecimalField,
     HiddenField,
-    IntegerField,
     SelectChoice,
     SelectField,
     StringField,
     SubmitField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from alliance.catalogue.clc import is_clc_class, normalise_class
 from alliance.catalogue.forms import SPREADSHEET_TYPES
 from alliance.errors import DomainError
-from alliance.forms import strip
+from alliance.forms import DecimalNumberField, FlaskForm, WholeNumberField
 from alliance.i18n import _l
 from alliance.money import parse_money
 from campaigns.models import CAMPAIGN_STATUS_LABELS, ENROLMENT_STATUS_LABELS
@@ -32,7 +29,7 @@ MAX_UNITS = 10_000_000
 
 def _text(label, limit, required=False, description=None):
     validators = [DataRequired() if required else Optional(), Length(max=limit)]
-    return StringField(label, filters=[strip], validators=validators, description=description)
+    return StringField(label, validators=validators, description=description)
 
 
 def _money(label, required=True, description=None):
@@ -40,8 +37,8 @@ def _money(label, required=True, description=None):
 
 
 def _count(label, required=True):
-    validators = [DataRequired() if required else Optional(), NumberRange(0, MAX_UNITS)]
-    return IntegerField(label, validators=validators)
+    validators = [DataRequired() if required else Optional()]
+    return WholeNumberField(label, validators=validators, maximum=MAX_UNITS)
 
 
 def read_money(form, *names) -> dict[str, int] | None:
@@ -88,15 +85,18 @@ class CampaignForm(FlaskForm):
         500,
         description=_l("For example C, I, J, G4. Leave empty to admit every category."),
     )
-    price_floor_percent = IntegerField(
+    price_floor_percent = WholeNumberField(
         _l("Price floor (percent of list price)"),
-        validators=[Optional(), NumberRange(1, 100)],
+        validators=[Optional()],
+        minimum=1,
+        maximum=100,
         description=_l("Optional: the campaign price must be at least this share."),
     )
-    platform_share_percent = IntegerField(
+    platform_share_percent = WholeNumberField(
         _l("Platform's share of the subsidy (percent)"),
         default=100,
-        validators=[InputRequired(_l("Enter a share from 0 to 100.")), NumberRange(0, 100)],
+        validators=[InputRequired(_l("Enter a share from 0 to 100."))],
+        maximum=100,
         description=_l("The publisher funds the rest. Recorded with every allocation."),
     )
     submit = SubmitField(_l("Save"))
@@ -268,11 +268,14 @@ def weights_form(categories: list[str], weights: dict, formdata=None) -> Weights
         setattr(
             Form,
             f"w_{code}",
-            DecimalField(
+            DecimalNumberField(
                 code,
                 places=2,
                 default=weights.get(code, 1),
-                validators=[InputRequired(_l("Enter 0 to 100.")), NumberRange(0, 100)],
+                validators=[InputRequired(_l("Enter 0 to 100."))],
+                minimum=0,
+                maximum=100,
+                message=_l("Enter 0 to 100."),
             ),
         )
     return Form(formdata=formdata)

@@ -12,6 +12,7 @@ from alliance.extensions import db
 from alliance.i18n import current_language
 from alliance.money import format_money
 from alliance.tabular import csv_response, xlsx_response
+from alliance.web import paginate
 from campaigns import bp, charts, dashboard, exports, services
 from campaigns.models import (
     CHANNEL_LABELS,
@@ -154,11 +155,7 @@ def mine(campaign_id):
     """Show the publisher its enrolments, allocations, spend and sales in a campaign."""
     campaign = _published_campaign(campaign_id)
     publisher = publisher_of(current_user)
-    page = db.paginate(
-        dashboard.publisher_enrolments(campaign.id, publisher.id),
-        per_page=PER_PAGE,
-        error_out=False,
-    )
+    page = paginate(dashboard.publisher_enrolments(campaign.id, publisher.id), PER_PAGE)
     sold = dashboard.sales_of_enrolments([enrolment.id for enrolment in page.items])
     sales = db.session.execute(
         dashboard.publisher_sales(campaign.id, publisher.id).limit(RECENT)

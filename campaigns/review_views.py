@@ -14,7 +14,7 @@ from alliance.forms import valid_data
 from alliance.i18n import current_language
 from alliance.members.models import Organisation
 from alliance.money import parse_money
-from alliance.web import perform
+from alliance.web import id_from, paginate, perform
 from campaigns import bp, ledger, planning, services
 from campaigns.forms import (
     ApplyProposalForm,
@@ -78,7 +78,7 @@ def review(campaign_id):
     filters = _queue_form(campaign)
     decision = DecisionForm()
     if decision.validate_on_submit():
-        ids = [int(value) for value in request.form.getlist("enrolment") if value.isdigit()]
+        ids = [number for number in map(id_from, request.form.getlist("enrolment")) if number]
         chosen = list(
             db.session.scalars(
                 select(Enrolment).where(
@@ -106,7 +106,7 @@ def review(campaign_id):
         publisher_id=valid_data(filters.publisher) or None,
         text=valid_data(filters.q),
     )
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    page = paginate(query, PER_PAGE)
     return render_template(
         "campaigns/review.html",
         campaign=campaign,
@@ -200,9 +200,9 @@ def proposal(campaign_id):
         apply_form=apply_form,
         rows=table.to_dict("records"),
         posted={
-            int(name[7:]): value[:30]
+            id_from(name[7:]): value[:30]
             for name, value in request.form.items()
-            if name.startswith("amount-") and name[7:].isdigit()
+            if name.startswith("amount-") and id_from(name[7:])
         },
         total=int(table["proposed_fen"].sum()) if not table.empty else 0,
         by_category=_totals(table, "category"),
@@ -214,10 +214,11 @@ def _posted_amounts() -> dict[int, int] | None:
     """Read the adjusted amounts (yuan) from the proposal table; flash the first problem."""
     amounts = {}
     for name, value in request.form.items():
-        if not name.startswith("amount-") or not name[7:].isdigit():
+        enrolment_id = id_from(name[7:]) if name.startswith("amount-") else None
+        if enrolment_id is None:
             continue
         try:
-            amounts[int(name[7:])] = parse_money(value or "0")
+            amounts[enrolment_id] = parse_money(value or "0")
         except DomainError as error:
             flash(_("%(value)s: %(problem)s", value=value[:30], problem=error.message), "danger")
             return None

@@ -1,7 +1,8 @@
 """Sales API: report a day's sales of an enrolled title, and list sales, under /api/v1/campaigns."""
 
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
+from alliance.api.arguments import Blueprint
 from alliance.api.auth import api_role_required, api_user
 from alliance.api.schemas import ProblemSchema, page_of
 from alliance.auth.roles import Role

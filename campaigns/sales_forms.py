@@ -1,12 +1,11 @@
 """Forms for reporting sales, importing them, filtering them and recording livestream sessions."""
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from alliance.catalogue.isbn import IsbnError, normalise_isbn
-from alliance.forms import strip
+from alliance.forms import FlaskForm
 from alliance.i18n import _l
 from alliance.money import MoneyError, parse_money
 from alliance.tabular import XLSX_MIMETYPE, parse_int_cell
@@ -22,7 +21,6 @@ def _text(label, limit, required=False, description=None, **render_kw):
     validators = [DataRequired(REQUIRED) if required else Optional(), Length(max=limit)]
     return StringField(
         label,
-        filters=[strip],
         validators=validators,
         description=description,
         render_kw=render_kw or None,
@@ -124,9 +122,7 @@ class LivestreamForm(FlaskForm):
     duration_minutes = _text(_l("Duration (minutes)"), 10, True, inputmode="numeric")
     units = _text(_l("Copies sold"), 20, True, inputmode="numeric")
     gmv = _text(_l("Sales value (yuan)"), 30, True, _l("Gross merchandise value."))
-    notes = TextAreaField(
-        _l("Notes"), filters=[strip], validators=[Optional(), Length(max=livestreams.MAX_NOTES)]
-    )
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=livestreams.MAX_NOTES)])
     submit = SubmitField(_l("Record the session"))
 
     def values(self, zone: str) -> livestreams.LivestreamInput | None:

@@ -9,11 +9,10 @@ from alliance.auth.roles import Role, role_required
 from alliance.catalogue.isbn import format_isbn
 from alliance.catalogue.services import publisher_of
 from alliance.errors import DomainError, NotFoundError, field_errors_message
-from alliance.extensions import db
 from alliance.i18n import _l, current_language, select_timezone
 from alliance.money import format_money, yuan_text
 from alliance.tabular import csv_response, import_columns
-from alliance.web import Imported, perform, run_import
+from alliance.web import Imported, paginate, perform, run_import
 from campaigns import bp, livestreams, sales, services
 from campaigns import sales_import as sale_files
 from campaigns.models import CHANNEL_LABELS, Campaign
@@ -104,7 +103,7 @@ def sales_index(campaign_id):
     filters = form.filters()
     if not staff:
         filters["publisher_id"] = organisation.id
-    page = db.paginate(sales.sales_query(campaign, **filters), per_page=PER_PAGE, error_out=False)
+    page = paginate(sales.sales_query(campaign, **filters), PER_PAGE)
     return render_template(
         "campaigns/sales.html",
         campaign=campaign,
@@ -285,7 +284,7 @@ def livestream_index(campaign_id):
         publisher_id = _own_publisher().id
         del form.publisher
     query = livestreams.livestreams_query(campaign, publisher_id)
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    page = paginate(query, PER_PAGE)
     return render_template(
         "campaigns/livestreams.html",
         campaign=campaign,

@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from alliance.catalogue.clc import is_clc_class, normalise_class
-from alliance.catalogue.schemas import MAX_ID, plain_text
+from alliance.catalogue.schemas import MAX_ID
 from campaigns.models import CampaignStatus, EnrolmentStatus
 
 MAX_FEN = 10**15
@@ -26,10 +26,8 @@ class CampaignInSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    name = fields.String(required=True, validate=[validate.Length(min=1, max=200), plain_text])
-    name_en = fields.String(
-        allow_none=True, validate=[validate.Length(max=200), plain_text], load_default=None
-    )
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name_en = fields.String(allow_none=True, validate=validate.Length(max=200), load_default=None)
     budget_fen = _fen(required=True, metadata={"example": 5_000_000_000})
     per_title_cap_fen = _fen(required=True)
     per_publisher_cap_fen = _fen(required=True)
@@ -111,7 +109,7 @@ class EnrolmentInSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    isbn = fields.String(required=True, validate=[validate.Length(min=1, max=64), plain_text])
+    isbn = fields.String(required=True, validate=validate.Length(min=1, max=64))
     campaign_price_fen = _fen(required=True)
     subsidy_per_unit_fen = _fen(required=True)
     expected_units = fields.Integer(
@@ -156,9 +154,7 @@ class DecisionInSchema(Schema):
     """Approve or reject an enrolment."""
 
     decision = fields.String(required=True, validate=validate.OneOf(["approved", "rejected"]))
-    reason = fields.String(
-        load_default=None, allow_none=True, validate=[validate.Length(max=500), plain_text]
-    )
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
     reason_code = fields.String(
         load_default=None, allow_none=True, validate=validate.Length(max=32)
     )
@@ -173,10 +169,10 @@ class AllocationInSchema(Schema):
     amount_fen = _fen(required=True)
     idempotency_key = fields.String(
         required=True,
-        validate=[validate.Length(min=1, max=100), plain_text],
+        validate=validate.Length(min=1, max=100),
         metadata={"description": "Repeat a request with the same key: it is recorded once"},
     )
-    note = fields.String(load_default=None, validate=[validate.Length(max=500), plain_text])
+    note = fields.String(load_default=None, validate=validate.Length(max=500))
 
 
 class LedgerEntrySchema(Schema):

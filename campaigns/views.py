@@ -12,7 +12,7 @@ from alliance.errors import DomainError
 from alliance.extensions import db
 from alliance.money import yuan_text
 from alliance.tabular import csv_response
-from alliance.web import Imported, perform, run_import
+from alliance.web import Imported, paginate, perform, run_import
 from campaigns import bp, importing, services
 from campaigns.forms import (
     CAMPAIGN_FIELD_OF,
@@ -86,7 +86,7 @@ def _save(form, call, field_of):
 def index():
     """List the campaigns, newest first."""
     query = services.campaigns_list(include_drafts=current_user.has_role(Role.CAMPAIGN_STAFF))
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    page = paginate(query, PER_PAGE)
     return render_template("campaigns/index.html", page=page)
 
 
@@ -102,11 +102,7 @@ def detail(campaign_id):
     publisher = _publisher()
     mine = None
     if publisher is not None:
-        mine = db.paginate(
-            services.enrolments_of_publisher(current_user, campaign),
-            per_page=PER_PAGE,
-            error_out=False,
-        )
+        mine = paginate(services.enrolments_of_publisher(current_user, campaign), PER_PAGE)
     counts = dict(
         db.session.execute(
             select(Enrolment.status, func.count())

@@ -1,6 +1,5 @@
 """Forms for managing users and filtering the audit log."""
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -15,7 +14,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from alliance.auth.forms import LOGIN_LABEL, new_password_field, valid_login
 from alliance.auth.roles import ROLE_LABELS, Role
-from alliance.forms import strip
+from alliance.forms import FlaskForm
 from alliance.i18n import _l
 
 ROLE_CHOICES = [SelectChoice(role.value, ROLE_LABELS[role]) for role in Role]
@@ -34,7 +33,7 @@ class UserFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField(_l("Search"), filters=[strip], validators=[Optional(), Length(max=100)])
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
     role = SelectField(
         _l("Role"), choices=[SelectChoice("", _l("Any role")), *ROLE_CHOICES], default=""
     )
@@ -53,12 +52,8 @@ class UserEditForm(FlaskForm):
 class UserCreateForm(FlaskForm):
     """Create an account for someone, with roles."""
 
-    login = StringField(
-        LOGIN_LABEL, filters=[strip], validators=[DataRequired(), Length(max=320), valid_login]
-    )
-    display_name = StringField(
-        _l("Name"), filters=[strip], validators=[DataRequired(), Length(max=100)]
-    )
+    login = StringField(LOGIN_LABEL, validators=[DataRequired(), Length(max=320), valid_login])
+    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     password = new_password_field(
         _l("Initial password"), _l("Tell the person to change it after the first log-in.")
     )
@@ -73,13 +68,9 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    actor = StringField(_l("Actor"), filters=[strip], validators=[Optional(), Length(max=320)])
-    action = StringField(_l("Action"), filters=[strip], validators=[Optional(), Length(max=64)])
-    entity_type = StringField(
-        _l("Entity type"), filters=[strip], validators=[Optional(), Length(max=64)]
-    )
-    entity_id = StringField(
-        _l("Entity id"), filters=[strip], validators=[Optional(), Length(max=64)]
-    )
+    actor = StringField(_l("Actor"), validators=[Optional(), Length(max=320)])
+    action = StringField(_l("Action"), validators=[Optional(), Length(max=64)])
+    entity_type = StringField(_l("Entity type"), validators=[Optional(), Length(max=64)])
+    entity_id = StringField(_l("Entity id"), validators=[Optional(), Length(max=64)])
     since = DateField(_l("From"), validators=[Optional()])
     until = DateField(_l("To"), validators=[Optional()])

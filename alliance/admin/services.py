@@ -1,6 +1,6 @@
 """Queries behind the admin pages: users by filter, the audit log by filter."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, or_, select
@@ -40,11 +40,25 @@ def organisation_choices(language: str) -> list[tuple[int, str]]:
 
 
 def day_bounds(since: date | None, until: date | None, zone: str) -> tuple[datetime | None, ...]:
-    """Turn local dates into UTC bounds: from the start of `since` to the end of `until`."""
+    """Turn local dates into UTC bounds: from the start of `since` to the end of `until`.
+
+    Any valid date is taken: a bound beyond what a datetime holds (the start of 0001-01-01
+    east of UTC, the end of 9999-12-31) is no bound at all, as nothing lies beyond it.
+    """
     tz = ZoneInfo(zone)
-    start = datetime.combine(since, time.min, tz) if since else None
-    end = datetime.combine(until + timedelta(days=1), time.min, tz) if until else None
+    start = end = None
+    if since:
+        start = _utc(datetime.combine(since, time.min, tz))
+    if until and until < date.max:
+        end = _utc(datetime.combine(until + timedelta(days=1), time.min, tz))
     return start, end
+
+
+def _utc(moment: datetime) -> datetime | None:
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # before 0001-01-01 or after 9999-12-31 in UTC
+        return None
 
 
 def audit_matching(

@@ -23,7 +23,7 @@ from alliance.forms import valid_data
 from alliance.i18n import current_language
 from alliance.members.models import Organisation
 from alliance.tabular import csv_response
-from alliance.web import perform
+from alliance.web import paginate, perform
 
 PER_PAGE = 50
 EXPORT_BATCH = 1000
@@ -49,7 +49,7 @@ def users():
     query = users_matching(
         valid_data(form.q), valid_data(form.role), bool(valid_data(form.without_role))
     )
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    page = paginate(query, PER_PAGE)
     return render_template("admin/users.html", form=form, page=page)
 
 
@@ -128,7 +128,7 @@ def audit():
     """Browse the audit log, newest first, with filters."""
     form = AuditFilterForm(request.args)
     form.validate()
-    page = db.paginate(_audit_query(form), per_page=PER_PAGE, error_out=False)
+    page = paginate(_audit_query(form), PER_PAGE)
     return render_template("admin/audit.html", form=form, page=page)
 
 

@@ -1,7 +1,6 @@
 """GET /api/v1/me: who the API key acts as."""
 
-from flask_smorest import Blueprint
-
+from alliance.api.arguments import Blueprint
 from alliance.api.auth import api_role_required, api_user
 from alliance.api.schemas import MeSchema, ProblemSchema
 

@@ -1,10 +1,9 @@
 """Forms for managing personal API keys."""
 
-from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
-from alliance.forms import strip
+from alliance.forms import FlaskForm
 from alliance.i18n import _l
 
 
@@ -13,7 +12,6 @@ class ApiKeyForm(FlaskForm):
 
     name = StringField(
         _l("Key name"),
-        filters=[strip],
         validators=[DataRequired(), Length(max=100)],
         description=_l("For example the system that will use it: 'ERP sync'."),
     )

@@ -36,7 +36,11 @@ class ProblemSchema(Schema):
     title = fields.String(required=True)
     status = fields.Integer(required=True)
     detail = fields.String()
-    errors = fields.Dict()
+    errors = fields.Dict(metadata={"description": "The values refused, by location and field"})
+    problems = fields.Raw(
+        metadata={"description": "What a rule refused: by field, or by row of an uploaded file"}
+    )
+    code = fields.String(metadata={"description": "A stable code of the problem, if it has one"})
 
 
 def page_of(query, page: int, page_size: int) -> dict:

@@ -2,14 +2,13 @@
 
 from zoneinfo import available_timezones
 
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, ValidationError
 
 from alliance.auth.identifiers import parse_login
 from alliance.auth.passwords import MAX_LENGTH, password_problem
 from alliance.errors import DomainError
-from alliance.forms import strip
+from alliance.forms import FlaskForm
 from alliance.i18n import _l
 
 TIMEZONES = sorted(available_timezones())
@@ -58,7 +57,7 @@ def confirm_field(label) -> PasswordField:
 class LoginForm(FlaskForm):
     """Log in with an email address or mobile number."""
 
-    login = StringField(LOGIN_LABEL, filters=[strip], validators=[DataRequired(), Length(max=320)])
+    login = StringField(LOGIN_LABEL, validators=[DataRequired(), Length(max=320)])
     password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=MAX_LENGTH)])
     submit = SubmitField(_l("Log in"))
 
@@ -68,13 +67,10 @@ class RegisterForm(FlaskForm):
 
     login = StringField(
         LOGIN_LABEL,
-        filters=[strip],
         validators=[DataRequired(), Length(max=320), valid_login],
         description=_l("We accept an email address or a mainland China mobile number."),
     )
-    display_name = StringField(
-        _l("Your name"), filters=[strip], validators=[DataRequired(), Length(max=100)]
-    )
+    display_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=100)])
     password = new_password_field(_l("Password"))
     confirm = confirm_field(_l("Repeat the password"))
     submit = SubmitField(_l("Create account"))
@@ -94,9 +90,7 @@ class ChangePasswordForm(FlaskForm):
 class ForgotPasswordForm(FlaskForm):
     """Ask for a password reset: a link by mail, or a code by SMS to a mobile number."""
 
-    login = StringField(
-        LOGIN_LABEL, filters=[strip], validators=[DataRequired(), Length(max=320), valid_login]
-    )
+    login = StringField(LOGIN_LABEL, validators=[DataRequired(), Length(max=320), valid_login])
     submit = SubmitField(_l("Send"))
 
 
@@ -105,7 +99,6 @@ class ResetByCodeForm(FlaskForm):
 
     code = StringField(
         _l("Code"),
-        filters=[strip],
         validators=[DataRequired(), Length(max=20)],
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
     )
@@ -119,7 +112,6 @@ class CodeForm(FlaskForm):
 
     code = StringField(
         _l("Code"),
-        filters=[strip],
         validators=[DataRequired(), Length(max=20)],
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
     )
@@ -137,9 +129,7 @@ class ResetPasswordForm(FlaskForm):
 class ProfileForm(FlaskForm):
     """Change the name, language and time zone."""
 
-    display_name = StringField(
-        _l("Your name"), filters=[strip], validators=[DataRequired(), Length(max=100)]
-    )
+    display_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=100)])
     locale = SelectField(
         _l("Language"),
         choices=[

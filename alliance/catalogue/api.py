@@ -1,10 +1,11 @@
 """Catalogue API: search, read, add, change and import titles under /api/v1/titles."""
 
 from flask import current_app, jsonify, url_for
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields
 
+from alliance.api.arguments import Blueprint
 from alliance.api.auth import api_role_required, api_user
 from alliance.api.schemas import ProblemSchema, page_of
 from alliance.auth.roles import Role

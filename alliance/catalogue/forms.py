@@ -1,12 +1,11 @@
 """Forms for searching, adding and editing titles."""
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from alliance.catalogue.models import FORMAT_LABELS, STATUS_LABELS
-from alliance.forms import strip
+from alliance.forms import FlaskForm
 from alliance.i18n import _l
 from alliance.tabular import XLSX_MIMETYPE
 
@@ -24,7 +23,6 @@ class TitleSearchForm(FlaskForm):
 
     q = StringField(
         _l("ISBN, title or contributor"),
-        filters=[strip],
         validators=[Optional(), Length(max=200)],
     )
     publisher = SelectField(_l("Publisher"), coerce=int, choices=[], default=0)
@@ -35,7 +33,7 @@ class TitleSearchForm(FlaskForm):
 
 def _text(label, limit, required=False, description=None):
     validators = [DataRequired() if required else Optional(), Length(max=limit)]
-    return StringField(label, filters=[strip], validators=validators, description=description)
+    return StringField(label, validators=validators, description=description)
 
 
 class TitleForm(FlaskForm):
@@ -55,9 +53,7 @@ class TitleForm(FlaskForm):
     publication_date = _text(_l("Publication date"), 20, description=_l("For example 2021-04-23"))
     price = _text(_l("List price (yuan)"), 30, description=_l("For example 59.80"))
     page_count = _text(_l("Number of pages"), 10)
-    description = TextAreaField(
-        _l("Description"), filters=[strip], validators=[Optional(), Length(max=10_000)]
-    )
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=10_000)])
     status = SelectField(_l("Status"), choices=STATUS_CHOICES)
     submit = SubmitField(_l("Save"))
 

@@ -121,7 +121,7 @@ def collector_paused():
 
 def _import(actor, organisation, data: bytes, filename: str, progress) -> ImportResult:
     progress(0.05, _l("Reading the file"), force=True)
-    table = read_table(data, filename, TITLE_COLUMNS)
+    table = read_table(data, filename, TITLE_COLUMNS, multiline=("description",))
     missing = missing_columns(table.columns_found, TITLE_COLUMNS, REQUIRED_COLUMNS)
     if missing:
         raise ImportRejected(missing)

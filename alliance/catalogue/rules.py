@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from alliance.catalogue.isbn import normalise_isbn
 from alliance.catalogue.models import ContributorRole, TitleFormat, TitleStatus
+from alliance.cleaning import NumberRefused, read_whole_number
 from alliance.errors import DomainError
 from alliance.i18n import _l
 from alliance.money import MoneyError, parse_money
@@ -143,17 +144,12 @@ def _date(value) -> date | None:
 def _count(value) -> int | None:
     if value is None or value == "":
         return None
-    if isinstance(value, bool):
-        raise ValueError(PAGES_MESSAGE)
-    if type(value) is str and value.isascii() and value.isdigit():
-        text = value  # NFKC, strip and removing commas leave it as it is
-    else:
-        text = unicodedata.normalize("NFKC", str(value)).replace(",", "").strip()
-        if text.endswith(".0"):
-            text = text[:-2]
-    if not text.isdigit() or not 0 < int(text) < 100_000:
-        raise ValueError(PAGES_MESSAGE)
-    return int(text)
+    if type(value) is str and value.isascii() and value.isdigit() and 0 < int(value) < 100_000:
+        return int(value)
+    try:
+        return read_whole_number(value, minimum=1, maximum=99_999)
+    except NumberRefused:
+        raise ValueError(PAGES_MESSAGE) from None
 
 
 def _contributors(values) -> list[tuple[str, str]]:

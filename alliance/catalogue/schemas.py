@@ -1,18 +1,10 @@
-"""Marshmallow schemas of the catalogue API."""
+"""Marshmallow schemas of the catalogue API (text is cleaned by alliance.api.arguments)."""
 
-from flask_babel import gettext as _
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, Schema, fields, validate
 
 from alliance.catalogue.models import ContributorRole, TitleFormat, TitleStatus
-from alliance.forms import FORBIDDEN_CHARACTERS
 
 MAX_ID = 2**31 - 1
-
-
-def plain_text(value: str) -> None:
-    """Refuse control and direction-override characters, as the web forms do."""
-    if FORBIDDEN_CHARACTERS.search(value):
-        raise ValidationError(_("Remove the invisible control characters from this text."))
 
 
 class ContributorSchema(Schema):
@@ -66,7 +58,9 @@ class TitleInSchema(Schema):
     page_count = fields.Integer(
         allow_none=True, strict=True, validate=validate.Range(min=1, max=99_999)
     )
-    description = fields.String(allow_none=True, validate=validate.Length(max=10_000))
+    description = fields.String(
+        allow_none=True, validate=validate.Length(max=10_000), metadata={"multiline": True}
+    )
     status = fields.String(validate=validate.OneOf([s.value for s in TitleStatus]))
 
 
@@ -94,7 +88,7 @@ class TitleQuerySchema(Schema):
         unknown = EXCLUDE
 
     q = fields.String(
-        validate=[validate.Length(max=200), plain_text],
+        validate=validate.Length(max=200),
         metadata={"description": "ISBN, or the start of a title or contributor name"},
     )
     publisher_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))

@@ -33,7 +33,7 @@ from alliance.tabular import (
     problems_csv,
     xlsx_response,
 )
-from alliance.web import Imported, perform, run_import
+from alliance.web import Imported, paginate, perform, run_import
 
 PER_PAGE = 50
 # Where a problem found by the rules is shown on the form.
@@ -58,7 +58,7 @@ def index():
     query = services.search(
         valid_data(form.q), valid_data(form.publisher) or None, valid_data(form.status) or None
     )
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    page = paginate(query, PER_PAGE)
     return render_template("catalogue/index.html", form=form, page=page)
 
 

@@ -1,7 +1,6 @@
 """GET /api/v1/jobs/{id}: how a job the key's user started is going."""
 
-from flask_smorest import Blueprint
-
+from alliance.api.arguments import Blueprint
 from alliance.api.auth import api_role_required, api_user
 from alliance.api.schemas import ProblemSchema
 from alliance.jobs import services

@@ -1,11 +1,10 @@
 """Forms for the member directory, applications, profiles and decisions."""
 
-from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from alliance.errors import DomainError
-from alliance.forms import strip
+from alliance.forms import FlaskForm
 from alliance.i18n import _l
 from alliance.members.models import KIND_LABELS, STATUS_LABELS, MemberStatus
 from alliance.members.services import APPLICANT_KINDS
@@ -37,7 +36,6 @@ def checked_by(normalise):
 def _text(label, field, *validators, description=None):
     return StringField(
         label,
-        filters=[strip],
         validators=[*validators, Length(max=MAX_LENGTHS[field])],
         description=description,
     )
@@ -46,7 +44,6 @@ def _text(label, field, *validators, description=None):
 def _long_text(label, field, description=None):
     return TextAreaField(
         label,
-        filters=[strip],
         validators=[Optional(), Length(max=MAX_LENGTHS[field])],
         description=description,
         render_kw={"rows": 4},
@@ -126,7 +123,6 @@ class DecisionForm(FlaskForm):
     )
     reason = TextAreaField(
         _l("Reason"),
-        filters=[strip],
         validators=[Optional(), Length(max=MAX_LENGTHS["reason"])],
         description=_l("Required to reject or suspend; the organisation's users see it."),
         render_kw={"rows": 2},
@@ -144,7 +140,7 @@ class ApplicationFilterForm(FlaskForm):
         choices=[*STATUS_CHOICES, SelectChoice("", _l("Any status"))],
         default=MemberStatus.APPLIED.value,
     )
-    q = StringField(_l("Search"), filters=[strip], validators=[Optional(), Length(max=100)])
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
 
 
 class DirectoryFilterForm(FlaskForm):
@@ -153,7 +149,7 @@ class DirectoryFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField(_l("Search"), filters=[strip], validators=[Optional(), Length(max=100)])
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
     kind = SelectField(
         _l("Kind"), choices=[SelectChoice("", _l("All kinds")), *KIND_CHOICES], default=""
     )

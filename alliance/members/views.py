@@ -22,7 +22,7 @@ from alliance.members.forms import (
     ProfileEditForm,
 )
 from alliance.members.models import STATUS_LABELS, MemberStatus, Organisation
-from alliance.web import perform
+from alliance.web import paginate, perform
 
 PER_PAGE = 30
 
@@ -56,11 +56,7 @@ def index():
     """List the active members, searchable by name in either language and by kind."""
     form = DirectoryFilterForm(request.args)
     form.validate()
-    page = db.paginate(
-        services.directory(valid_data(form.q), valid_data(form.kind)),
-        per_page=PER_PAGE,
-        error_out=False,
-    )
+    page = paginate(services.directory(valid_data(form.q), valid_data(form.kind)), PER_PAGE)
     return render_template("members/index.html", form=form, page=page)
 
 
@@ -113,7 +109,7 @@ def applications():
     form = ApplicationFilterForm(request.args)
     form.validate()
     query = services.applications(valid_data(form.status), valid_data(form.q))
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    page = paginate(query, PER_PAGE)
     return render_template(
         "members/applications.html",
         form=form,

@@ -1,8 +1,8 @@
 """The form of a user's mail choices."""
 
-from flask_wtf import FlaskForm
 from wtforms import SubmitField
 
+from alliance.forms import FlaskForm
 from alliance.i18n import _l
 
 

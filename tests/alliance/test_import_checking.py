@@ -15,8 +15,10 @@ from alliance.catalogue.importing import TITLE_COLUMNS
 from alliance.catalogue.isbn import IsbnError, _checked_isbn13, _range_index, plain_isbn13s
 from alliance.catalogue.models import search_key, search_keys
 from alliance.catalogue.rules import TitleInvalid, read_title
+from alliance.cleaning import TextRefused, clean_text
 from alliance.plaincsv import plain_columns
 from alliance.spreadsheets import SpreadsheetError, _clean, normalise_header, read_table
+from alliance.tabular import ImportRejected
 
 COLUMNS = list(TITLE_COLUMNS)
 
@@ -189,8 +191,24 @@ def _read_as_row_by_row(text: str, names: list[str]) -> None:
     expected = old_rows(text, names)
     if not expected:
         return  # "no rows": covered by the reader's own tests
-    table = read_table(text.encode(), "rows.csv", {name: {name} for name in names})
+    columns = {name: {name} for name in names}
+    try:
+        table = read_table(text.encode(), "rows.csv", columns, multiline=names)
+    except ImportRejected as rejected:  # a direction override...: the input rule refuses it
+        cells = {(number, value) for number, values in expected for value in values.values()}
+        assert {problem.row for problem in rejected.problems} == {
+            number for number, value in cells if _refused(value)
+        }
+        return
     assert [(row.number, row.values) for row in table.rows] == expected
+
+
+def _refused(text: str) -> bool:
+    try:
+        clean_text(text, multiline=True)
+    except TextRefused:
+        return True
+    return False
 
 
 def test_rows_past_the_limit_are_refused_and_blank_ones_do_not_count(app):

@@ -174,7 +174,7 @@ def test_csv_cells_are_the_exact_text_typed():
 
 def test_quoted_newlines_stay_one_spreadsheet_row():
     text = 'isbn,title\n9787020002207,"Two\nlines"\n9787544253994,Next\n'
-    table = read_table(text.encode(), "books.csv", COLUMNS)
+    table = read_table(text.encode(), "books.csv", COLUMNS, multiline=("title",))
 
     assert [row.number for row in table.rows] == [2, 3]
     assert table.rows[0].values["title"] == "Two\nlines"
@@ -497,7 +497,7 @@ def test_zip_bomb_by_total_size_is_refused(app, monkeypatch):
     assert refusal(app, padded, "books.xlsx").startswith("This Excel file unpacks to too much")
 
 
-# Hostile input never raises anything but SpreadsheetError
+# Hostile input never raises anything but SpreadsheetError (or ImportRejected, naming cells)
 
 SAMPLE_XLSX = xlsx(["书号", "书名", "定价"], [9787020002207, "红楼梦", 38.5])
 
@@ -506,6 +506,9 @@ def _read_or_refuse(data: bytes) -> None:
     try:
         table = read_table(data, "upload", COLUMNS, max_rows=50)
     except SpreadsheetError:
+        return
+    except ImportRejected as rejected:  # cells that break the input rule, each named
+        assert rejected.problems and all(problem.row for problem in rejected.problems)
         return
     assert isinstance(table, spreadsheets.Table)
     assert all(isinstance(text, str) for row in table.rows for text in row.values.values())

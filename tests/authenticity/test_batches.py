@@ -88,7 +88,7 @@ def test_ordering_refuses_bad_quantities_titles_and_unauthorised_sellers(publish
     for values, message in [
         ({"isbn": ISBNS[0], "quantity": "0"}, "Order between 1 and 1,000,000 labels."),
         ({"isbn": ISBNS[0], "quantity": "1000001"}, "Order between 1 and 1,000,000 labels."),
-        ({"isbn": ISBNS[0], "quantity": "many"}, "Not a valid integer value."),
+        ({"isbn": ISBNS[0], "quantity": "many"}, "Enter a whole number in digits, such as 120."),
         ({"isbn": ISBNS[3], "quantity": "5"}, "None of your titles has this ISBN."),
         ({"isbn": "<script>", "quantity": "5"}, "None of your titles has this ISBN."),
         (
