@@ -177,7 +177,7 @@ def batch_codes(batch_id):
 @batches_blp.alt_response(409, **PROBLEM)
 @batches_blp.doc(security=SECURITY)
 def seal_batch(batch_id):
-    """Confirm printing: the codes in clear are deleted, only their hashes remain."""
+    """Confirm printing: the batch's secret is deleted, so no code can be made again."""
     batch = services.own_batch(api_user(), batch_id)
     services.seal_batch(api_user(), batch)
     db.session.commit()

@@ -6,6 +6,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from alliance.auth.identifiers import Login
@@ -74,6 +75,12 @@ def redeem(purpose: str, login: str, code: str) -> OneTimeCode | None:
         return None
     row.used_at = utcnow()
     return row
+
+
+def send(purpose: str, login: Login, write, payload: dict | None = None) -> None:
+    """Issue a code for `login` and send it; `write(code, minutes)` writes the message."""
+    code = issue(purpose, login, payload)
+    deliver(login, _("Your Book Alliance code"), write(code, int(LIFETIME.total_seconds() // 60)))
 
 
 def deliver(login: Login, subject: str, text: str) -> None:

@@ -82,16 +82,16 @@ def start_registration(login_text: str, display_name: str, password: str) -> Log
             ),
         )
         return login
-    code = codes.issue(SIGNUP, login, {"display_name": display_name, "hash": password_hash})
-    codes.deliver(
+    codes.send(
+        SIGNUP,
         login,
-        _("Your Book Alliance code"),
-        _(
+        lambda code, minutes: _(
             "Your Book Alliance code is %(code)s. It works for %(minutes)s minutes. If you did "
             "not ask for it, ignore this message.",
             code=code,
-            minutes=int(codes.LIFETIME.total_seconds() // 60),
+            minutes=minutes,
         ),
+        {"display_name": display_name, "hash": password_hash},
     )
     return login
 
@@ -215,15 +215,14 @@ def send_reset_code(login: Login) -> None:
     user = find_user(login)
     if user is None or not user.active or not login.mobile:
         return  # the same answer: the page never tells whether an account exists
-    code = codes.issue(RESET_BY_CODE, login)
-    codes.deliver(
+    codes.send(
+        RESET_BY_CODE,
         login,
-        _("Your Book Alliance code"),
-        _(
+        lambda code, minutes: _(
             "Your Book Alliance code to choose a new password is %(code)s. It works for "
             "%(minutes)s minutes. If you did not ask for it, ignore this message.",
             code=code,
-            minutes=int(codes.LIFETIME.total_seconds() // 60),
+            minutes=minutes,
         ),
     )
 
