@@ -1,9 +1,10 @@
 """The app factory: config, extensions, blueprints, error handlers, CLI."""
 
+import importlib
 import os
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from flask_talisman import Talisman
@@ -16,6 +17,7 @@ from alliance.errors import ProblemApi, register_error_handlers
 from alliance.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 from alliance.i18n import _l
 from alliance.logs import assign_request_id, configure_logging, expose_request_id, forget_request_id
+from alliance.plugins import register_api, register_pages
 from alliance.proxies import TrustedProxies
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -24,13 +26,8 @@ LIBRARY_PUBLIC_ENDPOINTS = {"static", "bootstrap.static", "api-docs.openapi_json
 # Probes of a load balancer: answered over plain HTTP and whatever Host they send (no data).
 PROBE_PATHS = {"/healthz", "/readyz"}
 # Endpoints that must not load the session (and so the user) from the database.
-SESSIONLESS = {
-    "static",
-    "bootstrap.static",
-    "main.healthz",
-    "authenticity.verify",
-    "authenticity.verify_code",
-}
+# Library endpoints that serve files: no session. Views of ours say so with @sessionless.
+LIBRARY_SESSIONLESS = {"static", "bootstrap.static"}
 
 CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",
@@ -60,12 +57,19 @@ class BoundedIntConverter(IntegerConverter):
 
 
 class SessionInterface(SecureCookieSessionInterface):
-    """Cookie sessions, never written (no Set-Cookie) on the SESSIONLESS endpoints."""
+    """Cookie sessions, never written (no Set-Cookie) on sessionless endpoints."""
 
     def save_session(self, app, session, response):
-        if request.endpoint in SESSIONLESS:
+        if _sessionless(app):
             return
         super().save_session(app, session, response)
+
+
+def _sessionless(app: Flask) -> bool:
+    """Tell whether this request's view is marked @sessionless (or serves library files)."""
+    endpoint = request.endpoint
+    view = app.view_functions.get(endpoint)
+    return endpoint in LIBRARY_SESSIONLESS or getattr(view, "sessionless", False)
 
 
 class AllianceFlask(Flask):
@@ -95,6 +99,7 @@ def create_app(env: str | None = None, **overrides) -> Flask:
     app.teardown_request(forget_request_id)
     _bind_extensions(app)
     _register_blueprints(app)
+    _init_domains(app)
     register_error_handlers(app)
     _register_request_hooks(app)
     _register_template_helpers(app)
@@ -106,10 +111,9 @@ def create_app(env: str | None = None, **overrides) -> Flask:
 
 
 def _wrap_wsgi(app: Flask) -> None:
-    """Put the WSGI middleware around the app: the label checks, then the proxies outside."""
-    from authenticity.register import serve_label_checks
-
-    serve_label_checks(app)
+    """Put the WSGI middleware around the app: the programmes' own, then the proxies outside."""
+    for wrap in app.extensions.get("wsgi_middleware", []):
+        app.wsgi_app = wrap(app, app.wsgi_app)
     config = app.config
     app.wsgi_app = TrustedProxies(app.wsgi_app, config["PROXY_FIX_HOPS"], config["PROXY_ADDRESSES"])
 
@@ -165,25 +169,19 @@ def _register_blueprints(app: Flask) -> None:
     from alliance.main.views import bp as main_bp
     from alliance.members.views import bp as members_bp
     from alliance.notifications.views import bp as notifications_bp
-    from authenticity.demo import load_demo_labels
-    from authenticity.register import register_authenticity
-    from campaigns.api import blp as campaigns_api
-    from campaigns.demo import load_demo_campaigns
-    from campaigns.sales_api import blp as campaign_sales_api
-    from campaigns.views import bp as campaigns_bp
 
-    for blueprint in (
-        main_bp, auth_bp, admin_bp, api_keys_bp, members_bp, catalogue_bp, campaigns_bp,
-        jobs_bp, notifications_bp, files_bp,
-    ):  # fmt: skip
-        app.register_blueprint(blueprint)
-    for blueprint in (account_api, catalogue_api, campaigns_api, campaign_sales_api, jobs_api):
-        csrf.exempt(blueprint)
-        app.extensions["alliance_api"].register_blueprint(blueprint)
-    register_authenticity(app)
+    register_pages(
+        app, main_bp, auth_bp, admin_bp, api_keys_bp, members_bp, catalogue_bp, jobs_bp,
+        notifications_bp, files_bp,
+    )  # fmt: skip
+    register_api(app, account_api, catalogue_api, jobs_api)
     limiter.exempt(app.view_functions["main.healthz"])
-    # Demo data of the domains, loaded after the alliance's own (see alliance/demo.py).
-    app.extensions["demo_loaders"] = [load_demo_campaigns, load_demo_labels]
+
+
+def _init_domains(app: Flask) -> None:
+    """Plug in each programme of ALLIANCE_DOMAINS: its init_app registers all it brings."""
+    for name in app.config["ALLIANCE_DOMAINS"]:
+        importlib.import_module(name).init_app(app)
 
 
 def _register_request_hooks(app: Flask) -> None:
@@ -201,7 +199,7 @@ def _register_request_hooks(app: Flask) -> None:
 
 def _is_private(response) -> bool:
     """Tell whether a response holds a user's data and must not be cached."""
-    if "Cache-Control" in response.headers or request.endpoint in SESSIONLESS:
+    if "Cache-Control" in response.headers or _sessionless(current_app):
         return False
     return request.path.startswith("/api/") or current_user.is_authenticated
 
@@ -262,10 +260,8 @@ def _start_services(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from alliance.cli import register_commands
-    from authenticity.cli import labels_cli
 
     register_commands(app)
-    app.cli.add_command(labels_cli)
 
 
 def _check_every_view_is_guarded(app: Flask) -> None:

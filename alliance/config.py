@@ -21,11 +21,8 @@ def _flag(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _seconds(name: str, default: float) -> float:
-    """Read a number of seconds, 0 or more; refuse anything else with the setting's name."""
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
+def seconds(name: str, raw: str) -> float:
+    """Read a setting's number of seconds, 0 or more; refuse anything else, naming it."""
     try:
         value = float(raw)
     except ValueError:
@@ -33,6 +30,26 @@ def _seconds(name: str, default: float) -> float:
     if not (math.isfinite(value) and value >= 0):
         raise ConfigError(f"{name} must be a number of seconds, 0 or more, not {raw!r}")
     return value
+
+
+def whole_number(smallest: int):
+    """Return a reader of a setting's whole number, `smallest` or more ('2,000,000' too)."""
+
+    def read(name: str, raw: str) -> int:
+        try:
+            value = int(raw.replace(",", "").replace("_", ""))
+        except ValueError:
+            value = smallest - 1
+        if value < smallest:
+            raise ConfigError(f"{name} must be a whole number, {smallest} or more, not {raw!r}")
+        return value
+
+    return read
+
+
+def text(_name: str, raw: str) -> str:
+    """Read a setting's text as it is, without surrounding whitespace."""
+    return raw.strip()
 
 
 def _public_base_url(env: str) -> str:
@@ -120,14 +137,7 @@ def build_config(env: str, instance_path: Path) -> dict:
                 "environment, e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))'."
             )
         secret = "test-secret-key" if env == "test" else _instance_secret(instance_path)
-    label_key = os.environ.get("LABEL_HMAC_KEY", "")
-    if not label_key and production:
-        raise ConfigError(
-            "LABEL_HMAC_KEY is not set. Production needs a long random key for genuine-book "
-            "label codes, kept apart from the database (a leaked database must not reveal codes)."
-        )
     public_base_url = _public_base_url(env)
-    label_base_url = os.environ.get("LABEL_VERIFY_BASE_URL", "").strip().rstrip("/")
     database_url = os.environ.get("DATABASE_URL", f"sqlite:///{instance_path / 'book-alliance.db'}")
     https = _flag("FORCE_HTTPS", production)
     return {
@@ -147,7 +157,9 @@ def build_config(env: str, instance_path: Path) -> dict:
         "PROXY_FIX_HOPS": int(os.environ.get("PROXY_FIX_HOPS", 0)),
         "PROXY_ADDRESSES": _proxy_networks(os.environ.get("PROXY_ADDRESSES", "127.0.0.1,::1")),
         "PUBLIC_BASE_URL": public_base_url,
-        "TRUSTED_HOSTS": _trusted_hosts(env, public_base_url, label_base_url),
+        "TRUSTED_HOSTS": _trusted_hosts(env, public_base_url),
+        # True when TRUSTED_HOSTS came from the public address: a domain may add its own.
+        "TRUSTED_HOSTS_DERIVED": os.environ.get("TRUSTED_HOSTS") is None,
         "WTF_CSRF_ENABLED": _flag("WTF_CSRF_ENABLED", True),
         "WTF_CSRF_TIME_LIMIT": None,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
@@ -160,16 +172,6 @@ def build_config(env: str, instance_path: Path) -> dict:
             "LOGIN_RATE_LIMIT_ACCOUNT_ADDRESS", "5 per minute"
         ),
         "LOGIN_RATE_LIMIT_ACCOUNT": os.environ.get("LOGIN_RATE_LIMIT_ACCOUNT", "100 per hour"),
-        "LABEL_HMAC_KEY": label_key,  # empty outside production: derived from SECRET_KEY
-        "LABEL_VERIFY_BASE_URL": label_base_url,  # empty: the labels use PUBLIC_BASE_URL
-        "LABEL_VERIFY_RATE": os.environ.get("LABEL_VERIFY_RATE", "60 per minute"),
-        "LABEL_VERIFY_GLOBAL_RATE": os.environ.get("LABEL_VERIFY_GLOBAL_RATE", "6000 per minute"),
-        "LABEL_CLONE_CHECKS": int(os.environ.get("LABEL_CLONE_CHECKS", 10)),
-        "LABEL_CLONE_NETWORKS": int(os.environ.get("LABEL_CLONE_NETWORKS", 5)),
-        # Checks are tallied per process and written this often (0: each before its answer).
-        "LABEL_CHECK_WRITE_SECONDS": _seconds(
-            "LABEL_CHECK_WRITE_SECONDS", 0 if env == "test" else 0.1
-        ),
         "BOOTSTRAP_SERVE_LOCAL": True,
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
@@ -181,6 +183,12 @@ def build_config(env: str, instance_path: Path) -> dict:
         "MAIL_USE_TLS": _flag("MAIL_USE_TLS", True),
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "Book Alliance <no-reply@example.org>"),
         **_sms_settings(),
+        # The programmes plugged in (each a package with init_app), in this order.
+        "ALLIANCE_DOMAINS": [
+            name.strip()
+            for name in os.environ.get("ALLIANCE_DOMAINS", "campaigns,authenticity").split(",")
+            if name.strip()
+        ],
         # Background jobs: Huey's queue in SQLite (instance folder) or Redis; tests run them now.
         "JOBS_URL": os.environ.get("JOBS_URL", f"sqlite:///{instance_path / 'jobs.db'}"),
         "JOBS_IMMEDIATE": _flag("JOBS_IMMEDIATE", env == "test"),

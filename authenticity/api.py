@@ -9,7 +9,7 @@ from alliance.api.schemas import ProblemSchema
 from alliance.auth.roles import Role
 from alliance.catalogue.services import publisher_of
 from alliance.errors import problem_response
-from alliance.extensions import csrf, db
+from alliance.extensions import db
 from alliance.tabular import csv_lines
 from authenticity import jobs, labels, sellers, services
 from authenticity.models import BatchStatus
@@ -36,7 +36,6 @@ authorisations_blp = Blueprint(
 batches_blp = Blueprint(
     "label_batches_api", __name__, url_prefix="/api/v1/label-batches", description="Label batches"
 )
-BLUEPRINTS = (authorisations_blp, batches_blp)
 
 
 @authorisations_blp.route("")
@@ -211,10 +210,3 @@ def revoke_batch(values, batch_id):
     services.revoke_batch(api_user(), batch, values["category"], values["reason"])
     db.session.commit()
     return _batch_out(batch)
-
-
-def register(api) -> None:
-    """Register the API blueprints on the app's flask-smorest Api."""
-    for blueprint in BLUEPRINTS:
-        csrf.exempt(blueprint)
-        api.register_blueprint(blueprint)

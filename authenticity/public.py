@@ -7,6 +7,7 @@ from flask_babel import gettext
 from werkzeug.exceptions import TooManyRequests
 
 from alliance.auth.roles import public
+from alliance.plugins import sessionless
 from authenticity import bp, verification
 from authenticity.forms import VerifyForm
 from authenticity.models import REVOKE_CATEGORY_LABELS
@@ -46,6 +47,7 @@ def _page(form, verdict=None, code_given=False):
 
 
 @bp.route("/verify")
+@sessionless
 @public
 @limited
 def verify():
@@ -61,6 +63,7 @@ def verify():
 
 
 @bp.route("/verify/<path:code>")
+@sessionless
 @public
 @limited
 def verify_code(code):

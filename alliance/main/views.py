@@ -8,6 +8,7 @@ from alliance.attention import attention_for
 from alliance.auth.roles import public
 from alliance.extensions import db
 from alliance.main import bp
+from alliance.plugins import sessionless
 
 
 @bp.route("/")
@@ -20,6 +21,7 @@ def index():
 
 
 @bp.route("/healthz")
+@sessionless
 @public
 def healthz():
     """Tell a load balancer the process is up (no database, no session)."""

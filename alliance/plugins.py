@@ -1,0 +1,66 @@
+"""What a programme's init_app(app) calls to plug itself in: alliance never names a programme.
+
+A domain package (campaigns, authenticity, donations...) is listed in ALLIANCE_DOMAINS; the
+app factory imports it and calls its init_app(app), which registers its pages, API, commands,
+demo data, settings and anything else through these helpers.
+"""
+
+import os
+from collections.abc import Callable
+
+from flask import Blueprint, Flask
+
+from alliance.extensions import csrf
+
+
+def register_pages(app: Flask, *blueprints: Blueprint) -> None:
+    """Register a programme's page blueprints."""
+    for blueprint in blueprints:
+        app.register_blueprint(blueprint)
+
+
+def register_api(app: Flask, *blueprints) -> None:
+    """Register a programme's API blueprints under /api/v1 (bearer keys: no CSRF)."""
+    for blueprint in blueprints:
+        csrf.exempt(blueprint)
+        app.extensions["alliance_api"].register_blueprint(blueprint)
+
+
+def add_demo_loader(app: Flask, load: Callable[[], object]) -> None:
+    """Add a function loading a programme's demo data (after the alliance's own, in order)."""
+    app.extensions.setdefault("demo_loaders", []).append(load)
+
+
+def add_wsgi_middleware(app: Flask, wrap: Callable[[Flask, object], object]) -> None:
+    """Put `wrap(app, wsgi_app)` around the app, inside the proxy handling (applied last)."""
+    app.extensions.setdefault("wsgi_middleware", []).append(wrap)
+
+
+def add_template_globals(app: Flask, **names) -> None:
+    """Make names (label tables, helpers) available to every template."""
+    app.jinja_env.globals.update(names)
+
+
+def add_commands(app: Flask, *commands) -> None:
+    """Add a programme's command-line commands to `book-alliance`."""
+    for command in commands:
+        app.cli.add_command(command)
+
+
+def sessionless(view):
+    """Mark a public view that must neither load nor write the session (no Set-Cookie)."""
+    view.sessionless = True
+    return view
+
+
+def read_settings(app: Flask, settings) -> None:
+    """Read a programme's settings: (name, default, read) each; set ones (by tests) are kept.
+
+    `read(raw)` turns the environment's text into the value, raising ConfigError (which
+    names the setting) when it is not one.
+    """
+    for name, default, read in settings:
+        if name in app.config:
+            continue
+        raw = os.environ.get(name)
+        app.config[name] = default if raw is None else read(name, raw)
