@@ -48,7 +48,9 @@ def load_demo_labels(_users: dict | None = None) -> list[str]:
 
 
 def _mistyped(code: str) -> str:
-    """Return the code with one symbol changed, as a reader might mistype it."""
-    wrong = "X" if code[4] != "X" else "Y"
-    typo = code[:4] + wrong + code[5:]
-    return typo if not labels.parse(typo).valid else code[:20] + ("0" if code[20] != "0" else "1")
+    """Return the code with one symbol changed, as a reader might mistype it (no check fits)."""
+    for wrong in labels.ALPHABET:
+        typo = code[:4] + wrong + code[5:]
+        if not labels.parse(typo).check_ok:
+            return typo
+    raise AssertionError("a changed symbol always breaks the Luhn check")
