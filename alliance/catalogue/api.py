@@ -1,6 +1,6 @@
 """Catalogue API: search, read, add, change and import titles under /api/v1/titles."""
 
-from flask import current_app, jsonify, url_for
+from flask import jsonify, url_for
 from flask_smorest import abort
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields
@@ -21,7 +21,7 @@ from alliance.catalogue.schemas import (
 from alliance.errors import problem_response
 from alliance.extensions import db
 from alliance.i18n import _l
-from alliance.spreadsheets import TOO_BIG_XLSX, WRONG_TYPE, SpreadsheetError, estimate_rows
+from alliance.spreadsheets import TOO_BIG_XLSX, WRONG_TYPE, SpreadsheetError
 from alliance.tabular import ImportRejected
 
 blp = Blueprint("catalogue_api", __name__, url_prefix="/api/v1/titles", description="Titles")
@@ -152,7 +152,7 @@ def import_titles(files):
     upload = files["file"]
     user = api_user()
     data = upload.read()
-    if estimate_rows(data) > current_app.config["IMPORT_JOB_ROWS"]:
+    if jobs.too_large_to_wait(data):
         job = jobs.start_title_import(user, data, upload.filename or "upload")
         db.session.commit()
         response = jsonify(job_id=job.id)

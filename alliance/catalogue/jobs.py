@@ -1,5 +1,7 @@
 """Title imports too large to wait for: kept as a file, then checked and written by a job."""
 
+from flask import current_app
+
 from alliance.auth.models import User
 from alliance.auth.roles import Role
 from alliance.catalogue import importing
@@ -9,6 +11,7 @@ from alliance.files.services import file_bytes, file_use, save_file
 from alliance.i18n import _l
 from alliance.jobs.models import Job
 from alliance.jobs.services import JobRejected, job_kind, start_job
+from alliance.spreadsheets import estimate_rows
 from alliance.tabular import ImportRejected
 
 IMPORT_TITLES = "catalogue.import_titles"
@@ -19,6 +22,11 @@ IMPORT_FILE = "import"
 def _import_file_readers(user: User, stored: StoredFile) -> bool:
     """An uploaded spreadsheet is its uploader's (and the administrators')."""
     return stored.owner_id == user.id or user.has_role(Role.ADMIN)
+
+
+def too_large_to_wait(data: bytes) -> bool:
+    """Tell whether a file has more rows than are imported while the page waits (a job)."""
+    return estimate_rows(data) > current_app.config["IMPORT_JOB_ROWS"]
 
 
 def start_title_import(actor: User, data: bytes, filename: str) -> Job:

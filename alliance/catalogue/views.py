@@ -3,7 +3,6 @@
 from flask import (
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -25,7 +24,6 @@ from alliance.extensions import db
 from alliance.forms import valid_data
 from alliance.i18n import _l, current_language
 from alliance.money import yuan_text
-from alliance.spreadsheets import estimate_rows
 from alliance.tabular import (
     attachment_header,
     csv_response,
@@ -226,17 +224,16 @@ def _import_columns() -> list[dict]:
     return import_columns(importing.TITLE_COLUMNS, importing.REQUIRED_COLUMNS, IMPORT_COLUMN_HELP)
 
 
-def _is_large(upload) -> bool:
-    """Tell whether an uploaded file has more rows than are imported while the page waits."""
-    data = upload.read()
-    upload.seek(0)
-    return estimate_rows(data) > current_app.config["IMPORT_JOB_ROWS"]
-
-
 def _start_as_job(form):
-    """Start the upload's import as a background job (None, and the reason shown, if refused)."""
+    """Start a large upload's import as a background job; False for a file done now.
+
+    None (the reason shown on the form) when the job is refused.
+    """
     upload = form.file.data
     data, filename = upload.read(), upload.filename or "upload"
+    upload.seek(0)
+    if not jobs.too_large_to_wait(data):
+        return False
     return perform(lambda: jobs.start_title_import(current_user, data, filename), form.file)
 
 
@@ -248,11 +245,10 @@ def import_titles():
         abort(403)
     form = ImportTitlesForm()
     imported = Imported()
-    submitted = form.validate_on_submit()
-    large = submitted and _is_large(form.file.data)
-    if large and (started := _start_as_job(form)):
+    started = _start_as_job(form) if form.validate_on_submit() else None
+    if started:
         return redirect(url_for("jobs.detail", job_id=started.value.id))
-    if submitted and not large:
+    if started is False:  # a file small enough to import while the page waits
         imported = run_import(
             form,
             lambda data, filename: importing.import_titles(
