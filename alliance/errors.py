@@ -1,6 +1,7 @@
 """Domain errors and the error responses: translated HTML pages, problem+json for the API."""
 
 import logging
+from collections.abc import Mapping
 
 from flask import Response, jsonify, render_template, request
 from flask_babel import gettext as _
@@ -79,8 +80,35 @@ class NotFoundError(DomainError):
     problem = "not-found"
 
 
+class FieldsInvalid(DomainError):
+    """Values refused field by field; `problems` maps each field's name to its message.
+
+    A view's `perform(call, form)` puts each message next to its field (a name the form lacks,
+    or None, becomes a flash message); the API answers 422 with `errors` by field, the shape
+    of a refused request body.
+    """
+
+    status = 422
+    problem = "validation-error"
+
+    def __init__(self, problems, field: str | None = None):
+        """Take {field: message}, or one message and the field it is about."""
+        self.problems = dict(problems) if isinstance(problems, Mapping) else {field: problems}
+        super().__init__(
+            next(iter(self.problems.values())),
+            errors={"json": {name or "_": [str(text)] for name, text in self.problems.items()}},
+        )
+
+
 class ConflictError(DomainError):
     """The operation conflicts with the current state (a transition, a duplicate, a budget)."""
+
+    status = 409
+    problem = "conflict"
+
+
+class FieldConflict(FieldsInvalid, ConflictError):
+    """A value another object already holds (a name, a code): a conflict shown at its field."""
 
     status = 409
     problem = "conflict"

@@ -49,7 +49,12 @@ class FlaskForm(_FlaskForm):
     Text areas keep line breaks and tabs; password fields are left as typed (never stored or
     shown, and a rule added later must not lock anyone out). Number fields must be
     WholeNumberField or DecimalNumberField, which read digits only.
+
+    `problem_fields` names the field that shows a service's problem when the two names differ
+    (the service's `budget_fen` is the form's `budget`); see `alliance.web.show_problems`.
     """
+
+    problem_fields: dict[str, str] = {}
 
     class Meta:
         def bind_field(self, form, unbound_field, options):

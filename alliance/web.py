@@ -13,7 +13,7 @@ from alliance.cleaning import (
     clean_text,
     read_whole_number,
 )
-from alliance.errors import DomainError
+from alliance.errors import DomainError, FieldsInvalid, field_errors_message
 from alliance.extensions import db
 from alliance.tabular import ImportRejected
 
@@ -27,11 +27,12 @@ class Done:
     value: object = None
 
 
-def perform(call: Callable[[], object], error_field=None) -> Done | None:
+def perform(call: Callable[[], object], on=None) -> Done | None:
     """Run `call` and commit; on a DomainError roll back, show why, and return None.
 
-    The message goes next to `error_field` when given (the user's input stays in the form),
-    else into a flash message.
+    `on` is the form (each of a FieldsInvalid's problems goes next to the field it names) or
+    one field (every message goes there); the user's input stays in the form. Messages with
+    no field to go to are flashed.
     """
     try:
         value = call()
@@ -40,13 +41,36 @@ def perform(call: Callable[[], object], error_field=None) -> Done | None:
             db.session.commit()
         else:
             db.session.rollback()
-        if error_field is not None:
-            error_field.errors.append(str(error.message))
-        else:
-            flash(str(error.message), "danger")
+        show_problems(error, on)
         return None
     db.session.commit()
     return Done(value)
+
+
+def show_problems(error: DomainError, on=None) -> None:
+    """Put a refusal's messages next to the fields of `on` (a form or a field), else flash.
+
+    A form's `problem_fields` maps a service's field name to the form's; when any message
+    lands on a field, one flash above the form says to look at the highlighted fields.
+    """
+    problems = error.problems if isinstance(error, FieldsInvalid) else {None: error.message}
+    marked = False
+    for name, message in problems.items():
+        field = _field_named(on, name) if hasattr(on, "_fields") else on
+        if field is None:
+            flash(str(message), "danger")
+            continue
+        if str(message) not in map(str, field.errors):
+            field.errors = [*field.errors, str(message)]
+        marked = True
+    if marked and hasattr(on, "_fields"):
+        flash(field_errors_message(), "danger")
+
+
+def _field_named(form, name):
+    if name is None:
+        return None
+    return form._fields.get(getattr(form, "problem_fields", {}).get(name, name))
 
 
 @dataclass

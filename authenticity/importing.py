@@ -8,13 +8,13 @@ from sqlalchemy import select
 from alliance import audit
 from alliance.auth.models import User
 from alliance.catalogue.services import publisher_of
+from alliance.errors import FieldsInvalid
 from alliance.extensions import db
 from alliance.spreadsheets import read_table
 from alliance.tabular import ImportRejected, Problem, missing_columns
 from authenticity.models import SellerAuthorisation
 from authenticity.sellers import (
     AuthorisationInput,
-    AuthorisationInvalid,
     create_authorisation,
     read_authorisation,
     titles_of,
@@ -94,7 +94,7 @@ def import_authorisations(actor: User, data: bytes, filename: str) -> ImportResu
             values = read_authorisation(row.values)
             if values.isbns:
                 titles_of(publisher.id, values.isbns)
-        except AuthorisationInvalid as invalid:
+        except FieldsInvalid as invalid:
             for column, message in invalid.problems.items():
                 problems.append(Problem(row.number, table.headers.get(column, column), message))
             continue

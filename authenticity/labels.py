@@ -170,6 +170,15 @@ def parse(text: object) -> ParsedCode:
     return ParsedCode(code, check in (check_symbol(data), legacy_check_symbol(data)))
 
 
+def mistyped(code: str, at: int = 4) -> str:
+    """Return the code with the symbol `at` changed so that no check fits: a reader's typo."""
+    for wrong in ALPHABET:
+        typo = code[:at] + wrong + code[at + 1 :]
+        if not parse(typo).check_ok:
+            return typo
+    raise AssertionError("a changed symbol always breaks the Luhn check")
+
+
 def code_hash(key: bytes, normalised: str) -> bytes:
     """Return the keyed hash stored for a code (HMAC-SHA256, first 16 bytes)."""
     return hmac.digest(key, normalised.encode("ascii"), "sha256")[:HASH_BYTES]

@@ -4,6 +4,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 
 from sqlalchemy import Select, and_, exists, or_, select
 from stdnum.cn import uscc as stdnum_uscc
@@ -13,8 +14,9 @@ from alliance.auth.models import User
 from alliance.catalogue.isbn import IsbnError, normalise_isbn
 from alliance.catalogue.models import Title
 from alliance.catalogue.services import publisher_of
+from alliance.dates import read_day
 from alliance.db import utcnow
-from alliance.errors import ConflictError, DomainError, NotFoundError
+from alliance.errors import ConflictError, DomainError, FieldsInvalid, NotFoundError
 from alliance.extensions import db
 from alliance.forms import FORBIDDEN_CHARACTERS
 from alliance.i18n import DEFAULT_TIMEZONE, _l
@@ -29,21 +31,9 @@ MERCHANT_ID_MESSAGE = _l(
 )
 NAME_MESSAGE = _l("Enter the merchant's name.")
 USCC_MESSAGE = _l("This is not a valid unified social credit code (18 characters).")
-DATE_MESSAGE = _l("Enter a date such as 2021-04-23.")
 WINDOW_MESSAGE = _l("The end date cannot be before the start date.")
 TOO_MANY_ISBNS = _l("Name at most 5,000 ISBNs; leave the list empty for all your titles.")
 CONTROL_MESSAGE = _l("Remove the invisible control characters from this text.")
-
-
-class AuthorisationInvalid(DomainError):
-    """Some values of an authorisation are wrong; `problems` maps each field to why."""
-
-    status = 422
-    problem = "validation-error"
-
-    def __init__(self, problems: dict):
-        self.problems = problems
-        super().__init__(_l("Some values are not valid"), errors=problems)
 
 
 @dataclass(frozen=True)
@@ -63,25 +53,6 @@ def today() -> date:
     from zoneinfo import ZoneInfo
 
     return datetime.now(ZoneInfo(DEFAULT_TIMEZONE)).date()
-
-
-def parse_day(value) -> date | None:
-    """Read a date typed as 2021-04-23, 2021/4/23 or 2021年4月23日; None when empty."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = unicodedata.normalize("NFKC", str(value or "")).strip()
-    if not text:
-        return None
-    text = text.replace("年", "-").replace("月", "-").replace("日", "").replace("/", "-")
-    parts = text.split("-")
-    try:
-        if len(parts) != 3:
-            raise ValueError
-        return date(int(parts[0]), int(parts[1]), int(parts[2]))
-    except ValueError:
-        raise ValueError(DATE_MESSAGE) from None
 
 
 def parse_isbns(value) -> tuple[str, ...] | None:
@@ -119,12 +90,12 @@ def read_authorisation(values: dict) -> AuthorisationInput:
     merchant_name = take("merchant_name", _merchant_name)
     uscc = take("merchant_uscc", _uscc)
     isbns = take("isbns", parse_isbns)
-    valid_from = take("valid_from", _required_day)
-    valid_until = take("valid_until", parse_day)
+    valid_from = take("valid_from", partial(read_day, required=True))
+    valid_until = take("valid_until", read_day)
     if valid_from and valid_until and valid_until < valid_from:
         problems["valid_until"] = WINDOW_MESSAGE
     if problems:
-        raise AuthorisationInvalid(problems)
+        raise FieldsInvalid(problems)
     return AuthorisationInput(merchant_id, merchant_name, uscc, isbns, valid_from, valid_until)
 
 
@@ -158,13 +129,6 @@ def _uscc(value) -> str | None:
     return stdnum_uscc.compact(text)
 
 
-def _required_day(value) -> date:
-    day = parse_day(value)
-    if day is None:
-        raise ValueError(DATE_MESSAGE)
-    return day
-
-
 def titles_of(publisher_id: int, isbns: tuple[str, ...]) -> list[Title]:
     """Return the publisher's titles with these ISBNs; refuse ISBNs that are not its own."""
     found = {
@@ -175,7 +139,7 @@ def titles_of(publisher_id: int, isbns: tuple[str, ...]) -> list[Title]:
     }
     missing = [isbn for isbn in isbns if isbn not in found]
     if missing:
-        raise AuthorisationInvalid(
+        raise FieldsInvalid(
             {
                 "isbns": _l(
                     "These ISBNs are not among your titles: %(isbns)s",

@@ -6,13 +6,13 @@ from flask_login import current_user
 
 from alliance.auth.roles import Role, role_required
 from alliance.catalogue.services import publisher_of
-from alliance.errors import DomainError
+from alliance.errors import DomainError, FieldsInvalid
 from alliance.tabular import (
     attachment_header,
     csv_response,
     xlsx_response,
 )
-from alliance.web import Imported, paginate, perform, query_text, run_import
+from alliance.web import Imported, paginate, perform, query_text, run_import, show_problems
 from authenticity import bp, importing, jobs, printing, sellers, services, writing
 from authenticity.forms import (
     AuthorisationForm,
@@ -52,14 +52,10 @@ def sellers_index():
     if form.validate_on_submit():
         try:
             values = sellers.read_authorisation(form.data)
-            if values.isbns:
-                sellers.titles_of(publisher.id, values.isbns)
-        except sellers.AuthorisationInvalid as invalid:
-            for name, message in invalid.problems.items():
-                form[name].errors.append(message)
+        except FieldsInvalid as invalid:
+            show_problems(invalid, form)
         else:
-            done = perform(lambda: sellers.create_authorisation(current_user, values), form.isbns)
-            if done:
+            if perform(lambda: sellers.create_authorisation(current_user, values), form):
                 flash(_("%(name)s is now authorised.", name=values.merchant_name), "success")
                 return redirect(url_for("authenticity.sellers_index"))
     merchant = query_text("merchant", 64)

@@ -67,6 +67,12 @@ def parse_categories(text: str | None) -> list[str]:
 class CampaignForm(FlaskForm):
     """A campaign's names, windows, budget, caps and categories."""
 
+    problem_fields = {
+        "budget_fen": "budget",
+        "per_title_cap_fen": "per_title_cap",
+        "per_publisher_cap_fen": "per_publisher_cap",
+    }
+
     name = _text(_l("Name (Chinese)"), 200, True)
     name_en = _text(_l("Name (English)"), 200)
     enrolment_opens = DateField(_l("Enrolment opens"), validators=[DataRequired()])
@@ -131,14 +137,6 @@ class CampaignForm(FlaskForm):
         )
 
 
-# Where a problem found by the services is shown on the campaign form.
-CAMPAIGN_FIELD_OF = {
-    "budget_fen": "budget",
-    "per_title_cap_fen": "per_title_cap",
-    "per_publisher_cap_fen": "per_publisher_cap",
-}
-
-
 class ConfirmForm(FlaskForm):
     """A button that needs nothing but the CSRF token."""
 
@@ -156,6 +154,11 @@ class StatusForm(FlaskForm):
 
 class EnrolmentForm(FlaskForm):
     """Enrol one of the publisher's titles."""
+
+    problem_fields = {
+        "campaign_price_fen": "campaign_price",
+        "subsidy_per_unit_fen": "subsidy_per_unit",
+    }
 
     isbn = _text(_l("ISBN"), 64, True)
     campaign_price = _money(_l("Campaign price (yuan)"))
@@ -178,12 +181,6 @@ class EnrolmentForm(FlaskForm):
             expected_units=self.expected_units.data,
             stock=self.stock.data or 0,
         )
-
-
-ENROLMENT_FIELD_OF = {
-    "campaign_price_fen": "campaign_price",
-    "subsidy_per_unit_fen": "subsidy_per_unit",
-}
 
 
 class ImportEnrolmentsForm(FlaskForm):

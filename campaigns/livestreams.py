@@ -11,13 +11,14 @@ from alliance import audit
 from alliance.auth.models import User
 from alliance.catalogue.services import publisher_of
 from alliance.db import utcnow
+from alliance.errors import FieldsInvalid
 from alliance.extensions import db
 from alliance.forms import FORBIDDEN_CHARACTERS
 from alliance.i18n import DEFAULT_TIMEZONE, _l
 from alliance.members.models import Organisation
 from alliance.money import MAX_FEN
 from campaigns.models import Campaign, LivestreamSession
-from campaigns.sales import MAX_UNITS, UNITS_MESSAGE, SaleInvalid, check_accepting
+from campaigns.sales import MAX_UNITS, UNITS_MESSAGE, check_accepting
 
 MAX_MINUTES = 24 * 60
 MAX_HOST = 200
@@ -84,7 +85,7 @@ def record_livestream(
     if notes and (len(notes) > MAX_NOTES or FORBIDDEN_CHARACTERS.search(notes)):
         problems["notes"] = _l("Notes are plain text of at most 2000 characters.")
     if problems:
-        raise SaleInvalid(problems)
+        raise FieldsInvalid(problems)
     session = LivestreamSession(
         campaign_id=campaign.id,
         publisher_id=organisation.id,

@@ -2,7 +2,7 @@
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
@@ -14,7 +14,7 @@ from alliance.catalogue.isbn import IsbnError, normalise_isbn
 from alliance.catalogue.models import Title
 from alliance.catalogue.services import publisher_of
 from alliance.db import utcnow
-from alliance.errors import ConflictError, NotFoundError
+from alliance.errors import ConflictError, FieldsInvalid, NotFoundError
 from alliance.extensions import db
 from alliance.i18n import _l, local_today
 from alliance.members.models import Organisation
@@ -29,7 +29,6 @@ from campaigns.models import (
     EnrolmentStatus,
     Sale,
 )
-from campaigns.services import CampaignInvalid
 
 # Sales may be reported while the campaign runs and, for stragglers, this long after it ends.
 LATE_REPORT_DAYS = 30
@@ -40,7 +39,6 @@ CHANNEL_WORDS = {
     "livestream": Channel.LIVESTREAM, "live": Channel.LIVESTREAM, "直播": Channel.LIVESTREAM,
     "直播间": Channel.LIVESTREAM,
 }  # fmt: skip
-DATE_MESSAGE = _l("Enter a date such as 2021-04-23.")
 CHANNEL_MESSAGE = _l("Enter the channel: store or livestream (门店 or 直播).")
 UNITS_MESSAGE = _l("Enter the number of copies as a whole number, 0 or more.")
 SIMULTANEOUS = _l("This sale was reported at the same moment by another request; report it again.")
@@ -73,31 +71,7 @@ class SaleReport:
         return self.wanted_fen - self.sale.subsidy_fen
 
 
-class SaleInvalid(CampaignInvalid):
-    """Sale or session values break a rule; `problems` maps each field to its message."""
-
-
 # Reading what people type -------------------------------------------------------------------
-
-
-def parse_day(value) -> date:
-    """Read a day ('2021-04-23', '2021/4/23', '2021年4月23日', an Excel date) or refuse."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = unicodedata.normalize("NFKC", str(value or "")).strip()
-    if " " in text:  # Excel date-times ("2021-04-23 00:00:00"): the day is what counts
-        text = text.split(" ", 1)[0]
-    for mark in ("年", "月", "/", "."):
-        text = text.replace(mark, "-")
-    parts = text.rstrip("日").split("-")
-    if len(parts) != 3 or not all(part.isascii() and part.isdigit() for part in parts):
-        raise ValueError(DATE_MESSAGE)
-    try:
-        return date(int(parts[0]), int(parts[1]), int(parts[2]))
-    except ValueError:
-        raise ValueError(DATE_MESSAGE) from None
 
 
 def parse_channel(value) -> str:
@@ -213,7 +187,7 @@ def report_sale(actor: User, campaign: Campaign, values: SaleInput) -> SaleRepor
     if problem := date_problem(campaign, values.sale_date):
         problems["sale_date"] = problem
     if problems:
-        raise SaleInvalid(problems)
+        raise FieldsInvalid(problems)
     return apply_sale(actor, enrolment, values)
 
 

@@ -8,6 +8,7 @@ from alliance.api.schemas import ProblemSchema, page_of
 from alliance.auth.roles import Role
 from alliance.catalogue.isbn import IsbnError, normalise_isbn
 from alliance.catalogue.services import publisher_of
+from alliance.errors import FieldsInvalid
 from alliance.extensions import db
 from campaigns import sales, services
 from campaigns.sales_schemas import (
@@ -89,7 +90,7 @@ def list_sales(query, campaign_id):
         try:
             filters["isbn"] = normalise_isbn(query["isbn"])
         except IsbnError:
-            raise sales.SaleInvalid({"isbn": IsbnError.default_message}) from None
+            raise FieldsInvalid({"isbn": IsbnError.default_message}) from None
     select = sales.sales_query(campaign, **filters)
     return {
         **page_of(select, query["page"], query["page_size"]),

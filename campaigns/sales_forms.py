@@ -1,10 +1,13 @@
 """Forms for reporting sales, importing them, filtering them and recording livestream sessions."""
 
+from functools import partial
+
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from alliance.catalogue.isbn import IsbnError, normalise_isbn
+from alliance.dates import read_day
 from alliance.forms import FlaskForm
 from alliance.i18n import _l
 from alliance.money import MoneyError, parse_money
@@ -30,6 +33,8 @@ def _text(label, limit, required=False, description=None, **render_kw):
 class SaleForm(FlaskForm):
     """A day's sales of one enrolled title through one channel."""
 
+    problem_fields = {"revenue_fen": "revenue"}
+
     isbn = _text(_l("ISBN"), 64, True, _l("An ISBN of one of your approved titles."))
     sale_date = _text(_l("Date"), 20, True, _l("The day of the sales (China time)."), type="date")
     channel = SelectField(_l("Channel"), choices=CHANNEL_CHOICES)
@@ -43,7 +48,7 @@ class SaleForm(FlaskForm):
             return None
         found = {"isbn": self.isbn.data, "channel": self.channel.data}
         for name, read in (
-            ("sale_date", sales.parse_day),
+            ("sale_date", partial(read_day, required=True)),
             ("units", sales.parse_units),
         ):
             try:
@@ -92,7 +97,7 @@ class SalesFilterForm(FlaskForm):
             field = self[name]
             if field.data and not field.errors:
                 try:
-                    found[name] = sales.parse_day(field.data)
+                    found[name] = read_day(field.data, required=True)
                 except ValueError as error:
                     field.errors.append(error.args[0])
         publisher = self._fields.get("publisher")
@@ -114,6 +119,8 @@ class ImportSalesForm(FlaskForm):
 
 class LivestreamForm(FlaskForm):
     """A livestream selling session."""
+
+    problem_fields = {"gmv_fen": "gmv"}
 
     host = _text(_l("Host or channel"), 200, True, _l("Who presented, and on which platform."))
     started_at = _text(
@@ -149,9 +156,6 @@ class LivestreamForm(FlaskForm):
         if any(field.errors for field in self):
             return None
         return livestreams.LivestreamInput(**found)
-
-
-LIVESTREAM_FIELD_OF_PROBLEM = {"gmv_fen": "gmv"}
 
 
 def _minutes(text) -> int:

@@ -10,6 +10,7 @@ from alliance import audit
 from alliance.auth.models import User
 from alliance.catalogue.isbn import IsbnError, normalise_isbn
 from alliance.catalogue.services import publisher_of
+from alliance.dates import read_day
 from alliance.extensions import db
 from alliance.i18n import _l, local_today
 from alliance.money import MoneyError, parse_money
@@ -265,7 +266,7 @@ def _read_row(table: Table, campaign: Campaign, row, today) -> tuple[dict, list[
     except IsbnError as error:
         refuse("isbn", error.message)
     try:
-        day = sales.parse_day(values["date"])
+        day = read_day(values["date"], required=True)
     except ValueError as error:
         refuse("date", error.args[0])
     else:

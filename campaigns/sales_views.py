@@ -17,8 +17,6 @@ from campaigns import bp, livestreams, sales, services
 from campaigns import sales_import as sale_files
 from campaigns.models import CHANNEL_LABELS, Campaign
 from campaigns.sales_forms import (
-    LIVESTREAM_FIELD_OF_PROBLEM,
-    SALE_FIELD_OF_PROBLEM,
     ImportSalesForm,
     LivestreamForm,
     SaleForm,
@@ -57,20 +55,6 @@ def _own_publisher():
 
 def _is_staff() -> bool:
     return current_user.has_role(Role.CAMPAIGN_STAFF)
-
-
-def _on_fields(call, form, field_of_problem):
-    """Wrap a service call so that each rule's problem is shown next to its field."""
-
-    def attempt():
-        try:
-            return call()
-        except sales.SaleInvalid as invalid:
-            for name, message in invalid.problems.items():
-                form[field_of_problem.get(name, name)].errors.append(message)
-            raise DomainError(field_errors_message()) from None
-
-    return attempt
 
 
 def _heading(campaign: Campaign) -> str:
@@ -160,10 +144,7 @@ def sales_correct(campaign_id, sale_id):
 
 def _sale_page(campaign: Campaign, form: SaleForm, sale):
     if form.is_submitted() and (values := form.values()) is not None:
-        call = _on_fields(
-            lambda: sales.report_sale(current_user, campaign, values), form, SALE_FIELD_OF_PROBLEM
-        )
-        if done := perform(call):
+        if done := perform(lambda: sales.report_sale(current_user, campaign, values), form):
             _flash_report(done.value)
             return redirect(url_for("campaigns.sales_index", campaign_id=campaign.id))
     elif form.is_submitted():
@@ -311,12 +292,8 @@ def livestream_record(campaign_id):
         if values is None:
             flash(field_errors_message(), "danger")
         else:
-            call = _on_fields(
-                lambda: livestreams.record_livestream(current_user, campaign, values),
-                form,
-                LIVESTREAM_FIELD_OF_PROBLEM,
-            )
-            if perform(call):
+            call = lambda: livestreams.record_livestream(current_user, campaign, values)  # noqa: E731
+            if perform(call, form):
                 flash(_("The livestream session has been recorded."), "success")
                 return redirect(url_for("campaigns.livestream_index", campaign_id=campaign.id))
     return render_template(

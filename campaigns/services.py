@@ -15,7 +15,7 @@ from alliance.catalogue.models import Title, TitleStatus
 from alliance.catalogue.services import own_title, publisher_of
 from alliance.catalogue.services import search as search_titles
 from alliance.db import conflict_insert, utcnow
-from alliance.errors import ConflictError, DomainError, NotFoundError
+from alliance.errors import ConflictError, DomainError, FieldsInvalid, NotFoundError
 from alliance.extensions import db
 from alliance.i18n import _l, local_today
 from alliance.money import format_money
@@ -89,18 +89,6 @@ class EnrolmentInput:
     stock: int = 0
 
 
-class CampaignInvalid(DomainError):
-    """Campaign values break a rule; `problems` maps each field to its message."""
-
-    status = 422
-    problem = "validation-error"
-
-    def __init__(self, problems: dict):
-        first = next(iter(problems.values()))
-        super().__init__(first, problems={k: str(v) for k, v in problems.items()})
-        self.problems = problems
-
-
 def check_campaign(values: CampaignInput) -> None:
     """Refuse campaign values that cannot work together, naming each bad field."""
     problems = {}
@@ -125,7 +113,7 @@ def check_campaign(values: CampaignInput) -> None:
     if not 0 <= values.platform_share_percent <= 100:
         problems["platform_share_percent"] = _l("The platform share is from 0 to 100 percent.")
     if problems:
-        raise CampaignInvalid(problems)
+        raise FieldsInvalid(problems)
 
 
 def _name_taken(name: str, campaign_id: int | None = None) -> bool:
@@ -139,7 +127,7 @@ def create_campaign(actor: User, values: CampaignInput) -> Campaign:
     """Create a draft campaign."""
     check_campaign(values)
     if _name_taken(values.name):
-        raise CampaignInvalid({"name": _l("Another campaign already has this name.")})
+        raise FieldsInvalid({"name": _l("Another campaign already has this name.")})
     campaign = Campaign(status=CampaignStatus.DRAFT.value, allocated_fen=0, spent_fen=0)
     _apply(campaign, values)
     db.session.add(campaign)
@@ -154,9 +142,9 @@ def update_campaign(actor: User, campaign: Campaign, values: CampaignInput) -> b
     if campaign.status == CampaignStatus.FINISHED:
         raise ConflictError(_l("A finished campaign cannot be changed."))
     if _name_taken(values.name, campaign.id):
-        raise CampaignInvalid({"name": _l("Another campaign already has this name.")})
+        raise FieldsInvalid({"name": _l("Another campaign already has this name.")})
     if values.budget_fen < campaign.allocated_fen:
-        raise CampaignInvalid(
+        raise FieldsInvalid(
             {
                 "budget_fen": _l(
                     "The budget cannot be less than the %(amount)s already allocated.",
@@ -293,10 +281,6 @@ def enrolment_open(campaign: Campaign, today: date | None = None) -> bool:
     )
 
 
-class EnrolmentInvalid(CampaignInvalid):
-    """Enrolment values break a rule; `problems` maps each field to its message."""
-
-
 def enrol_title(actor: User, campaign: Campaign, values: EnrolmentInput) -> Enrolment:
     """Enrol one of the actor's publisher's titles, or re-enrol a withdrawn one."""
     publisher_of(actor)
@@ -305,16 +289,16 @@ def enrol_title(actor: User, campaign: Campaign, values: EnrolmentInput) -> Enro
     try:
         title = own_title(actor, values.isbn)
     except NotFoundError:
-        raise EnrolmentInvalid({"isbn": _l("None of your titles has this ISBN.")}) from None
+        raise FieldsInvalid({"isbn": _l("None of your titles has this ISBN.")}) from None
     if problems := check_enrolment_values(campaign, title, values):
-        raise EnrolmentInvalid(problems)
+        raise FieldsInvalid(problems)
     enrolment = db.session.scalar(
         select(Enrolment).where(
             Enrolment.campaign_id == campaign.id, Enrolment.title_id == title.id
         )
     )
     if enrolment is not None and enrolment.status != EnrolmentStatus.WITHDRAWN:
-        raise EnrolmentInvalid({"isbn": _l("This title is already enrolled in the campaign.")})
+        raise FieldsInvalid({"isbn": _l("This title is already enrolled in the campaign.")})
     return save_enrolment(actor, campaign, title, values, enrolment)
 
 

@@ -15,8 +15,6 @@ from alliance.tabular import csv_response
 from alliance.web import Imported, paginate, perform, run_import
 from campaigns import bp, importing, services
 from campaigns.forms import (
-    CAMPAIGN_FIELD_OF,
-    ENROLMENT_FIELD_OF,
     CampaignForm,
     ConfirmForm,
     EnrolmentForm,
@@ -59,25 +57,6 @@ def _publisher():
     try:
         return publisher_of(current_user)
     except DomainError:
-        return None
-
-
-def _show_problems(form, invalid: services.CampaignInvalid, field_of: dict) -> None:
-    for name, message in invalid.problems.items():
-        field = form._fields.get(field_of.get(name, name))
-        if field is None:
-            flash(str(message), "danger")
-        elif not field.errors:
-            field.errors.append(message)
-
-
-def _save(form, call, field_of):
-    """Run a service with the form's values, showing its problems next to the fields."""
-    try:
-        return perform(call)
-    except services.CampaignInvalid as invalid:
-        db.session.rollback()
-        _show_problems(form, invalid, field_of)
         return None
 
 
@@ -131,9 +110,7 @@ def create():
     """Set up a new campaign as a draft."""
     form = CampaignForm()
     if form.validate_on_submit() and (values := form.values()):
-        done = _save(
-            form, lambda: services.create_campaign(current_user, values), CAMPAIGN_FIELD_OF
-        )
+        done = perform(lambda: services.create_campaign(current_user, values), form)
         if done:
             flash(_("The campaign has been created as a draft."), "success")
             return redirect(url_for("campaigns.detail", campaign_id=done.value.id))
@@ -147,11 +124,7 @@ def edit(campaign_id):
     campaign = _campaign_or_404(campaign_id)
     form = CampaignForm(data=None if request.method == "POST" else _form_data(campaign))
     if form.validate_on_submit() and (values := form.values()):
-        done = _save(
-            form,
-            lambda: services.update_campaign(current_user, campaign, values),
-            CAMPAIGN_FIELD_OF,
-        )
+        done = perform(lambda: services.update_campaign(current_user, campaign, values), form)
         if done:
             flash(_("The changes have been saved.") if done.value else _("Nothing changed."))
             return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
@@ -197,11 +170,7 @@ def enrol(campaign_id):
         abort(403)
     form = EnrolmentForm(data={"isbn": request.args.get("isbn", "")[:64]})
     if form.validate_on_submit() and (values := form.values()):
-        done = _save(
-            form,
-            lambda: services.enrol_title(current_user, campaign, values),
-            ENROLMENT_FIELD_OF,
-        )
+        done = perform(lambda: services.enrol_title(current_user, campaign, values), form)
         if done:
             flash(
                 _("%(title)s has been enrolled and awaits review.", title=done.value.title.title),

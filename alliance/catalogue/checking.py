@@ -10,11 +10,13 @@ problem: the rules stay in one place, and tests compare both paths on generated 
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from alliance.catalogue import rules
 from alliance.catalogue.isbn import IsbnError, normalise_isbn, plain_isbn13s
-from alliance.catalogue.rules import TitleInput, TitleInvalid
-from alliance.errors import DomainError
+from alliance.catalogue.rules import TitleInput
+from alliance.dates import read_day
+from alliance.errors import DomainError, FieldsInvalid
 
 # The values of a spreadsheet row that read_title reads, each read on its own.
 FIELD_READERS: dict[str, Callable] = {
@@ -24,7 +26,7 @@ FIELD_READERS: dict[str, Callable] = {
     "language": rules._language,
     "clc_class": lambda value: rules._coded(value, rules.CLC_PATTERN, rules.CLC_MESSAGE),
     "thema_code": lambda value: rules._coded(value, rules.THEMA_PATTERN, rules.THEMA_MESSAGE),
-    "publication_date": rules._date,
+    "publication_date": partial(read_day, month_is_enough=True),
     "list_price_fen": rules._price,  # read from the "price" column, in yuan
     "page_count": rules._count,
     "description": lambda value: rules._optional(value, rules.MAX_DESCRIPTION),
@@ -86,7 +88,7 @@ def read_titles(columns: Mapping[str, Sequence[str]], count: int) -> CheckedTitl
         values = {name: column(name)[index] for name in columns}
         try:
             title = rules.read_title(values)
-        except TitleInvalid as invalid:
+        except FieldsInvalid as invalid:
             problems[index] = invalid.problems
             for name in FIELD_READERS:
                 fields[name][index] = None

@@ -39,6 +39,8 @@ def _text(label, limit, required=False, description=None):
 class TitleForm(FlaskForm):
     """A title's record; the same rules as the API and spreadsheet import apply."""
 
+    problem_fields = {"contributors": "authors", "list_price_fen": "price"}
+
     isbn = _text(_l("ISBN"), 64, True, _l("ISBN-13 or ISBN-10, with or without hyphens."))
     title = _text(_l("Title"), 300, True)
     subtitle = _text(_l("Subtitle"), 300)

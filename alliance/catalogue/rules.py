@@ -3,12 +3,13 @@
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from alliance.catalogue.isbn import normalise_isbn
 from alliance.catalogue.models import ContributorRole, TitleFormat, TitleStatus
 from alliance.cleaning import NumberRefused, read_whole_number
-from alliance.errors import DomainError
+from alliance.dates import read_day
+from alliance.errors import DomainError, FieldsInvalid
 from alliance.i18n import _l
 from alliance.money import MoneyError, parse_money
 
@@ -40,17 +41,6 @@ STATUS_WORDS = {
 }  # fmt: skip
 
 
-class TitleInvalid(DomainError):
-    """Some values of a title are not valid; `problems` maps each field to why."""
-
-    status = 422
-    problem = "validation-error"
-
-    def __init__(self, problems: dict[str, str]):
-        super().__init__(_l("Some values are not valid."), errors=problems)
-        self.problems = problems
-
-
 @dataclass
 class TitleInput:
     """A title's values, checked and normalised."""
@@ -75,7 +65,6 @@ STATUS_MESSAGE = _l("The status is forthcoming, active or withdrawn.")
 TITLE_MESSAGE = _l("Enter the title.")
 CLC_MESSAGE = _l("Enter a CLC class such as I247.5 or TP311.")
 THEMA_MESSAGE = _l("Enter a Thema code such as FBA.")
-DATE_MESSAGE = _l("Enter a date such as 2021-04-23.")
 PAGES_MESSAGE = _l("Enter a whole number of pages.")
 LANGUAGE_MESSAGE = _l("Enter a language code such as zh or en.")
 FEN_MESSAGE = _l("Give the price as a whole number of fen (1 yuan = 100 fen).")
@@ -91,7 +80,6 @@ STATUS_VALUES = {word: item.value for word, item in STATUS_WORDS.items()}
 DEFAULT_STATUS = TitleStatus.ACTIVE.value
 # The spellings most cells use, read without the general path's normalising and splitting;
 # anything else (full-width digits, 年月日, 元, thousands separators...) takes that path.
-ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 PLAIN_PRICE = re.compile(r"(?:¥|CNY|RMB)?([0-9]{1,12})(?:\.([0-9]{1,2}))?")
 
 
@@ -108,37 +96,6 @@ def _word(value, words: dict, message) -> str:
     if key in words:
         return words[key].value
     raise ValueError(message)
-
-
-def _date(value) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = unicodedata.normalize("NFKC", _text(value))
-    if not text:
-        return None
-    if ISO_DATE.fullmatch(text):
-        numbers = [int(text[:4]), int(text[5:7]), int(text[8:])]
-    else:
-        text = (
-            text.replace("年", "-")
-            .replace("月", "-")
-            .replace("日", "")
-            .replace("/", "-")
-            .replace(".", "-")
-        )
-        parts = [part for part in text.split("-") if part]
-        try:
-            numbers = [int(part) for part in parts]
-        except ValueError:
-            raise ValueError(DATE_MESSAGE) from None
-        if len(numbers) == 2:  # "2021-04": books are often dated by month
-            numbers.append(1)
-    try:
-        return date(*numbers)
-    except (ValueError, TypeError):
-        raise ValueError(DATE_MESSAGE) from None
 
 
 def _count(value) -> int | None:
@@ -206,7 +163,7 @@ def _status(value) -> str:
 
 
 def read_title(values: dict) -> TitleInput:
-    """Check every value of a title at once; raise TitleInvalid listing each problem."""
+    """Check every value of a title at once; raise FieldsInvalid listing each problem."""
     # Spelled out field by field: this runs for every row of an import of 100,000 titles.
     problems: dict[str, str] = {}
     get = values.get
@@ -249,7 +206,7 @@ def read_title(values: dict) -> TitleInput:
     except (ValueError, DomainError) as error:
         problems["thema_code"] = _message(error)
     try:
-        publication_date = _date(get("publication_date"))
+        publication_date = read_day(get("publication_date"), month_is_enough=True)
     except (ValueError, DomainError) as error:
         problems["publication_date"] = _message(error)
     if "list_price_fen" in values:  # the API speaks fen; forms and spreadsheets speak yuan
@@ -275,7 +232,7 @@ def read_title(values: dict) -> TitleInput:
     except (ValueError, DomainError) as error:
         problems["status"] = _message(error)
     if problems:
-        raise TitleInvalid(problems)
+        raise FieldsInvalid(problems)
     return TitleInput(
         isbn=isbn,
         title=title,

@@ -18,8 +18,8 @@ from alliance.catalogue import bp, importing, jobs, services
 from alliance.catalogue.forms import ImportTitlesForm, StatusForm, TitleForm, TitleSearchForm
 from alliance.catalogue.isbn import format_isbn
 from alliance.catalogue.models import ImportReport, TitleStatus
-from alliance.catalogue.rules import TitleInvalid, read_title
-from alliance.errors import DomainError
+from alliance.catalogue.rules import read_title
+from alliance.errors import DomainError, FieldsInvalid
 from alliance.extensions import db
 from alliance.forms import valid_data
 from alliance.i18n import _l, current_language
@@ -31,11 +31,9 @@ from alliance.tabular import (
     problems_csv,
     xlsx_response,
 )
-from alliance.web import Imported, paginate, perform, run_import
+from alliance.web import Imported, paginate, perform, run_import, show_problems
 
 PER_PAGE = 50
-# Where a problem found by the rules is shown on the form.
-FIELD_OF_PROBLEM = {"contributors": "authors", "list_price_fen": "price"}
 
 
 def _search_form() -> TitleSearchForm:
@@ -94,11 +92,8 @@ def _submitted(form: TitleForm):
     valid = form.validate()
     try:
         values = read_title(form.data)
-    except TitleInvalid as invalid:
-        for name, message in invalid.problems.items():
-            field = form[FIELD_OF_PROBLEM.get(name, name)]
-            if not field.errors:
-                field.errors.append(message)
+    except FieldsInvalid as invalid:
+        show_problems(invalid, form)
         return None
     return values if valid else None
 

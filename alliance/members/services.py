@@ -9,13 +9,18 @@ from alliance import audit
 from alliance.auth.models import User, UserRole
 from alliance.auth.roles import Role
 from alliance.db import utcnow
-from alliance.errors import ConflictError, DomainError, NotFoundError
+from alliance.errors import (
+    ConflictError,
+    DomainError,
+    FieldConflict,
+    FieldsInvalid,
+    NotFoundError,
+)
 from alliance.extensions import db
 from alliance.i18n import _l
 from alliance.members.models import STATUS_LABELS, MemberStatus, Organisation, OrganisationKind
 from alliance.members.values import (
     PROFILE_FIELDS,
-    InvalidMemberValue,
     clean_text,
     normalise_uscc,
     profile_values,
@@ -63,7 +68,7 @@ def _check_unique(name: str | None, name_en: str | None, uscc: str | None, *, ot
         return db.session.scalar(query.limit(1)) is not None
 
     if name and taken(func.lower(Organisation.name) == name.lower()):
-        raise ConflictError(
+        raise FieldConflict(
             _l(
                 "An organisation named %(name)s already exists. If you work there, ask an "
                 "administrator to link your account to it.",
@@ -72,12 +77,12 @@ def _check_unique(name: str | None, name_en: str | None, uscc: str | None, *, ot
             field="name",
         )
     if name_en and taken(func.lower(Organisation.name_en) == name_en.lower()):
-        raise ConflictError(
+        raise FieldConflict(
             _l("An organisation with the English name %(name)s already exists.", name=name_en),
             field="name_en",
         )
     if uscc and taken(Organisation.uscc == uscc):
-        raise ConflictError(
+        raise FieldConflict(
             _l(
                 "The unified social credit code %(code)s is already registered to another "
                 "organisation.",
@@ -120,7 +125,7 @@ def apply_for_membership(user: User, values: Mapping) -> Organisation:
         )
     kind = values.get("kind")
     if kind not in {k.value for k in APPLICANT_KINDS}:
-        raise InvalidMemberValue(
+        raise FieldsInvalid(
             _l("Publishers, online bookstores and charities can apply to join."), field="kind"
         )
     name = clean_text(values.get("name"), "name", required=True)
@@ -140,7 +145,7 @@ def apply_for_membership(user: User, values: Mapping) -> Organisation:
 def create_organisation(actor: User | None, kind: str, values: Mapping) -> Organisation:
     """Add an active member organisation directly (an operator at the command line)."""
     if kind not in {k.value for k in OrganisationKind}:
-        raise InvalidMemberValue(_l("Choose one of the kinds of member."), field="kind")
+        raise FieldsInvalid(_l("Choose one of the kinds of member."), field="kind")
     name = clean_text(values.get("name"), "name", required=True)
     name_en = clean_text(values.get("name_en"), "name_en")
     uscc = normalise_uscc(values.get("uscc"))
@@ -174,7 +179,7 @@ def decide(actor: User, organisation: Organisation, new_status: str, reason: str
     try:
         target = MemberStatus(new_status)
     except ValueError:
-        raise InvalidMemberValue(_l("Choose a decision."), field="decision") from None
+        raise FieldsInvalid(_l("Choose a decision."), field="decision") from None
     current = MemberStatus(organisation.status)
     if target not in TRANSITIONS[current]:
         raise ConflictError(
@@ -188,7 +193,7 @@ def decide(actor: User, organisation: Organisation, new_status: str, reason: str
         )
     reason = clean_text(reason, "reason")
     if target in REASON_REQUIRED and not reason:
-        raise InvalidMemberValue(
+        raise FieldsInvalid(
             _l("Give a reason: the organisation's users will see it."), field="reason"
         )
     action = DECISIONS[(current, target)][0]

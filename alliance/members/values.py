@@ -8,14 +8,9 @@ from email_validator import EmailNotValidError, validate_email
 from stdnum.cn import uscc as uscc_number
 from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
 
-from alliance.errors import DomainError
+from alliance.errors import FieldsInvalid
 from alliance.forms import FORBIDDEN_CHARACTERS
 from alliance.i18n import _l
-
-
-class InvalidMemberValue(DomainError):
-    """A value of an application or profile is missing or malformed (details name the field)."""
-
 
 # Field -> longest accepted text (the column sizes; descriptions are Text but kept readable).
 MAX_LENGTHS = {
@@ -48,18 +43,18 @@ APPLICATION_FIELDS = PROFILE_FIELDS | {"name", "kind"}
 def clean_text(value, field: str, *, required: bool = False) -> str | None:
     """Return `value` stripped (None when empty); refuse control characters and overlong text."""
     if value is not None and not isinstance(value, str):
-        raise InvalidMemberValue(_l("This value is not text."), field=field)
+        raise FieldsInvalid(_l("This value is not text."), field=field)
     text = (value or "").strip()
     if FORBIDDEN_CHARACTERS.search(text):
-        raise InvalidMemberValue(
+        raise FieldsInvalid(
             _l("Remove the invisible control characters from this text."), field=field
         )
     if len(text) > MAX_LENGTHS[field]:
-        raise InvalidMemberValue(
+        raise FieldsInvalid(
             _l("Shorten this to at most %(max)s characters.", max=MAX_LENGTHS[field]), field=field
         )
     if required and not text:
-        raise InvalidMemberValue(_l("This field is required."), field=field)
+        raise FieldsInvalid(_l("This field is required."), field=field)
     return text or None
 
 
@@ -81,7 +76,7 @@ def normalise_uscc(text: str | None) -> str | None:
             "A unified social credit code has 8 digits, then 10 digits or capital letters "
             "(not I, O, S, V or Z)."
         )
-    raise InvalidMemberValue(message, field="uscc")
+    raise FieldsInvalid(message, field="uscc")
 
 
 def normalise_website(text: str | None) -> str | None:
@@ -101,7 +96,7 @@ def normalise_website(text: str | None) -> str | None:
         or parts.username is not None
         or any(ch.isspace() for ch in text)
     ):
-        raise InvalidMemberValue(
+        raise FieldsInvalid(
             _l("Enter a web address starting with https:// or http://, e.g. https://example.org."),
             field="website",
         )
@@ -116,9 +111,7 @@ def normalise_email(text: str | None) -> str | None:
     try:
         return validate_email(text, check_deliverability=False).normalized
     except EmailNotValidError:
-        raise InvalidMemberValue(
-            _l("This email address is not valid."), field="contact_email"
-        ) from None
+        raise FieldsInvalid(_l("This email address is not valid."), field="contact_email") from None
 
 
 def normalise_phone(text: str | None) -> str | None:
@@ -131,7 +124,7 @@ def normalise_phone(text: str | None) -> str | None:
     except phonenumbers.NumberParseException:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
-        raise InvalidMemberValue(
+        raise FieldsInvalid(
             _l("Enter a valid telephone number, e.g. 021 5321 8888 or 138 0013 8000."),
             field="contact_phone",
         )
@@ -150,7 +143,7 @@ def profile_values(values: Mapping) -> dict:
         "description_en": clean_text(values.get("description_en"), "description_en"),
     }
     if profile["contact_email"] is None:
-        raise InvalidMemberValue(
+        raise FieldsInvalid(
             _l("Enter an email address where the alliance can reach you."), field="contact_email"
         )
     return profile

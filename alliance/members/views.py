@@ -5,7 +5,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from alliance.auth.roles import Role, public, role_required
-from alliance.errors import DomainError
 from alliance.extensions import db
 from alliance.forms import valid_data
 from alliance.i18n import current_language
@@ -25,29 +24,6 @@ from alliance.members.models import STATUS_LABELS, MemberStatus, Organisation
 from alliance.web import paginate, perform
 
 PER_PAGE = 30
-
-
-class _FieldNamedByError:
-    """perform()'s error_field for a whole form: a refusal goes next to the field it names."""
-
-    def __init__(self, form, fallback):
-        self.form, self.fallback, self.named = form, fallback, None
-
-    def watch(self, call):
-        """Wrap `call` so that a refusal remembers which field it is about."""
-
-        def watched():
-            try:
-                return call()
-            except DomainError as error:
-                self.named = error.details.get("field")
-                raise
-
-        return watched
-
-    @property
-    def errors(self) -> list:
-        return self.form._fields.get(self.named, self.fallback).errors
 
 
 @bp.route("/")
@@ -84,11 +60,8 @@ def apply():
     if current_user.organisation is not None:
         return render_template("members/apply.html", organisation=current_user.organisation)
     form = ApplicationForm()
-    target = _FieldNamedByError(form, form.name)
     if form.validate_on_submit() and (
-        done := perform(
-            target.watch(lambda: services.apply_for_membership(current_user, form.values())), target
-        )
+        done := perform(lambda: services.apply_for_membership(current_user, form.values()), form)
     ):
         flash(
             _(
@@ -155,10 +128,8 @@ def edit(organisation_id):
     if not services.is_insider(current_user, organisation):
         abort(404)
     form = ProfileEditForm(obj=None if request.method == "POST" else organisation)
-    target = _FieldNamedByError(form, form.name_en)
     if form.validate_on_submit() and perform(
-        target.watch(lambda: services.update_profile(current_user, organisation, form.values())),
-        target,
+        lambda: services.update_profile(current_user, organisation, form.values()), form
     ):
         flash(_("The profile has been saved."), "success")
         return redirect(url_for("members.detail", organisation_id=organisation.id))

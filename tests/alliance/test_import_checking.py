@@ -14,8 +14,9 @@ from alliance.catalogue.checking import read_titles, title_isbn
 from alliance.catalogue.importing import TITLE_COLUMNS
 from alliance.catalogue.isbn import IsbnError, _checked_isbn13, _range_index, plain_isbn13s
 from alliance.catalogue.models import search_key, search_keys
-from alliance.catalogue.rules import TitleInvalid, read_title
+from alliance.catalogue.rules import read_title
 from alliance.cleaning import TextRefused, clean_text
+from alliance.errors import FieldsInvalid
 from alliance.plaincsv import plain_columns
 from alliance.spreadsheets import SpreadsheetError, _clean, normalise_header, read_table
 from alliance.tabular import ImportRejected
@@ -78,7 +79,7 @@ def test_reading_by_column_gives_what_read_title_gives_for_each_row(app, rows):
         for index, row in enumerate(rows):
             try:
                 expected = read_title(row)
-            except TitleInvalid as invalid:
+            except FieldsInvalid as invalid:
                 assert checked.problems[index] == invalid.problems
                 assert checked.fields["isbn"][index] == title_isbn(row)
             else:

@@ -252,7 +252,7 @@ def test_the_service_checks_values_itself(make_user, db, ctx):
     ):
         with pytest.raises(DomainError) as refused:
             services.apply_for_membership(user, values)
-        assert refused.value.details["field"] == field
+        assert list(refused.value.problems) == [field]
 
 
 def test_a_member_of_an_organisation_sees_its_status_instead_of_the_form(client_as, db):

@@ -6,14 +6,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from alliance.catalogue.rules import TitleInvalid, read_title
+from alliance.catalogue.rules import read_title
+from alliance.errors import FieldsInvalid
 from alliance.money import parse_money
 
 BASE = {"isbn": "9787020002207", "title": "红楼梦"}
 
 
 def problems_of(values: dict) -> dict:
-    with pytest.raises(TitleInvalid) as caught:
+    with pytest.raises(FieldsInvalid) as caught:
         read_title({**BASE, **values})
     return caught.value.problems
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from alliance.api.services import create_api_key
 from alliance.audit import AuditEvent
 from alliance.auth.models import User
+from alliance.errors import FieldsInvalid
 from authenticity import sellers
 from authenticity.models import SellerAuthorisation
 
@@ -84,7 +85,7 @@ def test_the_window_is_inclusive_and_ends_with_revocation(app, publisher, db, au
 
 
 def test_an_end_before_the_start_is_refused(ctx):
-    with pytest.raises(sellers.AuthorisationInvalid) as refused:
+    with pytest.raises(FieldsInvalid) as refused:
         sellers.read_authorisation(
             {**FORM, "valid_from": "2021-05-01", "valid_until": "2021-04-01"}
         )
@@ -167,7 +168,7 @@ def test_api_create_list_and_revoke_only_own(app, publisher, rival_publisher, db
         },
         headers=mine,
     )
-    assert bad.status_code == 422 and "isbns" in bad.json["errors"]
+    assert bad.status_code == 422 and "isbns" in bad.json["errors"]["json"]
     assert [a["id"] for a in client.get("/api/v1/authorisations", headers=mine).json] == [
         created.json["id"]
     ]

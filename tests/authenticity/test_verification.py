@@ -54,7 +54,7 @@ def test_the_form_checks_a_typed_code(client, codes):
 
 def test_unknown_codes_get_one_uniform_answer(client, codes):
     unknown = labels.new_code()
-    typo = codes[0][:5] + ("X" if codes[0][5] != "X" else "Y") + codes[0][6:]
+    typo = labels.mistyped(codes[0], at=5)
     answers = {}
     for name, code in {
         "unknown": unknown,

@@ -95,7 +95,7 @@ def test_another_publishers_title_is_a_field_problem(db, api):
     response = api.client.post(api.url, json=body(api.theirs), headers=api.me)
     assert response.status_code == 422
     problem = response.get_json()
-    assert "approved for this campaign" in problem["problems"]["isbn"]
+    assert "approved for this campaign" in problem["errors"]["json"]["isbn"][0]
     assert db.session.scalar(select(func.count(Sale.id))) == 0
 
 
