@@ -9,7 +9,6 @@ connection) leaves a batch whose count has not moved for STALLED_AFTER: it is re
 its count, which is exact because each chunk and its count are committed together.
 """
 
-import contextlib
 from datetime import date, timedelta
 
 from flask import current_app
@@ -18,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from alliance import audit
 from alliance.auth.models import User
-from alliance.catalogue.rows import RowWriter
+from alliance.bulk import RowWriter, larger_sqlite_cache
 from alliance.db import conflict_insert, utcnow
 from alliance.errors import ConflictError
 from alliance.extensions import db
@@ -109,7 +108,7 @@ def write_chunk(batch_id: int, quantity: int, written: int, hash_code, codes_for
     rows.sort(key=_hash_of)  # in index order: each chunk fills the index in one pass
     label_writer = RowWriter(Label.__table__, ("batch_id", "serial", "code_hash"))
     to_binary = label_writer.processor("code_hash")
-    with _big_cache(label_writer.connection):
+    with larger_sqlite_cache(label_writer.connection, BULK_CACHE_KIB):
         label_writer.write([(b, n, to_binary(h)) for b, n, h in rows])
     # Last, so that a revoke that came first (it locks the batch row) makes this chunk fail.
     moved = db.session.execute(
@@ -129,22 +128,6 @@ def write_chunk(batch_id: int, quantity: int, written: int, hash_code, codes_for
 
 def _hash_of(row: tuple) -> bytes:
     return row[2]
-
-
-@contextlib.contextmanager
-def _big_cache(connection):
-    """Give SQLite a big page cache while a chunk is written."""
-    # Random hashes land all over the unique index: with the default 2 MB cache a million
-    # of them thrash the disk; a bigger cache keeps the index in memory.
-    if connection.dialect.name != "sqlite":
-        yield
-        return
-    previous = connection.exec_driver_sql("PRAGMA cache_size").scalar()
-    connection.exec_driver_sql(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
-    try:
-        yield
-    finally:
-        connection.exec_driver_sql(f"PRAGMA cache_size = {int(previous)}")
 
 
 def finish_writing(

@@ -2,17 +2,15 @@
 
 import functools
 import json
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from itertools import chain, compress, repeat
 from operator import add, itemgetter
 
 from sqlalchemy import ARRAY, String, any_, bindparam, delete, func, insert, select, text, update
 
 from alliance.audit import AuditEvent
+from alliance.bulk import RowWriter, Same, chunks, larger_sqlite_cache, one_object
 from alliance.catalogue.checking import CheckedTitles
 from alliance.catalogue.models import Contributor, Title, search_key, search_keys
-from alliance.catalogue.rows import RowWriter, Same, one_object
 from alliance.db import utcnow
 from alliance.extensions import db
 from alliance.logs import current_request_id
@@ -21,18 +19,11 @@ STATE_FIELDS = (
     "title", "subtitle", "format", "language", "clc_class", "thema_code", "publication_date",
     "list_price_fen", "page_count", "description", "status",
 )  # fmt: skip
-CHUNK = 900  # values in one IN (...) and rows in one INSERT: under every driver's limits
 WRITE_BATCH = 10_000  # rows built and written at a time: bounded memory
 LARGE_IMPORT = 10_000  # rows from which SQLite gets a larger page cache for the import
 IMPORT_CACHE_KIB = 64 * 1024
 TITLE_TABLE = Title.__table__
 CONTRIBUTOR_TABLE = Contributor.__table__
-
-
-def chunks(items: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
-    """Yield slices of `items`, `size` at a time."""
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def titles_by_isbn(columns: list, isbns: list[str]):
@@ -85,7 +76,8 @@ def insert_titles(titles: CheckedTitles, rows: list[int], publisher_id: int) -> 
     rebuilt = _indexes_to_rebuild(TITLE_TABLE, len(rows)) + _indexes_to_rebuild(
         CONTRIBUTOR_TABLE, credits
     )
-    with _larger_sqlite_cache(len(rows) + credits):
+    large = len(rows) + credits >= LARGE_IMPORT
+    with larger_sqlite_cache(db.session.connection(), IMPORT_CACHE_KIB if large else 0):
         for name, _sql in rebuilt:
             db.session.execute(text(f'DROP INDEX "{name}"'))
         _write_titles(titles, rows, ids, credited, publisher_id)
@@ -148,25 +140,6 @@ def _credit_columns(found, title_ids: list[int], placed: list[int]) -> tuple[dic
         ids = chain.from_iterable(map(repeat, title_ids, counts))
         positions = chain.from_iterable(map(range, placed, ends))
     return {"title_id": list(ids), "name": names, "position": list(positions)}, ends
-
-
-@contextmanager
-def _larger_sqlite_cache(rows: int):
-    """Give SQLite's page cache room for a large import's pages meanwhile (64 MiB at most).
-
-    With the default 2 MiB, SQLite writes pages out to the WAL in the middle of the
-    transaction and again each time it changes them later.
-    """
-    connection = db.session.connection()
-    if connection.dialect.name != "sqlite" or rows < LARGE_IMPORT:
-        yield
-        return
-    previous = connection.exec_driver_sql("PRAGMA cache_size").scalar()
-    connection.exec_driver_sql(f"PRAGMA cache_size = {-IMPORT_CACHE_KIB:d}")
-    try:
-        yield
-    finally:
-        connection.exec_driver_sql(f"PRAGMA cache_size = {int(previous):d}")
 
 
 CONVERTED = ("title", "publication_date")  # fields whose values are converted per row below

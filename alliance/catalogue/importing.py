@@ -12,12 +12,12 @@ from sqlalchemy.exc import IntegrityError
 
 from alliance import audit
 from alliance.auth.models import User
+from alliance.bulk import chunks
 from alliance.catalogue import services
 from alliance.catalogue.bulk import (
     CONTRIBUTOR_TABLE,
     STATE_FIELDS,
     TITLE_TABLE,
-    chunks,
     forget_loaded_titles,
     insert_titles,
     titles_by_isbn,

@@ -3,9 +3,9 @@
 from sqlalchemy import select
 from stdnum import ean
 
+from alliance.bulk import RowWriter, Same
 from alliance.catalogue.bulk import TITLE_TABLE, titles_by_isbn
 from alliance.catalogue.models import Title
-from alliance.catalogue.rows import RowWriter, Same
 from alliance.db import utcnow
 
 COLUMNS = ("isbn", "title", "title_key", "subtitle", "thema_code", "publisher_id", "format",

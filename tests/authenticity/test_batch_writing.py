@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from alliance.api.services import create_api_key
 from alliance.audit import AuditEvent
 from alliance.auth.models import User, UserRole
+from alliance.bulk import RowWriter
 from alliance.catalogue.models import Title, search_key
-from alliance.catalogue.rows import RowWriter
 from alliance.db import utcnow
 from alliance.extensions import db as _db
 from alliance.jobs.models import Job

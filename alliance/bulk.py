@@ -1,6 +1,7 @@
-"""Insert rows in bulk below the ORM: many rows per statement on SQLite, COPY on PostgreSQL."""
+"""Write rows in bulk below the ORM: in chunks, many rows a statement (SQLite) or COPY."""
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain, repeat
 from operator import is_
@@ -11,6 +12,32 @@ from sqlalchemy.exc import IntegrityError
 from alliance.extensions import db
 
 MAX_PARAMETERS = 999  # SQLite's limit on values in one statement before 3.32
+CHUNK = 900  # values in one IN (...) or rows in one statement: under every driver's limits
+
+
+def chunks(items: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
+    """Yield slices of `items`, `size` at a time."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+@contextmanager
+def larger_sqlite_cache(connection, kib: int):
+    """Give SQLite's page cache `kib` KiB while a large write runs (0 or PostgreSQL: as it was).
+
+    With the default 2 MiB, SQLite writes pages out to the WAL in the middle of the
+    transaction and again each time it changes them later; rows landing all over a unique
+    index (random hashes) thrash the disk.
+    """
+    if connection.dialect.name != "sqlite" or kib <= 0:
+        yield
+        return
+    previous = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    connection.exec_driver_sql(f"PRAGMA cache_size = {-int(kib):d}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {int(previous):d}")
 
 
 @dataclass(frozen=True)
