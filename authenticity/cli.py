@@ -32,11 +32,13 @@ def labels_cli():
 def create_labels_command(isbn, merchant, quantity, out: Path, seal: bool):
     """Create a batch of labels for a title and write its codes to a CSV file."""
     from alliance.catalogue.services import find_title
+    from alliance.errors import NotFoundError
     from authenticity import labels, services
 
-    title = find_title(isbn)
-    if title is None:
-        raise click.ClickException(f"No title has the ISBN {isbn!r}.")
+    try:
+        title = find_title(isbn)
+    except NotFoundError:
+        raise click.ClickException(f"No title has the ISBN {isbn!r}.") from None
     started = time.perf_counter()
     try:
         batch = services.create_batch(None, isbn, merchant, quantity, publisher=title.publisher)

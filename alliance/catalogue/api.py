@@ -1,7 +1,6 @@
 """Catalogue API: search, read, add, change and import titles under /api/v1/titles."""
 
 from flask import jsonify, url_for
-from flask_smorest import abort
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields
 
@@ -50,10 +49,7 @@ def list_titles(query):
 @blp.doc(security=SECURITY)
 def get_title(isbn):
     """Return one title by its ISBN (any spelling)."""
-    title = services.find_title(isbn)
-    if title is None:
-        abort(404)
-    return title
+    return services.find_title(isbn)
 
 
 @blp.route("", methods=["POST"])

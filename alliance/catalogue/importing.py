@@ -27,7 +27,7 @@ from alliance.catalogue.checking import CheckedTitles, read_titles
 from alliance.catalogue.models import ImportReport
 from alliance.catalogue.rules import ROLE_FIELDS, TitleInput
 from alliance.db import utcnow
-from alliance.errors import ConflictError
+from alliance.errors import ConflictError, NotFoundError
 from alliance.extensions import db
 from alliance.i18n import _l
 from alliance.members.models import MemberStatus, Organisation, OrganisationKind
@@ -187,6 +187,14 @@ def save_report(user: User, filename: str, problems: Sequence[Problem]) -> Impor
     )
     db.session.add(report)
     db.session.flush()
+    return report
+
+
+def own_report(user: User, report_id: int) -> ImportReport:
+    """Return one of the user's import reports; anyone else's is not found."""
+    report = db.session.get(ImportReport, report_id)
+    if report is None or report.user_id != user.id:
+        raise NotFoundError(_l("No such import report."))
     return report
 
 

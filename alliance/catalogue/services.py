@@ -66,13 +66,16 @@ def own_title(user: User, isbn_text: str) -> Title:
     return title
 
 
-def find_title(isbn_text: str) -> Title | None:
-    """Return the title with this ISBN, whoever publishes it."""
+def find_title(isbn_text: str) -> Title:
+    """Return the title with this ISBN (any spelling), whoever publishes it; else not found."""
     try:
         isbn = normalise_isbn(isbn_text)
     except IsbnError:
-        return None
-    return db.session.scalar(select(Title).where(Title.isbn == isbn))
+        raise NotFoundError(_l("No title has this ISBN.")) from None
+    title = db.session.scalar(select(Title).where(Title.isbn == isbn))
+    if title is None:
+        raise NotFoundError(_l("No title has this ISBN."))
+    return title
 
 
 def apply_input(title: Title, values: TitleInput) -> None:

@@ -17,10 +17,9 @@ from alliance.auth.roles import Role, role_required
 from alliance.catalogue import bp, importing, jobs, services
 from alliance.catalogue.forms import ImportTitlesForm, StatusForm, TitleForm, TitleSearchForm
 from alliance.catalogue.isbn import format_isbn
-from alliance.catalogue.models import ImportReport, TitleStatus
+from alliance.catalogue.models import TitleStatus
 from alliance.catalogue.rules import read_title
 from alliance.errors import DomainError, FieldsInvalid
-from alliance.extensions import db
 from alliance.forms import valid_data
 from alliance.i18n import _l, current_language
 from alliance.money import yuan_text
@@ -63,8 +62,6 @@ def index():
 def detail(isbn):
     """Show everything about a title."""
     title = services.find_title(isbn)
-    if title is None:
-        abort(404)
     if isbn != title.isbn:
         return redirect(url_for("catalogue.detail", isbn=title.isbn))
     mine = _manages(title)
@@ -117,7 +114,7 @@ def create():
 @role_required(Role.PUBLISHER)
 def edit(isbn):
     """Change one of the user's publisher's titles (another publisher's is not found)."""
-    title = _own_or_404(isbn)
+    title = services.own_title(current_user, isbn)
     form = TitleForm(data=None if request.method == "POST" else _form_data(title))
     form.isbn.render_kw = {"readonly": True}
     if values := _submitted(form):
@@ -133,7 +130,7 @@ def edit(isbn):
 @role_required(Role.PUBLISHER)
 def change_status(isbn):
     """Withdraw, reinstate or publish one of the user's publisher's titles."""
-    title = _own_or_404(isbn)
+    title = services.own_title(current_user, isbn)
     form = StatusForm()
     if form.validate_on_submit() and perform(
         lambda: services.change_status(current_user, title, form.status.data)
@@ -149,13 +146,6 @@ def _is_publisher() -> bool:
         flash(str(error.message), "warning")
         return False
     return True
-
-
-def _own_or_404(isbn):
-    try:
-        return services.own_title(current_user, isbn)
-    except DomainError:
-        abort(404)
 
 
 def _form_data(title) -> dict:
@@ -283,9 +273,7 @@ def import_titles():
 @role_required(Role.PUBLISHER)
 def import_report(report_id):
     """Download the problems of one of the user's rejected imports (formula-safe CSV)."""
-    report = db.session.get(ImportReport, report_id)
-    if report is None or report.user_id != current_user.id:
-        abort(404)
+    report = importing.own_report(current_user, report_id)
     response = Response(
         problems_csv(importing.report_problems(report)), mimetype="text/csv; charset=utf-8"
     )

@@ -114,6 +114,25 @@ def is_insider(user, organisation: Organisation) -> bool:
     )
 
 
+def shown_organisation(user, organisation_id: int) -> Organisation:
+    """Return an organisation whose profile `user` may see: an active member, or their own."""
+    organisation = db.session.get(Organisation, organisation_id)
+    shown = organisation is not None and (
+        organisation.is_active_member or is_insider(user, organisation)
+    )
+    if not shown:
+        raise NotFoundError(_l("No such organisation."))
+    return organisation
+
+
+def managed_organisation(user, organisation_id: int) -> Organisation:
+    """Return an organisation `user` manages (theirs; any for an administrator); else not found."""
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None or not is_insider(user, organisation):
+        raise NotFoundError(_l("No such organisation."))
+    return organisation
+
+
 # --- applications and decisions -------------------------------------------------------------
 
 

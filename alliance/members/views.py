@@ -1,6 +1,6 @@
 """Member pages: the directory, profiles, applications and the administrators' decisions."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -40,10 +40,8 @@ def index():
 @public
 def detail(organisation_id):
     """Show an organisation's profile; only active members are public."""
-    organisation = db.get_or_404(Organisation, organisation_id)
+    organisation = services.shown_organisation(current_user, organisation_id)
     insider = services.is_insider(current_user, organisation)
-    if not organisation.is_active_member and not insider:
-        abort(404)
     return render_template(
         "members/detail.html",
         organisation=organisation,
@@ -124,9 +122,7 @@ def decide(organisation_id):
 @role_required()
 def edit(organisation_id):
     """Edit one's own organisation's profile (administrators: any organisation's)."""
-    organisation = db.get_or_404(Organisation, organisation_id)
-    if not services.is_insider(current_user, organisation):
-        abort(404)
+    organisation = services.managed_organisation(current_user, organisation_id)
     form = ProfileEditForm(obj=None if request.method == "POST" else organisation)
     if form.validate_on_submit() and perform(
         lambda: services.update_profile(current_user, organisation, form.values()), form
