@@ -29,16 +29,23 @@ class Workflow:
         """Return the translated name of a state."""
         return self.labels.get(state, state)
 
+    def refusal(self, current, target) -> ConflictError:
+        """Return the conflict that refuses a move from `current` to `target`."""
+        return ConflictError(
+            _l(
+                "This %(noun)s is “%(current)s” and cannot become “%(target)s”.",
+                noun=self.noun,
+                current=self.label(current),
+                target=self.label(target),
+            )
+        )
+
+    def check(self, current, target) -> None:
+        """Refuse a move from `current` to `target` that the table does not allow."""
+        if not self.can(current, target):
+            raise self.refusal(current, target)
+
     def move(self, obj, target) -> None:
         """Set `obj`'s state to `target`, or refuse a move the table does not allow."""
-        current = getattr(obj, self.attribute)
-        if not self.can(current, target):
-            raise ConflictError(
-                _l(
-                    "This %(noun)s cannot go from “%(current)s” to “%(target)s”.",
-                    noun=self.noun,
-                    current=self.label(current),
-                    target=self.label(target),
-                )
-            )
+        self.check(getattr(obj, self.attribute), target)
         setattr(obj, self.attribute, str(target))

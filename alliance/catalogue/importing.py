@@ -24,7 +24,7 @@ from alliance.catalogue.bulk import (
     update_titles,
 )
 from alliance.catalogue.checking import CheckedTitles, read_titles
-from alliance.catalogue.models import ImportReport
+from alliance.catalogue.models import TITLE_WORKFLOW, ImportReport
 from alliance.catalogue.rules import ROLE_FIELDS, TitleInput
 from alliance.db import utcnow
 from alliance.errors import ConflictError, NotFoundError
@@ -334,20 +334,9 @@ def _plan(table, titles: CheckedTitles, checked, existing, current, problems):
         if present_roles:
             after["contributors"] = _merged(before["contributors"], values, present_roles)
         if statuses[index] != "" and values.status != before["status"]:
-            if values.status not in services.TRANSITIONS.get(before["status"], set()):
-                problems.append(
-                    Problem(
-                        number,
-                        status_column,
-                        str(
-                            _l(
-                                "A title that is %(current)s cannot become %(wanted)s.",
-                                current=before["status"],
-                                wanted=values.status,
-                            )
-                        ),
-                    )
-                )
+            if not TITLE_WORKFLOW.can(before["status"], values.status):
+                refusal = TITLE_WORKFLOW.refusal(before["status"], values.status)
+                problems.append(Problem(number, status_column, str(refusal.message)))
                 continue
             after["status"] = values.status
         if after != before:

@@ -20,6 +20,7 @@ from alliance.db import UTCDateTime, equals_one_of, utcnow
 from alliance.extensions import db
 from alliance.i18n import _l
 from alliance.members.models import Organisation
+from alliance.workflow import Workflow
 
 
 class TitleFormat(StrEnum):
@@ -59,6 +60,16 @@ STATUS_LABELS = {
     TitleStatus.ACTIVE: _l("On sale"),
     TitleStatus.WITHDRAWN: _l("Withdrawn"),
 }
+# Withdrawing is reversible, publishing is one-way.
+TITLE_WORKFLOW = Workflow(
+    {
+        TitleStatus.FORTHCOMING: {TitleStatus.ACTIVE, TitleStatus.WITHDRAWN},
+        TitleStatus.ACTIVE: {TitleStatus.WITHDRAWN},
+        TitleStatus.WITHDRAWN: {TitleStatus.ACTIVE},
+    },
+    STATUS_LABELS,
+    _l("title"),
+)
 ROLE_LABELS = {
     ContributorRole.AUTHOR: _l("Author"),
     ContributorRole.EDITOR: _l("Editor"),

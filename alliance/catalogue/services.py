@@ -7,11 +7,10 @@ from alliance.auth.models import User
 from alliance.auth.roles import Role
 from alliance.catalogue.isbn import IsbnError, normalise_isbn
 from alliance.catalogue.models import (
-    STATUS_LABELS,
+    TITLE_WORKFLOW,
     Contributor,
     ContributorRole,
     Title,
-    TitleStatus,
     search_key,
 )
 from alliance.catalogue.rules import TitleInput
@@ -21,12 +20,6 @@ from alliance.i18n import _l
 from alliance.members.models import MemberStatus, Organisation, OrganisationKind
 from alliance.money import yuan_text
 
-# The allowed status changes: withdrawing is reversible, publishing is one-way.
-TRANSITIONS = {
-    TitleStatus.FORTHCOMING.value: {TitleStatus.ACTIVE.value, TitleStatus.WITHDRAWN.value},
-    TitleStatus.ACTIVE.value: {TitleStatus.WITHDRAWN.value},
-    TitleStatus.WITHDRAWN.value: {TitleStatus.ACTIVE.value},
-}
 HIGHEST_CODE_POINT = chr(0x10FFFF)
 ROLES_IN_ORDER = [role.value for role in ContributorRole]
 
@@ -118,7 +111,7 @@ def update_title(actor: User, title: Title, values: TitleInput) -> bool:
     before = title.audit_state()
     apply_input(title, values)
     if values.status != title.status:
-        _move(title, values.status)
+        TITLE_WORKFLOW.move(title, values.status)
     db.session.flush()
     after = title.audit_state()
     if after == before:
@@ -131,18 +124,8 @@ def change_status(actor: User, title: Title, status: str) -> None:
     """Move a title to another status if the transition is allowed."""
     publisher_of(actor)
     before = title.audit_state()
-    _move(title, status)
+    TITLE_WORKFLOW.move(title, status)
     audit.record(actor, f"title.{status}", title, before, title.audit_state())
-
-
-def _move(title: Title, status: str) -> None:
-    if status not in TRANSITIONS.get(title.status, set()):
-        raise ConflictError(
-            _l("A title that is %(current)s cannot become %(wanted)s.",
-               current=STATUS_LABELS.get(title.status, title.status),
-               wanted=STATUS_LABELS.get(status, status))
-        )  # fmt: skip
-    title.status = status
 
 
 def search(q: str | None, publisher_id: int | None = None, status: str | None = None) -> Select:

@@ -17,7 +17,7 @@ from alliance.auth.roles import Role, role_required
 from alliance.catalogue import bp, importing, jobs, services
 from alliance.catalogue.forms import ImportTitlesForm, StatusForm, TitleForm, TitleSearchForm
 from alliance.catalogue.isbn import format_isbn
-from alliance.catalogue.models import TitleStatus
+from alliance.catalogue.models import TITLE_WORKFLOW, TitleStatus
 from alliance.catalogue.rules import read_title
 from alliance.errors import DomainError, FieldsInvalid
 from alliance.forms import valid_data
@@ -70,7 +70,7 @@ def detail(isbn):
         title=title,
         hyphenated=format_isbn(title.isbn),
         mine=mine,
-        status_choices=services.TRANSITIONS.get(title.status, set()),
+        status_choices=TITLE_WORKFLOW.allowed(title.status),
         status_form=StatusForm() if mine else None,
     )
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from alliance.db import UTCDateTime, one_of, utcnow
 from alliance.extensions import db
 from alliance.i18n import _l
+from alliance.workflow import Workflow
 
 
 class OrganisationKind(StrEnum):
@@ -47,6 +48,16 @@ STATUS_LABELS = {
     MemberStatus.REJECTED: _l("Application rejected"),
     MemberStatus.SUSPENDED: _l("Suspended"),
 }
+MEMBER_WORKFLOW = Workflow(
+    {
+        MemberStatus.APPLIED: {MemberStatus.ACTIVE, MemberStatus.REJECTED},
+        MemberStatus.ACTIVE: {MemberStatus.SUSPENDED},
+        MemberStatus.SUSPENDED: {MemberStatus.ACTIVE},
+        MemberStatus.REJECTED: set(),
+    },
+    STATUS_LABELS,
+    _l("organisation"),
+)
 
 
 class Organisation(db.Model):

@@ -18,7 +18,12 @@ from alliance.errors import (
 )
 from alliance.extensions import db
 from alliance.i18n import _l
-from alliance.members.models import STATUS_LABELS, MemberStatus, Organisation, OrganisationKind
+from alliance.members.models import (
+    MEMBER_WORKFLOW,
+    MemberStatus,
+    Organisation,
+    OrganisationKind,
+)
 from alliance.members.values import (
     PROFILE_FIELDS,
     clean_text,
@@ -41,13 +46,6 @@ ROLE_FOR_KIND = {
     OrganisationKind.PUBLISHER: Role.PUBLISHER,
     OrganisationKind.CHARITY: Role.CHARITY_COORDINATOR,
     OrganisationKind.BOOKSTORE: Role.MERCHANT,
-}
-
-TRANSITIONS: dict[MemberStatus, set[MemberStatus]] = {
-    MemberStatus.APPLIED: {MemberStatus.ACTIVE, MemberStatus.REJECTED},
-    MemberStatus.ACTIVE: {MemberStatus.SUSPENDED},
-    MemberStatus.SUSPENDED: {MemberStatus.ACTIVE},
-    MemberStatus.REJECTED: set(),
 }
 
 # (from, to) -> (audit action, what the administrator's button says)
@@ -186,13 +184,12 @@ def create_organisation(actor: User | None, kind: str, values: Mapping) -> Organ
 def decisions_for(organisation: Organisation) -> list[tuple[str, str]]:
     """Return (new status, button label) for each decision an administrator may take now."""
     current = MemberStatus(organisation.status)
-    return [
-        (target.value, DECISIONS[(current, target)][1]) for target in sorted(TRANSITIONS[current])
-    ]
+    targets = sorted(MEMBER_WORKFLOW.allowed(current))
+    return [(target, DECISIONS[(current, MemberStatus(target))][1]) for target in targets]
 
 
 def decide(actor: User, organisation: Organisation, new_status: str, reason: str | None) -> None:
-    """Move an organisation along TRANSITIONS (admins only); approval grants its users a role."""
+    """Move an organisation along its workflow (admins only); approval grants its users a role."""
     if not actor.has_role(Role.ADMIN):
         raise MembershipNotAllowed(_l("Only administrators decide on memberships."))
     try:
@@ -200,16 +197,7 @@ def decide(actor: User, organisation: Organisation, new_status: str, reason: str
     except ValueError:
         raise FieldsInvalid(_l("Choose a decision."), field="decision") from None
     current = MemberStatus(organisation.status)
-    if target not in TRANSITIONS[current]:
-        raise ConflictError(
-            _l(
-                "%(name)s is “%(current)s” and cannot become “%(target)s”. "
-                "Reload the page to see its current state.",
-                name=organisation.name,
-                current=STATUS_LABELS[current],
-                target=STATUS_LABELS[target],
-            )
-        )
+    MEMBER_WORKFLOW.check(current, target)
     reason = clean_text(reason, "reason")
     if target in REASON_REQUIRED and not reason:
         raise FieldsInvalid(

@@ -221,7 +221,7 @@ def test_columns_left_out_keep_their_values_and_statuses_follow_the_rules(publis
     problems = rejected(
         publisher, csv_file([[isbn(1), "一", "forthcoming"]], header=["ISBN", "书名", "状态"])
     )
-    assert has(problems, 2, "状态", "cannot become forthcoming")
+    assert has(problems, 2, "状态", "cannot become “Forthcoming”")
     withdrawn = run(publisher, csv_file([[isbn(1), "一", "停售"]], header=["ISBN", "书名", "状态"]))
     assert withdrawn.updated == 1
     assert db.session.scalar(select(Title.status)) == "withdrawn"

@@ -134,7 +134,7 @@ def test_a_done_job_cannot_be_retried(publisher, db, small_threshold):
     upload(publisher, titles_csv(8))
     job = db.session.scalars(select(Job)).one()
     page = publisher.post(f"/jobs/{job.id}/retry", follow_redirects=True).get_data(as_text=True)
-    assert "This job cannot go from “Done” to “Waiting to start”." in page
+    assert "This job is “Done” and cannot become “Waiting to start”." in page
 
 
 def test_the_api_answers_202_and_the_job_can_be_followed(publisher, client_as, db, small_threshold):
