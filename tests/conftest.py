@@ -13,12 +13,11 @@ from sqlalchemy import text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from alliance import create_app
-from alliance.auth.models import User, UserRole
 from alliance.auth.passwords import hash_password
 from alliance.auth.roles import Role
 from alliance.extensions import db as _db
 from alliance.extensions import limiter
-from alliance.members.models import Organisation
+from tests import factories
 
 PASSWORD = "correct horse battery staple"
 POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -121,41 +120,21 @@ def password_hash():
 
 
 @pytest.fixture
-def make_org(db):
-    """Create an organisation."""
-    counter = iter(range(1, 10_000))
+def make_org(db, password_hash):
+    """Create an organisation (active, or in the membership `status` given) by the services."""
 
-    def make(name=None, kind="publisher", name_en=None):
-        number = next(counter)
-        organisation = Organisation(
-            name=name or f"测试出版社{number}", name_en=name_en or f"Test Press {number}", kind=kind
-        )
-        db.session.add(organisation)
-        db.session.flush()
-        return organisation
+    def make(name=None, kind="publisher", name_en=None, status="active"):
+        return factories.organisation(name, kind, name_en, status, password_hash=password_hash)
 
     return make
 
 
 @pytest.fixture
 def make_user(db, password_hash):
-    """Create a user with roles (password: PASSWORD), bypassing the slow hashing."""
-    counter = iter(range(1, 10_000))
+    """Create a user with roles (password: PASSWORD), committed, bypassing the slow hashing."""
 
-    def make(*roles, email=None, mobile=None, organisation=None, active=True, name=None):
-        number = next(counter)
-        if email is None and mobile is None:
-            email = f"user{number}@example.org"
-        user = User(
-            email=email,
-            mobile=mobile,
-            display_name=name or f"User {number}",
-            password_hash=password_hash,
-            organisation=organisation,
-            active=active,
-            role_grants=[UserRole(role=Role(role).value) for role in roles],
-        )
-        db.session.add(user)
+    def make(*roles, **details):
+        user = factories.user(*roles, password_hash=password_hash, **details)
         db.session.commit()
         return user
 

@@ -143,8 +143,7 @@ def test_status_changes_follow_the_allowed_transitions(publisher, db):
 
 
 def test_only_publisher_staff_of_an_active_publisher_add_titles(client_as, make_org, db):
-    suspended = make_org(kind="publisher")
-    suspended.status = "suspended"
+    suspended = make_org(kind="publisher", status="suspended")
     db.session.commit()
     client = client_as("publisher", organisation=suspended)
     page = client.get("/titles/new", follow_redirects=True).get_data(as_text=True)

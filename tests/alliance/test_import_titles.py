@@ -228,8 +228,7 @@ def test_columns_left_out_keep_their_values_and_statuses_follow_the_rules(publis
 
 
 def test_only_an_active_publisher_imports(client_as, make_org, db):
-    suspended = make_org(kind="publisher")
-    suspended.status = "suspended"
+    suspended = make_org(kind="publisher", status="suspended")
     db.session.commit()
     with pytest.raises(NotAPublisher):
         import_titles(None, suspended, csv_file(good_rows(1)), "titles.csv")
@@ -360,8 +359,7 @@ def test_an_oversized_upload_gets_the_413_page(app, publisher, monkeypatch, db):
 def test_the_page_needs_a_file_and_an_active_publisher(client_as, make_org, publisher, db):
     page = publisher.post("/titles/import", data={}).get_data(as_text=True)
     assert "Choose a CSV or Excel file" in page
-    suspended = make_org(kind="publisher")
-    suspended.status = "suspended"
+    suspended = make_org(kind="publisher", status="suspended")
     db.session.commit()
     refused = client_as("publisher", organisation=suspended).get("/titles/import")
     assert refused.status_code == 403
@@ -375,7 +373,8 @@ def test_cli_imports_and_reports_problems_with_exit_status(app, publisher, tmp_p
     done = runner.invoke(args=["import-titles", str(good), "--org", "人民文学出版社"])
     assert done.exit_code == 0, done.output
     assert "3 titles added, 0 updated, 0 unchanged" in done.stdout
-    again = runner.invoke(args=["import-titles", str(good), "--org", "Test Press 1"])
+    english_name = publisher.user.organisation.name_en  # a publisher is found by either name
+    again = runner.invoke(args=["import-titles", str(good), "--org", english_name])
     assert again.exit_code == 0 and "0 titles added, 0 updated, 3 unchanged" in again.stdout
     bad = tmp_path / "bad.csv"
     bad.write_bytes(csv_file([[isbn(9), "好", "", "1"], ["9787020002208", "", "", ""]]))

@@ -394,8 +394,7 @@ def test_suspend_and_reinstate(client_as, make_org, db):
     ],
 )
 def test_illegal_transitions_are_refused(make_org, make_user, db, ctx, status, target):
-    organisation = make_org()
-    organisation.status = status
+    organisation = make_org(kind="bookstore" if status == "applied" else "publisher", status=status)
     db.session.flush()
     admin = make_user("admin")
     before = counts(db)
@@ -407,8 +406,7 @@ def test_illegal_transitions_are_refused(make_org, make_user, db, ctx, status, t
 
 def test_a_decision_on_a_stale_status_is_refused(make_org, make_user, db, ctx):
     admin = make_user("admin")
-    organisation = make_org()
-    organisation.status = "applied"
+    organisation = make_org(status="applied")
     db.session.flush()
     # Another administrator rejects it meanwhile; this session still holds "applied".
     db.session.execute(
@@ -558,7 +556,7 @@ def test_directory_lists_only_active_members_searchable_in_both_languages(client
         ("被拒书店", "rejected"),
         ("停牌书店", "suspended"),
     ):
-        make_org(name=name, kind="bookstore").status = status
+        make_org(name=name, kind="bookstore", status=status)
     db.session.commit()
     page = text(client.get("/members/"))
     assert "上海世纪出版集团" in page and "文轩网" in page
@@ -610,8 +608,7 @@ def test_the_queue_issues_a_bounded_number_of_queries(app, client_as, make_org, 
 
     def add_applicants(number):
         for _ in range(number):
-            organisation = make_org()
-            organisation.status = "applied"
+            organisation = make_org(status="applied")
             make_user(organisation=organisation)
             make_user(organisation=organisation)
 
