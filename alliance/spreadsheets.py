@@ -17,8 +17,6 @@ from operator import itemgetter
 
 import defusedxml
 from charset_normalizer import from_bytes
-from openpyxl import load_workbook
-from openpyxl.xml import DEFUSEDXML
 
 from alliance.errors import DomainError
 from alliance.i18n import _l
@@ -239,6 +237,9 @@ def _read_xlsx(data, filename, columns, lookup, max_rows) -> Table:
     if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
         raise SpreadsheetError(WRONG_TYPE)  # a .docx, .ods or plain zip
     _refuse_zip_bomb(members, filename)
+    from openpyxl import load_workbook  # here: it takes a tenth of a second to import
+    from openpyxl.xml import DEFUSEDXML
+
     if not DEFUSEDXML:
         log.error("openpyxl does not use defusedxml; refusing to read %s", filename)
         raise SpreadsheetError(XML_FORBIDDEN)
@@ -539,6 +540,8 @@ def estimate_rows(data: bytes) -> int:
     this way counts as small, and the import itself then says what is wrong with it.
     """
     if data.startswith(ZIP_MAGIC):
+        from openpyxl import load_workbook
+
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")

@@ -7,7 +7,6 @@ import re
 import unicodedata
 from bisect import bisect_right
 
-import numpy
 from stdnum import isbn as stdnum_isbn
 from stdnum import numdb
 from stdnum.exceptions import InvalidChecksum, ValidationError
@@ -124,6 +123,8 @@ def _checked_isbn13(digits: str) -> str:
 
 def plain_isbn13s(isbns: list[str]) -> list[bool]:
     """Tell, for many texts of 13 ASCII digits at once, whether normalise_isbn accepts each."""
+    import numpy  # here, as in the two helpers below: numpy is not needed to start the app
+
     if not isbns:
         return []
     digits = numpy.frombuffer("".join(isbns).encode("ascii"), dtype=numpy.uint8)
@@ -147,6 +148,8 @@ def _assigned(levels: list, numbers, rows, left: int, parts: int, out) -> None:
     `left` digits of the 12 before the check digit are still to be split after `parts`
     parts; rows that reach a level together are split together, a range at a time.
     """
+    import numpy
+
     if left == 0:
         out[rows] = parts >= 4  # prefix, group, registrant and item, all found
         return
@@ -169,6 +172,8 @@ _ARRAYS: dict[int, tuple] = {}  # id(starts) -> the level's bounds and children 
 
 def _arrays(starts: list, children: list) -> tuple:
     """Return a level's starts as integers ("" as -1) and which intervals have children."""
+    import numpy
+
     arrays = _ARRAYS.get(id(starts))
     if arrays is None or arrays[2] is not starts:
         bounds = numpy.array([-1] + [int(start) for start in starts[1:]], dtype=numpy.int64)

@@ -674,3 +674,11 @@ def test_plain_negative_numbers_stay_numbers_but_formulas_do_not():
     assert neutralise(-3) == "-3"
     for formula in ("-1+1", "-2*A1", "=1", "+5", "@A1", "-cmd|' /C calc'!A0", "-1e3"):
         assert neutralise(formula).startswith("'"), formula
+
+
+def test_the_xlsx_cell_rule_drops_what_openpyxl_refuses():
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    from alliance.tabular import EXCEL_ILLEGAL
+
+    assert EXCEL_ILLEGAL.pattern == ILLEGAL_CHARACTERS_RE.pattern  # a copy, not an import
