@@ -64,10 +64,6 @@ class SaleForm(FlaskForm):
         return sales.SaleInput(**found)
 
 
-# Where a problem found by the rules is shown on the sale form.
-SALE_FIELD_OF_PROBLEM = {"revenue_fen": "revenue"}
-
-
 class SalesFilterForm(FlaskForm):
     """Filter a campaign's sales."""
 
