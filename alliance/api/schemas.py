@@ -1,6 +1,6 @@
 """Marshmallow schemas of the API base."""
 
-from marshmallow import Schema, fields
+from marshmallow import EXCLUDE, Schema, fields, validate
 
 from alliance.extensions import db
 
@@ -41,6 +41,30 @@ class ProblemSchema(Schema):
         metadata={"description": "What a rule refused: by field, or by row of an uploaded file"}
     )
     code = fields.String(metadata={"description": "A stable code of the problem, if it has one"})
+
+
+# How an endpoint documents an error answer: @blp.alt_response(404, **PROBLEM).
+PROBLEM = {"schema": ProblemSchema, "content_type": "application/problem+json"}
+
+
+class PageQuerySchema(Schema):
+    """Which page of a list to answer with; list endpoints' query schemas extend it."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+
+
+class PageSchema(Schema):
+    """One page of a list, as page_of() makes it; a subclass says what `items` holds."""
+
+    items = fields.List(fields.Raw(), required=True)
+    page = fields.Integer(required=True)
+    page_size = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+    pages = fields.Integer(required=True)
 
 
 def page_of(query, page: int, page_size: int) -> dict:

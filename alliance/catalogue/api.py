@@ -6,7 +6,7 @@ from marshmallow import Schema, fields
 
 from alliance.api.arguments import Blueprint
 from alliance.api.auth import api_role_required, api_user
-from alliance.api.schemas import ProblemSchema, page_of
+from alliance.api.schemas import PROBLEM, ProblemSchema, page_of
 from alliance.auth.roles import Role
 from alliance.catalogue import importing, jobs, services
 from alliance.catalogue.rules import read_title
@@ -24,7 +24,6 @@ from alliance.spreadsheets import TOO_BIG_XLSX, WRONG_TYPE, SpreadsheetError
 from alliance.tabular import ImportRejected
 
 blp = Blueprint("catalogue_api", __name__, url_prefix="/api/v1/titles", description="Titles")
-PROBLEM = {"schema": ProblemSchema, "content_type": "application/problem+json"}
 SECURITY = [{"bearerAuth": []}]
 UNSUPPORTED_TYPE = _l("The file type is not supported")
 

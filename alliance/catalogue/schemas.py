@@ -2,6 +2,7 @@
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from alliance.api.schemas import PageQuerySchema, PageSchema
 from alliance.catalogue.models import ContributorRole, TitleFormat, TitleStatus
 
 MAX_ID = 2**31 - 1
@@ -71,21 +72,14 @@ class TitlePatchSchema(TitleInSchema):
     title = fields.String(validate=validate.Length(max=300))
 
 
-class TitlePageSchema(Schema):
+class TitlePageSchema(PageSchema):
     """One page of search results."""
 
     items = fields.List(fields.Nested(TitleSchema), required=True)
-    page = fields.Integer(required=True)
-    page_size = fields.Integer(required=True)
-    total = fields.Integer(required=True)
-    pages = fields.Integer(required=True)
 
 
-class TitleQuerySchema(Schema):
+class TitleQuerySchema(PageQuerySchema):
     """Search parameters."""
-
-    class Meta:
-        unknown = EXCLUDE
 
     q = fields.String(
         validate=validate.Length(max=200),
@@ -93,5 +87,4 @@ class TitleQuerySchema(Schema):
     )
     publisher_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
     status = fields.String(validate=validate.OneOf([s.value for s in TitleStatus]))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
