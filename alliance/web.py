@@ -15,6 +15,7 @@ from alliance.cleaning import (
 )
 from alliance.errors import DomainError, FieldsInvalid, field_errors_message
 from alliance.extensions import db
+from alliance.importing import save_report
 from alliance.tabular import ImportRejected
 
 MAX_PAGE = 100_000  # as the API's page arguments
@@ -88,8 +89,6 @@ def run_import(form, importer: Callable[[bytes, str], object]) -> Imported:
     A rejected file writes nothing but keeps its problems as a report to download; a file
     that cannot be read at all gets its message next to the file field.
     """
-    from alliance.catalogue.importing import save_report
-
     upload = form.file.data
     filename = upload.filename or "upload"
     try:

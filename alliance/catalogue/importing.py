@@ -1,16 +1,11 @@
 """Import titles from a spreadsheet: check every row first, then write all of them or none."""
 
-import gc
-import hashlib
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from alliance import audit
 from alliance.auth.models import User
 from alliance.bulk import chunks
 from alliance.catalogue import services
@@ -24,15 +19,14 @@ from alliance.catalogue.bulk import (
     update_titles,
 )
 from alliance.catalogue.checking import CheckedTitles, read_titles
-from alliance.catalogue.models import TITLE_WORKFLOW, ImportReport
+from alliance.catalogue.models import TITLE_WORKFLOW
 from alliance.catalogue.rules import ROLE_FIELDS, TitleInput
-from alliance.db import utcnow
-from alliance.errors import ConflictError, NotFoundError
+from alliance.errors import ConflictError
 from alliance.extensions import db
 from alliance.i18n import _l
+from alliance.importing import Found, ImportSpec, run_import
 from alliance.members.models import MemberStatus, Organisation, OrganisationKind
-from alliance.spreadsheets import Table, read_table
-from alliance.tabular import ImportRejected, Problem, missing_columns
+from alliance.spreadsheets import Table
 
 # Canonical column -> the header spellings accepted for it (case, spaces, punctuation and a
 # bracketed tail such as "定价（元）" do not matter; see spreadsheets.normalise_header).
@@ -65,10 +59,7 @@ COLUMN_FIELDS = {
     **{name: name for name in STATE_FIELDS if name in TITLE_COLUMNS and name != "status"},
     "price": "list_price_fen",
 }
-# Where a problem found by the rules is reported: the rules speak of fields, files of columns.
-COLUMN_OF_FIELD = {"list_price_fen": "price"}
 ROLE_OF_COLUMN = {column: role.value for column, role in ROLE_FIELDS.items()}
-REPORT_DAYS = 30  # how long a rejected import's report stays downloadable
 SIMULTANEOUS = _l("Some of these titles were added at the same moment; import the file again.")
 
 
@@ -81,6 +72,15 @@ class ImportResult:
     unchanged: int
     rows: int
     ignored_columns: list[str] = field(default_factory=list)
+
+
+TITLE_IMPORT = ImportSpec(
+    action="title.import",
+    columns=TITLE_COLUMNS,
+    required=REQUIRED_COLUMNS,
+    multiline=("description",),
+    field_columns={"list_price_fen": "price"},
+)
 
 
 def import_titles(
@@ -97,110 +97,38 @@ def import_titles(
     hears how far it has got (a fraction and a stage), for a background job's page.
     """
     organisation = importing_publisher(actor, organisation)
-    with collector_paused():
-        return _import(actor, organisation, data, filename, progress)
 
+    def check(table: Table, found: Found):
+        progress(0.2, _l("Checking %(n)s rows", n=len(table)), force=True)
+        titles = read_titles(table.columns, len(table))
+        checked, first_rows = _check_rows(table, titles, found)
+        progress(0.6, _l("Comparing with the catalogue"), force=True)
+        existing = _existing_titles(list(first_rows))
+        _refuse_others_titles(first_rows, existing, organisation, found)
+        current = _current_states(existing, organisation)
+        return titles, checked, _plan(table, titles, checked, existing, current, found)
 
-@contextmanager
-def collector_paused():
-    """Pause Python's cyclic garbage collector for a while, then let it run again.
-
-    A large import makes millions of objects (cells, rows, values), all freed by reference
-    counting; meanwhile the collector would walk every object of the process again and
-    again, which costs more than reading the file. Nothing is collected later than it
-    would be otherwise: the next collection comes as soon as the collector runs again.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _import(actor, organisation, data: bytes, filename: str, progress) -> ImportResult:
-    progress(0.05, _l("Reading the file"), force=True)
-    table = read_table(data, filename, TITLE_COLUMNS, multiline=("description",))
-    missing = missing_columns(table.columns_found, TITLE_COLUMNS, REQUIRED_COLUMNS)
-    if missing:
-        raise ImportRejected(missing)
-    progress(0.2, _l("Checking %(n)s rows", n=len(table)), force=True)
-    titles = read_titles(table.columns, len(table))
-    checked, first_rows, problems = _check_rows(table, titles)
-    progress(0.6, _l("Comparing with the catalogue"), force=True)
-    existing = _existing_titles(list(first_rows))
-    problems.extend(_ownership_problems(table, first_rows, existing, organisation))
-    current = _current_states(existing, organisation)
-    plan = _plan(table, titles, checked, existing, current, problems)
-    if problems:
-        problems.sort(key=lambda problem: problem.row or 0)
-        raise ImportRejected(problems)
-
-    progress(0.8, _l("Writing the titles"), force=True)
-    db.session.flush()  # anything pending goes first: the writes below bypass the ORM
-    new, changed = plan
-    try:
-        with db.session.begin_nested():  # a failed write leaves nothing behind, indexes included
-            insert_titles(titles, new, organisation.id)
-            update_titles(actor, changed, organisation.id)
-    except IntegrityError:  # another import added one of these ISBNs meanwhile
-        raise ConflictError(SIMULTANEOUS) from None
-    forget_loaded_titles()
-    result = ImportResult(
-        created=len(new),
-        updated=len(changed),
-        unchanged=len(checked) - len(new) - len(changed),
-        rows=len(table),
-        ignored_columns=list(table.ignored_columns),
-    )
-    audit.record(
-        actor,
-        "title.import",
-        organisation,
-        None,
-        {
-            "filename": filename,
-            "sha256": hashlib.sha256(data).hexdigest(),
-            "rows": result.rows,
-            "created": result.created,
-            "updated": result.updated,
-            "unchanged": result.unchanged,
-        },
-    )
-    db.session.flush()
-    return result
-
-
-def save_report(user: User, filename: str, problems: Sequence[Problem]) -> ImportReport:
-    """Keep a rejected import's problems for the user to download; drop their old reports."""
-    db.session.execute(
-        delete(ImportReport).where(
-            ImportReport.user_id == user.id,
-            ImportReport.created_at < utcnow() - timedelta(days=REPORT_DAYS),
+    def write(plan, table: Table) -> ImportResult:
+        titles, checked, (new, changed) = plan
+        progress(0.8, _l("Writing the titles"), force=True)
+        db.session.flush()  # anything pending goes first: the writes below bypass the ORM
+        try:
+            with db.session.begin_nested():  # a failed write leaves nothing, indexes included
+                insert_titles(titles, new, organisation.id)
+                update_titles(actor, changed, organisation.id)
+        except IntegrityError:  # another import added one of these ISBNs meanwhile
+            raise ConflictError(SIMULTANEOUS) from None
+        forget_loaded_titles()
+        return ImportResult(
+            created=len(new),
+            updated=len(changed),
+            unchanged=len(checked) - len(new) - len(changed),
+            rows=len(table),
+            ignored_columns=list(table.ignored_columns),
         )
-    )
-    report = ImportReport(
-        user_id=user.id,
-        filename=filename[:255],
-        problems=[problem.as_dict() for problem in problems],
-    )
-    db.session.add(report)
-    db.session.flush()
-    return report
 
-
-def own_report(user: User, report_id: int) -> ImportReport:
-    """Return one of the user's import reports; anyone else's is not found."""
-    report = db.session.get(ImportReport, report_id)
-    if report is None or report.user_id != user.id:
-        raise NotFoundError(_l("No such import report."))
-    return report
-
-
-def report_problems(report: ImportReport) -> list[Problem]:
-    """Return a stored report's problems."""
-    return [Problem(item["row"], item["column"], item["problem"]) for item in report.problems]
+    progress(0.05, _l("Reading the file"), force=True)
+    return run_import(TITLE_IMPORT, actor, organisation, data, filename, check, write)
 
 
 def importing_publisher(actor: User | None, organisation: Organisation) -> Organisation:
@@ -219,51 +147,46 @@ def importing_publisher(actor: User | None, organisation: Organisation) -> Organ
     return organisation
 
 
-def _column(table: Table, name: str) -> str:
-    """Name a column as the user's file does."""
+def _column_of(table: Table, name: str) -> str:
+    """Name the column of a rule's field: contributors are in the first role column present."""
     if name == "contributors":
         present = [column for column in ROLE_OF_COLUMN if column in table.headers]
-        name = present[0] if present else "authors"
-    name = COLUMN_OF_FIELD.get(name, name)
-    return table.headers.get(name, name)
+        return present[0] if present else "authors"
+    return name
 
 
-def _check_rows(table: Table, titles: CheckedTitles):
-    """List the good rows and every problem; find ISBNs repeated inside the file.
+def _check_rows(table: Table, titles: CheckedTitles, found: Found):
+    """Note every row's problems; find ISBNs repeated inside the file.
 
-    Returns the indexes of the good rows (each ISBN's first), the first row number of each
-    ISBN, and the problems.
+    Returns the indexes of the good rows (each ISBN's first) and the first row number of
+    each ISBN.
     """
     isbns = titles.fields["isbn"]
     numbers = table.numbers
     if not titles.problems and None not in isbns:
         first_rows = dict(zip(isbns, numbers, strict=True))
         if len(first_rows) == len(isbns):  # no ISBN twice
-            return list(range(len(isbns))), first_rows, []
+            return list(range(len(isbns))), first_rows
     checked: list[int] = []
     first_rows: dict[str, int] = {}  # ISBN -> the first row that has it
-    problems: list[Problem] = []
-    isbn_column = _column(table, "isbn")
     for index, isbn in enumerate(isbns):
         number = numbers[index]
         invalid = titles.problems.get(index)
-        if invalid:
-            for name, message in invalid.items():
-                problems.append(Problem(number, _column(table, name), message))
+        for name, message in (invalid or {}).items():
+            found.refuse(number, _column_of(table, name), message)
         if isbn is None:
             continue
-        first = first_rows.setdefault(isbn, number)
-        if first != number:
-            problems.append(
-                Problem(
-                    number,
-                    isbn_column,
-                    str(_l("The ISBN %(isbn)s is also on row %(row)s.", isbn=isbn, row=first)),
-                )
+        if (first := found.repeated(isbn, number)) is not None:
+            found.refuse(
+                number,
+                "isbn",
+                _l("The ISBN %(isbn)s is also on row %(row)s.", isbn=isbn, row=first),
             )
-        elif not invalid:
+            continue
+        first_rows[isbn] = number
+        if not invalid:
             checked.append(index)
-    return checked, first_rows, problems
+    return checked, first_rows
 
 
 def _existing_titles(isbns: list[str]) -> dict[str, object]:
@@ -272,15 +195,11 @@ def _existing_titles(isbns: list[str]) -> dict[str, object]:
     return {row.isbn: row for row in db.session.execute(titles_by_isbn(columns, isbns))}
 
 
-def _ownership_problems(table, first_rows, existing, organisation) -> Iterator[Problem]:
-    column = _column(table, "isbn")
+def _refuse_others_titles(first_rows, existing, organisation, found: Found) -> None:
     for isbn, row in existing.items():
         if row.publisher_id != organisation.id:
-            yield Problem(
-                first_rows[isbn],
-                column,
-                str(_l("Another publisher has already catalogued the ISBN %(isbn)s.", isbn=isbn)),
-            )
+            message = _l("Another publisher has already catalogued the ISBN %(isbn)s.", isbn=isbn)
+            found.refuse(first_rows[isbn], "isbn", message)
 
 
 def _current_states(existing: dict, organisation: Organisation) -> dict[int, dict]:
@@ -307,23 +226,22 @@ def _current_states(existing: dict, organisation: Organisation) -> dict[int, dic
     return states
 
 
-def _plan(table, titles: CheckedTitles, checked, existing, current, problems):
+def _plan(table, titles: CheckedTitles, checked, existing, current, found: Found):
     """Split the good rows into new titles (row indexes) and changed ones (id, before, after)."""
     if not existing:
         return checked, []
     isbns = titles.fields["isbn"]
     present_fields = [f for column, f in COLUMN_FIELDS.items() if column in table.columns_found]
     present_roles = {r for column, r in ROLE_OF_COLUMN.items() if column in table.columns_found}
-    status_column = _column(table, "status")
     statuses = table.columns["status"]
     new: list[int] = []
     changed: list[tuple[int, dict, dict]] = []
     for index in checked:
-        found = existing.get(isbns[index])
-        if found is None:
+        catalogued = existing.get(isbns[index])
+        if catalogued is None:
             new.append(index)
             continue
-        before = current.get(found.id)
+        before = current.get(catalogued.id)
         if before is None:  # another publisher's: already reported
             continue
         values = titles.title(index)
@@ -336,11 +254,11 @@ def _plan(table, titles: CheckedTitles, checked, existing, current, problems):
         if statuses[index] != "" and values.status != before["status"]:
             if not TITLE_WORKFLOW.can(before["status"], values.status):
                 refusal = TITLE_WORKFLOW.refusal(before["status"], values.status)
-                problems.append(Problem(number, status_column, str(refusal.message)))
+                found.refuse(number, "status", refusal.message)
                 continue
             after["status"] = values.status
         if after != before:
-            changed.append((found.id, before, after))
+            changed.append((catalogued.id, before, after))
     return new, changed
 
 

@@ -9,6 +9,7 @@ from alliance.extensions import db
 from alliance.files.models import StoredFile
 from alliance.files.services import file_bytes, file_use, save_file
 from alliance.i18n import _l
+from alliance.importing import save_report
 from alliance.jobs.models import Job
 from alliance.jobs.services import JobRejected, job_kind, start_job
 from alliance.spreadsheets import estimate_rows
@@ -47,7 +48,7 @@ def run_title_import(job: Job, progress) -> dict:
         )
     except ImportRejected as rejected:
         db.session.rollback()
-        report = importing.save_report(owner, stored.filename, rejected.problems)
+        report = save_report(owner, stored.filename, rejected.problems)
         db.session.commit()
         raise JobRejected(
             _l("Nothing was imported: the file has %(n)s problems.", n=len(rejected.problems)),

@@ -22,6 +22,7 @@ from alliance.catalogue.rules import read_title
 from alliance.errors import DomainError, FieldsInvalid
 from alliance.forms import valid_data
 from alliance.i18n import _l, current_language
+from alliance.importing import own_report, report_problems
 from alliance.money import yuan_text
 from alliance.tabular import (
     attachment_header,
@@ -273,10 +274,8 @@ def import_titles():
 @role_required(Role.PUBLISHER)
 def import_report(report_id):
     """Download the problems of one of the user's rejected imports (formula-safe CSV)."""
-    report = importing.own_report(current_user, report_id)
-    response = Response(
-        problems_csv(importing.report_problems(report)), mimetype="text/csv; charset=utf-8"
-    )
+    report = own_report(current_user, report_id)
+    response = Response(problems_csv(report_problems(report)), mimetype="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = attachment_header(f"import-problems-{report.id}.csv")
     return response
 

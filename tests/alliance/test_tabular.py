@@ -475,7 +475,7 @@ def test_external_entity_in_a_sheet_is_refused(app):
 
 
 def test_xlsx_is_refused_if_openpyxl_would_not_use_defusedxml(app, monkeypatch):
-    monkeypatch.setattr(spreadsheets, "DEFUSEDXML", False)
+    monkeypatch.setattr("openpyxl.xml.DEFUSEDXML", False)
     data = xlsx(["isbn", "title"], ["9787020002207", "红楼梦"])
 
     assert refusal(app, data, "books.xlsx") == XML_FORBIDDEN
