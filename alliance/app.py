@@ -17,7 +17,7 @@ from alliance.errors import ProblemApi, register_error_handlers
 from alliance.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 from alliance.i18n import _l
 from alliance.logs import assign_request_id, configure_logging, expose_request_id, forget_request_id
-from alliance.plugins import register_api, register_pages
+from alliance.plugins import add_attention_provider, register_api, register_pages
 from alliance.proxies import TrustedProxies
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -160,6 +160,7 @@ def _register_blueprints(app: Flask) -> None:
     from alliance.admin.views import bp as admin_bp
     from alliance.api.api import blp as account_api
     from alliance.api.views import bp as api_keys_bp
+    from alliance.attention import account_setup, users_waiting_for_roles
     from alliance.auth.views import bp as auth_bp
     from alliance.catalogue.api import blp as catalogue_api
     from alliance.catalogue.views import bp as catalogue_bp
@@ -167,6 +168,7 @@ def _register_blueprints(app: Flask) -> None:
     from alliance.jobs.api import blp as jobs_api
     from alliance.jobs.views import bp as jobs_bp
     from alliance.main.views import bp as main_bp
+    from alliance.members.attention import applications_waiting, membership_status
     from alliance.members.views import bp as members_bp
     from alliance.notifications.views import bp as notifications_bp
 
@@ -175,6 +177,9 @@ def _register_blueprints(app: Flask) -> None:
         notifications_bp, files_bp,
     )  # fmt: skip
     register_api(app, account_api, catalogue_api, jobs_api)
+    add_attention_provider(
+        app, account_setup, users_waiting_for_roles, membership_status, applications_waiting
+    )
     limiter.exempt(app.view_functions["main.healthz"])
 
 

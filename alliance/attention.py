@@ -1,8 +1,9 @@
-"""What needs a user's attention on the home page; each domain registers its own providers."""
+"""What needs a user's attention on the home page: providers registered per app by plugins."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from alliance.auth.models import User, UserRole
@@ -23,23 +24,16 @@ class AttentionItem:
 
 
 Provider = Callable[[User], list[AttentionItem]]
-_providers: list[Provider] = []
 
 ROLES_NEEDING_ORGANISATION = {Role.PUBLISHER, Role.CHARITY_COORDINATOR, Role.MERCHANT}
 
 
-def attention_provider(provider: Provider) -> Provider:
-    """Register a function that lists a user's attention items."""
-    _providers.append(provider)
-    return provider
-
-
 def attention_for(user: User) -> list[AttentionItem]:
-    """Collect the attention items of every provider for `user`."""
-    return [item for provider in _providers for item in provider(user)]
+    """Collect the attention items of every provider of the app for `user`, in their order."""
+    providers = current_app.extensions.get("attention_providers", [])
+    return [item for provider in providers for item in provider(user)]
 
 
-@attention_provider
 def account_setup(user: User) -> list[AttentionItem]:
     """Tell a user without roles, or without the organisation their role needs, what happens."""
     waiting_for_membership = (
@@ -70,7 +64,6 @@ def account_setup(user: User) -> list[AttentionItem]:
     return []
 
 
-@attention_provider
 def users_waiting_for_roles(user: User) -> list[AttentionItem]:
     """Tell administrators how many users are waiting for a role."""
     if not user.has_role(Role.ADMIN):

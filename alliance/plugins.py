@@ -31,6 +31,11 @@ def add_demo_loader(app: Flask, load: Callable[[], object]) -> None:
     app.extensions.setdefault("demo_loaders", []).append(load)
 
 
+def add_attention_provider(app: Flask, *providers: Callable) -> None:
+    """Add functions listing what waits for a user on the home page: provider(user) -> items."""
+    app.extensions.setdefault("attention_providers", []).extend(providers)
+
+
 def add_wsgi_middleware(app: Flask, wrap: Callable[[Flask, object], object]) -> None:
     """Put `wrap(app, wsgi_app)` around the app, inside the proxy handling (applied last)."""
     app.extensions.setdefault("wsgi_middleware", []).append(wrap)

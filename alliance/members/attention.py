@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from alliance.attention import AttentionItem, attention_provider
+from alliance.attention import AttentionItem
 from alliance.auth.models import User
 from alliance.auth.roles import Role
 from alliance.db import utcnow
@@ -14,7 +14,6 @@ from alliance.members.services import waiting_applications
 WELCOME_DAYS = 30
 
 
-@attention_provider
 def membership_status(user: User) -> list[AttentionItem]:
     """Tell an organisation's users where its application or membership stands."""
     organisation = user.organisation
@@ -51,7 +50,6 @@ def membership_status(user: User) -> list[AttentionItem]:
     return []
 
 
-@attention_provider
 def applications_waiting(user: User) -> list[AttentionItem]:
     """Tell administrators how many membership applications wait for a decision."""
     if not user.has_role(Role.ADMIN):

@@ -8,11 +8,7 @@ from alliance.auth.roles import Role, public, role_required
 from alliance.extensions import db
 from alliance.forms import valid_data
 from alliance.i18n import current_language
-from alliance.members import (
-    attention,  # noqa: F401 - registers the home page items
-    bp,
-    services,
-)
+from alliance.members import bp, services
 from alliance.members.forms import (
     ApplicationFilterForm,
     ApplicationForm,
