@@ -198,6 +198,7 @@ def main() -> None:
             "SECRET_KEY": "benchmark-secret-" + "x" * 40,
             "LABEL_HMAC_KEY": "benchmark-label-key-" + "y" * 40,
             "FORCE_HTTPS": "false",
+            "PUBLIC_BASE_URL": "http://127.0.0.1",  # production needs it; the hosts follow
             "RATELIMIT_ENABLED": "false",
             "PYTHONPATH": str(ROOT),
         }
