@@ -7,9 +7,9 @@ from alliance.api.arguments import Blueprint
 from alliance.api.auth import api_role_required, api_user
 from alliance.api.schemas import ProblemSchema
 from alliance.auth.roles import Role
-from alliance.catalogue.services import publisher_of
 from alliance.errors import problem_response
 from alliance.extensions import db
+from alliance.members.services import publisher_of
 from alliance.tabular import csv_lines
 from authenticity import jobs, labels, sellers, services
 from authenticity.models import BatchStatus

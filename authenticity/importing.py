@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from alliance import audit
 from alliance.auth.models import User
-from alliance.catalogue.services import publisher_of
 from alliance.errors import FieldsInvalid
 from alliance.extensions import db
+from alliance.members.services import publisher_of
 from alliance.spreadsheets import read_table
 from alliance.tabular import ImportRejected, Problem, missing_columns
 from authenticity.models import SellerAuthorisation

@@ -13,13 +13,13 @@ from alliance import audit
 from alliance.auth.models import User
 from alliance.catalogue.isbn import IsbnError, normalise_isbn
 from alliance.catalogue.models import Title
-from alliance.catalogue.services import publisher_of
 from alliance.dates import read_day
 from alliance.db import utcnow
 from alliance.errors import ConflictError, DomainError, FieldsInvalid, NotFoundError
 from alliance.extensions import db
 from alliance.forms import FORBIDDEN_CHARACTERS
 from alliance.i18n import DEFAULT_TIMEZONE, _l
+from alliance.members.services import publisher_of
 from authenticity.models import AuthorisedTitle, SellerAuthorisation
 
 MERCHANT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$")

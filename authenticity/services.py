@@ -11,13 +11,13 @@ from alliance import audit
 from alliance.auth.models import User
 from alliance.catalogue.isbn import IsbnError, normalise_isbn
 from alliance.catalogue.models import Title
-from alliance.catalogue.services import publisher_of
 from alliance.db import scrub_after_commit, utcnow
 from alliance.errors import ConflictError, DomainError, NotFoundError
 from alliance.extensions import db
 from alliance.forms import FORBIDDEN_CHARACTERS
 from alliance.i18n import _l
 from alliance.members.models import Organisation
+from alliance.members.services import publisher_of
 from alliance.sealing import fernet
 from authenticity import labels, writing
 from authenticity.models import (

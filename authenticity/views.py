@@ -5,8 +5,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from alliance.auth.roles import Role, role_required
-from alliance.catalogue.services import publisher_of
 from alliance.errors import DomainError, FieldsInvalid
+from alliance.members.services import publisher_of
 from alliance.tabular import (
     attachment_header,
     csv_response,

@@ -7,10 +7,10 @@ from sqlalchemy import select
 from alliance.auth.models import User
 from alliance.catalogue.isbn import IsbnError, normalise_isbn
 from alliance.catalogue.models import Title
-from alliance.catalogue.services import publisher_of
 from alliance.errors import ConflictError, DomainError
 from alliance.extensions import db
 from alliance.i18n import _l
+from alliance.members.services import publisher_of
 from alliance.money import parse_money
 from alliance.spreadsheets import read_table
 from alliance.tabular import ImportRejected, Problem, missing_columns, parse_int_cell

@@ -9,13 +9,13 @@ from sqlalchemy import Select, func, select
 
 from alliance import audit
 from alliance.auth.models import User
-from alliance.catalogue.services import publisher_of
 from alliance.db import utcnow
 from alliance.errors import FieldsInvalid
 from alliance.extensions import db
 from alliance.forms import FORBIDDEN_CHARACTERS
 from alliance.i18n import DEFAULT_TIMEZONE, _l
 from alliance.members.models import Organisation
+from alliance.members.services import publisher_of
 from alliance.money import MAX_FEN
 from campaigns.models import Campaign, LivestreamSession
 from campaigns.sales import MAX_UNITS, UNITS_MESSAGE, check_accepting

@@ -7,9 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from alliance.auth.roles import Role, role_required
-from alliance.catalogue.services import publisher_of
 from alliance.extensions import db
 from alliance.i18n import current_language
+from alliance.members.services import publisher_of
 from alliance.money import format_money
 from alliance.tabular import csv_response, xlsx_response
 from alliance.web import paginate

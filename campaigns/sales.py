@@ -12,12 +12,12 @@ from alliance import audit
 from alliance.auth.models import User
 from alliance.catalogue.isbn import IsbnError, normalise_isbn
 from alliance.catalogue.models import Title
-from alliance.catalogue.services import publisher_of
 from alliance.db import utcnow
 from alliance.errors import ConflictError, FieldsInvalid, NotFoundError
 from alliance.extensions import db
 from alliance.i18n import _l, local_today
 from alliance.members.models import Organisation
+from alliance.members.services import publisher_of
 from alliance.money import MAX_FEN, format_money
 from alliance.tabular import parse_int_cell
 from campaigns import ledger

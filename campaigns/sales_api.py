@@ -7,9 +7,9 @@ from alliance.api.auth import api_role_required, api_user
 from alliance.api.schemas import ProblemSchema, page_of
 from alliance.auth.roles import Role
 from alliance.catalogue.isbn import IsbnError, normalise_isbn
-from alliance.catalogue.services import publisher_of
 from alliance.errors import FieldsInvalid
 from alliance.extensions import db
+from alliance.members.services import publisher_of
 from campaigns import sales, services
 from campaigns.sales_schemas import (
     MAX_ID,

@@ -9,10 +9,10 @@ from sqlalchemy import values as rows_of
 from alliance import audit
 from alliance.auth.models import User
 from alliance.catalogue.isbn import IsbnError, normalise_isbn
-from alliance.catalogue.services import publisher_of
 from alliance.dates import read_day
 from alliance.extensions import db
 from alliance.i18n import _l, local_today
+from alliance.members.services import publisher_of
 from alliance.money import MoneyError, parse_money
 from alliance.spreadsheets import Table, read_table
 from alliance.tabular import ImportRejected, Problem, missing_columns

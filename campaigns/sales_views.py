@@ -7,9 +7,9 @@ from wtforms import SelectChoice
 
 from alliance.auth.roles import Role, role_required
 from alliance.catalogue.isbn import format_isbn
-from alliance.catalogue.services import publisher_of
 from alliance.errors import DomainError, NotFoundError, field_errors_message
 from alliance.i18n import _l, current_language, select_timezone
+from alliance.members.services import publisher_of
 from alliance.money import format_money, yuan_text
 from alliance.tabular import csv_response, import_columns
 from alliance.web import Imported, paginate, perform, run_import

@@ -12,12 +12,13 @@ from alliance.auth.models import User
 from alliance.auth.roles import Role
 from alliance.catalogue.clc import matching_category
 from alliance.catalogue.models import Title, TitleStatus
-from alliance.catalogue.services import own_title, publisher_of
+from alliance.catalogue.services import own_title
 from alliance.catalogue.services import search as search_titles
 from alliance.db import conflict_insert, utcnow
 from alliance.errors import ConflictError, DomainError, FieldsInvalid, NotFoundError
 from alliance.extensions import db
 from alliance.i18n import _l, local_today
+from alliance.members.services import publisher_of
 from alliance.money import format_money
 from campaigns.models import (
     CAMPAIGN_STATUS_LABELS,

@@ -7,9 +7,9 @@ from sqlalchemy import func, select
 
 from alliance.auth.roles import Role, role_required
 from alliance.catalogue.clc import class_label
-from alliance.catalogue.services import publisher_of
 from alliance.errors import DomainError
 from alliance.extensions import db
+from alliance.members.services import publisher_of
 from alliance.money import yuan_text
 from alliance.tabular import csv_response
 from alliance.web import Imported, paginate, perform, run_import

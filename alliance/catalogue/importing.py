@@ -8,7 +8,6 @@ from sqlalchemy.exc import IntegrityError
 
 from alliance.auth.models import User
 from alliance.bulk import chunks
-from alliance.catalogue import services
 from alliance.catalogue.bulk import (
     CONTRIBUTOR_TABLE,
     STATE_FIELDS,
@@ -26,6 +25,7 @@ from alliance.extensions import db
 from alliance.i18n import _l
 from alliance.importing import Found, ImportSpec, run_import
 from alliance.members.models import MemberStatus, Organisation, OrganisationKind
+from alliance.members.services import NotAPublisher, publisher_of
 from alliance.spreadsheets import Table
 
 # Canonical column -> the header spellings accepted for it (case, spaces, punctuation and a
@@ -134,16 +134,16 @@ def import_titles(
 def importing_publisher(actor: User | None, organisation: Organisation) -> Organisation:
     """Return the publisher an import writes for; refuse anyone who may not import."""
     if actor is not None:
-        own = services.publisher_of(actor)
+        own = publisher_of(actor)
         if organisation is not None and organisation.id != own.id:
-            raise services.NotAPublisher(_l("You can only import titles for your publisher."))
+            raise NotAPublisher(_l("You can only import titles for your publisher."))
         return own
     if (
         organisation is None
         or organisation.kind != OrganisationKind.PUBLISHER
         or organisation.status != MemberStatus.ACTIVE
     ):
-        raise services.NotAPublisher(_l("Titles can only be imported for an active publisher."))
+        raise NotAPublisher(_l("Titles can only be imported for an active publisher."))
     return organisation
 
 

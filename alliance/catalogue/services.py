@@ -4,7 +4,6 @@ from sqlalchemy import Select, or_, select
 
 from alliance import audit
 from alliance.auth.models import User
-from alliance.auth.roles import Role
 from alliance.catalogue.isbn import IsbnError, normalise_isbn
 from alliance.catalogue.models import (
     TITLE_WORKFLOW,
@@ -17,31 +16,12 @@ from alliance.catalogue.rules import TitleInput
 from alliance.errors import ConflictError, DomainError, NotFoundError
 from alliance.extensions import db
 from alliance.i18n import _l
-from alliance.members.models import MemberStatus, Organisation, OrganisationKind
+from alliance.members.models import Organisation, OrganisationKind
+from alliance.members.services import publisher_of
 from alliance.money import yuan_text
 
 HIGHEST_CODE_POINT = chr(0x10FFFF)
 ROLES_IN_ORDER = [role.value for role in ContributorRole]
-
-
-class NotAPublisher(DomainError):
-    """The user does not act for an active publisher."""
-
-    status = 403
-    problem = "forbidden"
-
-
-def publisher_of(user: User) -> Organisation:
-    """Return the active publisher the user manages titles for, or refuse."""
-    organisation = user.organisation
-    if (
-        not user.has_role(Role.PUBLISHER)
-        or organisation is None
-        or organisation.kind != OrganisationKind.PUBLISHER
-        or organisation.status != MemberStatus.ACTIVE
-    ):
-        raise NotAPublisher(_l("Only staff of an active member publisher can manage titles."))
-    return organisation
 
 
 def own_title(user: User, isbn_text: str) -> Title:

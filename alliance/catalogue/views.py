@@ -23,6 +23,7 @@ from alliance.errors import DomainError, FieldsInvalid
 from alliance.forms import valid_data
 from alliance.i18n import _l, current_language
 from alliance.importing import own_report, report_problems
+from alliance.members.services import publisher_of
 from alliance.money import yuan_text
 from alliance.tabular import (
     attachment_header,
@@ -78,7 +79,7 @@ def detail(isbn):
 
 def _manages(title) -> bool:
     try:
-        return services.publisher_of(current_user).id == title.publisher_id
+        return publisher_of(current_user).id == title.publisher_id
     except DomainError:
         return False
 
@@ -142,7 +143,7 @@ def change_status(isbn):
 
 def _is_publisher() -> bool:
     try:
-        services.publisher_of(current_user)
+        publisher_of(current_user)
     except DomainError as error:
         flash(str(error.message), "warning")
         return False

@@ -32,6 +32,26 @@ from alliance.members.values import (
 )
 
 
+class NotAPublisher(DomainError):
+    """The user does not act for an active publisher."""
+
+    status = 403
+    problem = "forbidden"
+
+
+def publisher_of(user: User) -> Organisation:
+    """Return the active publisher the user manages titles for, or refuse."""
+    organisation = user.organisation
+    if (
+        not user.has_role(Role.PUBLISHER)
+        or organisation is None
+        or organisation.kind != OrganisationKind.PUBLISHER
+        or organisation.status != MemberStatus.ACTIVE
+    ):
+        raise NotAPublisher(_l("Only staff of an active member publisher can manage titles."))
+    return organisation
+
+
 class MembershipNotAllowed(DomainError):
     """The user may not make this change."""
 

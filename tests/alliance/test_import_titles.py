@@ -14,8 +14,8 @@ from alliance.audit import AuditEvent
 from alliance.catalogue import importing
 from alliance.catalogue.importing import import_titles
 from alliance.catalogue.models import ImportReport, Title
-from alliance.catalogue.services import NotAPublisher
 from alliance.errors import ConflictError
+from alliance.members.services import NotAPublisher
 from alliance.spreadsheets import SpreadsheetError
 from alliance.tabular import ImportRejected
 
