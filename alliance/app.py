@@ -249,13 +249,11 @@ def _register_template_helpers(app: Flask) -> None:
 
 
 def _start_services(app: Flask) -> None:
-    """Bind the services every programme uses: the job queue (after every task is declared),
-    file storage, and where job progress is written."""
+    """Bind the services every programme uses: file storage, and where job progress is written
+    (the job queue is built on first use, by alliance.jobs.queue.queue_of)."""
     from alliance.files.storage import storage_for
-    from alliance.jobs.queue import create_queue
     from alliance.jobs.services import progress_connection
 
-    create_queue(app)
     app.extensions["jobs_progress_connection"] = progress_connection
     config = app.config
     app.extensions["file_storage"] = storage_for(

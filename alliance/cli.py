@@ -279,7 +279,9 @@ def worker(workers: int):
     """Run background jobs and the scheduled tasks until stopped (SIGTERM finishes the tasks)."""
     from flask import current_app
 
-    queue = current_app.extensions["jobs_queue"]
+    from alliance.jobs.queue import queue_of
+
+    queue = queue_of(current_app._get_current_object())  # tasks keep the app itself
     if queue.immediate:
         raise click.ClickException("JOBS_IMMEDIATE is on: tasks run where they are queued.")
     where = urlsplit(current_app.config["JOBS_URL"])  # never its password, if it has one

@@ -1,7 +1,5 @@
 """Label batches larger than one chunk are written by a background job, and resumed by one."""
 
-from huey import crontab
-
 from alliance.extensions import db
 from alliance.i18n import _l
 from alliance.jobs.models import Job
@@ -39,7 +37,7 @@ def run_writing(job: Job, progress) -> dict:
     }
 
 
-@periodic(crontab(minute="*/2"))
+@periodic(minute="*/2")
 def resume_stalled_batches() -> None:
     """Finish the batches whose writer stopped (a worker or a request that died)."""
     for batch in writing.stalled_batches():

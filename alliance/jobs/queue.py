@@ -6,22 +6,23 @@ run twice: each must be idempotent.
 """
 
 import logging
+import threading
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
 
 from flask import Flask, current_app
-from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from alliance.extensions import db
-from alliance.sealing import SealedSerializer, fernet
+from alliance.sealing import fernet
 
 log = logging.getLogger(__name__)
 
 _declared: dict[str, tuple[Callable, dict]] = {}
 _PENDING = "alliance_jobs_after_commit"
+_building = threading.Lock()
 
 
 def task(*, retries: int = 0, retry_delay: int = 30, name: str | None = None):
@@ -35,24 +36,30 @@ def task(*, retries: int = 0, retry_delay: int = 30, name: str | None = None):
     return decorator
 
 
-def periodic(schedule: crontab, *, name: str | None = None):
-    """Declare a task the worker runs on a schedule (e.g. crontab(minute="*/5"))."""
+def periodic(*, name: str | None = None, **when: str):
+    """Declare a task the worker runs on a schedule: crontab fields, e.g. minute="*/5"."""
 
     def decorator(func):
         func.task_name = name or f"{func.__module__}.{func.__name__}"
-        _declared[func.task_name] = (func, {"schedule": schedule})
+        _declared[func.task_name] = (func, {"schedule": when})
         return func
 
     return decorator
 
 
-def _queue() -> "SqliteHuey | RedisHuey | MemoryHuey":
-    return current_app.extensions["jobs_queue"]
+def queue_of(app: Flask):
+    """Return the app's queue, built on first use: a command or page that queues nothing never
+    loads Huey (nor the Redis client it imports)."""
+    queue = app.extensions.get("jobs_queue")
+    if queue is None:
+        with _building:
+            queue = app.extensions.get("jobs_queue") or _build_queue(app)
+    return queue
 
 
 def enqueue(func, *args) -> None:
     """Put a task on the queue now (arguments must be JSON-like values: ids, not objects)."""
-    _queue().alliance_tasks[func.task_name](*args)
+    queue_of(current_app._get_current_object()).alliance_tasks[func.task_name](*args)
 
 
 def after_commit(func, *args) -> None:
@@ -95,8 +102,12 @@ def _in_app_context(app: Flask, func: Callable) -> Callable:
     return run
 
 
-def create_queue(app: Flask):
+def _build_queue(app: Flask):
     """Build the app's queue from JOBS_URL and bind every declared task to it."""
+    from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab
+
+    from alliance.jobs.sealed import SealedSerializer
+
     url = app.config["JOBS_URL"]
     serializer = SealedSerializer(fernet(app.config["SECRET_KEY"], "job queue"))
     if app.config["JOBS_IMMEDIATE"]:
@@ -111,7 +122,7 @@ def create_queue(app: Flask):
     for name, (func, settings) in _declared.items():
         runner = _in_app_context(app, func)
         if "schedule" in settings:
-            wrapper = queue.periodic_task(settings["schedule"], name=name)(runner)
+            wrapper = queue.periodic_task(crontab(**settings["schedule"]), name=name)(runner)
         else:
             wrapper = queue.task(name=name, **settings)(runner)
         queue.alliance_tasks[name] = wrapper

@@ -9,7 +9,6 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import force_locale
-from huey import crontab
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 
@@ -220,7 +219,7 @@ def _job_finished(params: dict) -> Rendered:
     return Rendered(str(text), "jobs.detail", {"job_id": number})
 
 
-@periodic(crontab(minute="*"))
+@periodic(minute="*")
 def sweep_jobs() -> None:
     """Fail jobs whose worker stopped (no sign of life), and queue again jobs never picked up."""
     now = utcnow()

@@ -20,6 +20,7 @@ from alliance.catalogue.models import Title
 from alliance.db import utcnow
 from alliance.jobs import services
 from alliance.jobs.models import Job, JobStatus
+from alliance.jobs.queue import queue_of
 from alliance.notifications.models import Notification
 
 HEADER = ["ISBN", "Title", "Author", "Price"]
@@ -218,7 +219,7 @@ def test_queued_tasks_are_kept_sealed_in_sqlite_and_run_by_the_worker(tmp_path, 
 
     with app.app_context():
         send_mail("reader@example.org", "Hello", "secret-link-4242")
-    queue = app.extensions["jobs_queue"]
+    queue = queue_of(app)
     assert len(queue) == 1
     assert b"secret-link-4242" not in (tmp_path / "jobs.db").read_bytes()  # sealed at rest
     log = tmp_path / "worker.log"
@@ -245,4 +246,4 @@ def test_a_redis_queue_is_used_when_configured(monkeypatch, tmp_path):
     monkeypatch.setenv("JOBS_URL", "redis://127.0.0.1:6379/14")
     monkeypatch.setenv("JOBS_IMMEDIATE", "false")
     app = create_app("test", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'r.db'}")
-    assert type(app.extensions["jobs_queue"]).__name__ == "RedisHuey"
+    assert type(queue_of(app)).__name__ == "RedisHuey"
