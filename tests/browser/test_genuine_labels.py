@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
 from alliance.catalogue.models import Title, search_key
 from alliance.extensions import db
@@ -75,7 +76,7 @@ def test_publisher_labels_a_title_and_readers_check_them(
         page.get_by_role("link", name="Label sheet (PDF)").click()
     assert pdf_download.value.suggested_filename.endswith(".pdf")
     pdf = pdf_download.value.path().read_bytes()
-    assert pdf.startswith(b"%PDF-") and b"/Count 7 >>" in pdf  # 100 labels, 16 a page
+    assert len(PdfReader(io.BytesIO(pdf)).pages) == 7  # 100 labels, 16 a page
 
     page.get_by_role("button", name="Confirm printing and seal").click()
     expect(page.locator(".alert-success")).to_contain_text("only the keyed hashes")
