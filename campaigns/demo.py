@@ -9,8 +9,12 @@ from alliance.auth.models import User
 from alliance.catalogue.models import Title
 from alliance.extensions import db
 from alliance.i18n import local_today
-from campaigns import livestreams, planning, sales, services
+from campaigns import services
+from campaigns.allocation import planning
+from campaigns.enrolments import services as enrolling
 from campaigns.models import CampaignStatus, Channel, Enrolment, EnrolmentStatus
+from campaigns.sales import livestreams
+from campaigns.sales import services as sales
 
 # The three reading-month categories as CLC main classes.
 SOCIAL_SCIENCES = ["B", "C", "D", "F", "K"]
@@ -88,7 +92,7 @@ def load_demo_campaigns(users: dict[str, User]) -> None:
     for title in titles[:1100]:
         price = title.list_price_fen or 3000
         campaign_price = price * rng.choice([70, 75, 80, 85]) // 100
-        values = services.EnrolmentInput(
+        values = enrolling.EnrolmentInput(
             isbn=title.isbn,
             campaign_price_fen=campaign_price,
             subsidy_per_unit_fen=max(campaign_price * rng.choice([10, 15, 20]) // 100, 100),
@@ -96,15 +100,15 @@ def load_demo_campaigns(users: dict[str, User]) -> None:
             stock=rng.randrange(3_000, 40_000, 500),
         )
         items.append((title, values, None))
-    services.save_enrolments(None, reading_month, items)
+    enrolling.save_enrolments(None, reading_month, items)
     enrolments = db.session.scalars(
         select(Enrolment).where(Enrolment.campaign_id == reading_month.id).order_by(Enrolment.id)
     ).all()
     rejected = enrolments[::40]
     pending = enrolments[1::55]
     approved = [e for e in enrolments if e not in rejected and e not in pending]
-    services.decide_enrolments(staff, rejected, EnrolmentStatus.REJECTED.value, "stock")
-    services.decide_enrolments(staff, approved, EnrolmentStatus.APPROVED.value)
+    enrolling.decide_enrolments(staff, rejected, EnrolmentStatus.REJECTED.value, "stock")
+    enrolling.decide_enrolments(staff, approved, EnrolmentStatus.APPROVED.value)
     reading_month.status = CampaignStatus.ENROLMENT_CLOSED.value
     reading_month.enrolment_closes = date(2021, 4, 15)
     reading_month.category_weights = {

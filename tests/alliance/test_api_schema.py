@@ -78,6 +78,7 @@ def _seed(db, press, publisher, staff) -> dict:
     return their ids under the names of the API's path parameters."""
     from authenticity import sellers
     from campaigns import services as campaigns
+    from campaigns.enrolments import services as enrolling
     from campaigns.models import CampaignStatus
 
     db.session.add(
@@ -93,8 +94,8 @@ def _seed(db, press, publisher, staff) -> dict:
         ),
     )  # fmt: skip
     campaign.status = CampaignStatus.ENROLMENT_OPEN.value
-    enrolment = campaigns.enrol_title(
-        publisher, campaign, campaigns.EnrolmentInput("9787020002207", 3000, 500, 100, 100)
+    enrolment = enrolling.enrol_title(
+        publisher, campaign, enrolling.EnrolmentInput("9787020002207", 3000, 500, 100, 100)
     )
     values = {"merchant_id": "shop-1", "merchant_name": "书店", "valid_from": "2020-01-01"}
     authorisation = sellers.create_authorisation(publisher, sellers.read_authorisation(values))

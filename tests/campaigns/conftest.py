@@ -10,6 +10,7 @@ from alliance.auth.roles import Role
 from alliance.catalogue.models import Title, search_key
 from alliance.i18n import local_today
 from campaigns import services
+from campaigns.enrolments import services as enrolling
 from campaigns.models import CampaignStatus
 
 _serials = itertools.count(1)
@@ -115,12 +116,12 @@ def approved(db, staff, make_campaign, make_title, publisher_user):
         campaign = campaign or make_campaign()
         user = user or publisher_user()
         title = make_title(user.organisation, clc_class=clc_class)
-        enrolment = services.enrol_title(
+        enrolment = enrolling.enrol_title(
             user,
             campaign,
-            services.EnrolmentInput(title.isbn, 4000, subsidy, units, 1000),
+            enrolling.EnrolmentInput(title.isbn, 4000, subsidy, units, 1000),
         )
-        services.decide_enrolments(staff, [enrolment], "approved")
+        enrolling.decide_enrolments(staff, [enrolment], "approved")
         db.session.commit()
         return enrolment
 

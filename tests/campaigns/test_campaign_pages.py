@@ -129,13 +129,13 @@ def test_drafts_are_the_staffs_alone(client_as, make_campaign):
 def test_a_publisher_withdraws_its_own_pending_enrolment_only(
     client_of, make_campaign, make_title, publisher_user, db
 ):
-    from campaigns import services
+    from campaigns.enrolments import services as enrolling
 
     user = publisher_user()
     campaign = make_campaign()
     title = make_title(user.organisation)
-    enrolment = services.enrol_title(
-        user, campaign, services.EnrolmentInput(title.isbn, 3000, 300, 100, 0)
+    enrolment = enrolling.enrol_title(
+        user, campaign, enrolling.EnrolmentInput(title.isbn, 3000, 300, 100, 0)
     )
     db.session.commit()
     page = client_of(user).get(f"/campaigns/{campaign.id}?lang=zh").get_data(as_text=True)

@@ -16,7 +16,8 @@ from alliance.errors import DomainError
 from alliance.extensions import db as _db
 from alliance.i18n import local_today
 from alliance.members.models import Organisation
-from campaigns import ledger, services
+from campaigns import ledger
+from campaigns.enrolments import services as enrolling
 from campaigns.models import Campaign, CampaignStatus, Enrolment, LedgerEntry
 
 THREADS = 20
@@ -58,7 +59,7 @@ def _setup(app) -> tuple[int, list[int], int]:
                 _db.session.add(enrolment)
                 enrolments.append(enrolment)
         _db.session.flush()
-        services.decide_enrolments(staff, enrolments, "approved")
+        enrolling.decide_enrolments(staff, enrolments, "approved")
         _db.session.commit()
         return campaign.id, [e.id for e in enrolments], staff.id
 
