@@ -85,7 +85,7 @@ def load_demo_campaigns(users: dict[str, User]) -> None:
         ),
     )
     # Enrolment happened in its window; the demo writes it as if it were then.
-    reading_month.status = CampaignStatus.ENROLMENT_OPEN.value
+    services.change_status(staff, reading_month, CampaignStatus.ENROLMENT_OPEN.value)
     reading_month.enrolment_closes = local_today()
     titles = db.session.scalars(select(Title).order_by(Title.id)).all()
     items = []
@@ -109,7 +109,7 @@ def load_demo_campaigns(users: dict[str, User]) -> None:
     approved = [e for e in enrolments if e not in rejected and e not in pending]
     enrolling.decide_enrolments(staff, rejected, EnrolmentStatus.REJECTED.value, "stock")
     enrolling.decide_enrolments(staff, approved, EnrolmentStatus.APPROVED.value)
-    reading_month.status = CampaignStatus.ENROLMENT_CLOSED.value
+    services.change_status(staff, reading_month, CampaignStatus.ENROLMENT_CLOSED.value)
     reading_month.enrolment_closes = date(2021, 4, 15)
     reading_month.category_weights = {
         **reading_month.category_weights,
@@ -125,12 +125,12 @@ def load_demo_campaigns(users: dict[str, User]) -> None:
         if row.proposed_fen > 0
     }
     planning.apply_proposal(staff, reading_month, amounts, "demo-2021")
-    reading_month.status = CampaignStatus.RUNNING.value
+    services.change_status(staff, reading_month, CampaignStatus.RUNNING.value)
     db.session.flush()
     _demo_sales(users["publisher@example.org"], reading_month, rng)
 
     today = local_today()
-    services.create_campaign(
+    winter = services.create_campaign(
         staff,
         services.CampaignInput(
             name="2026年冬季读书月",
@@ -145,5 +145,6 @@ def load_demo_campaigns(users: dict[str, User]) -> None:
             categories=LITERATURE_AND_ART + TEACHING_AIDS,
             price_floor_percent=50,
         ),
-    ).status = CampaignStatus.ENROLMENT_OPEN.value
+    )
+    services.change_status(staff, winter, CampaignStatus.ENROLMENT_OPEN.value)
     db.session.flush()

@@ -22,6 +22,7 @@ from alliance.db import UTCDateTime, one_of, utcnow
 from alliance.extensions import db
 from alliance.i18n import _l
 from alliance.members.models import Organisation
+from alliance.workflow import Workflow
 
 BigId = BigInteger().with_variant(Integer, "sqlite")
 
@@ -73,6 +74,33 @@ ENROLMENT_STATUS_LABELS = {
     EnrolmentStatus.REJECTED: _l("Rejected"),
     EnrolmentStatus.WITHDRAWN: _l("Withdrawn by the publisher"),
 }
+# Enrolment may reopen until the sale starts; a finished campaign stays finished.
+CAMPAIGN_WORKFLOW = Workflow(
+    {
+        CampaignStatus.DRAFT: {CampaignStatus.ENROLMENT_OPEN},
+        CampaignStatus.ENROLMENT_OPEN: {CampaignStatus.ENROLMENT_CLOSED},
+        CampaignStatus.ENROLMENT_CLOSED: {CampaignStatus.ENROLMENT_OPEN, CampaignStatus.RUNNING},
+        CampaignStatus.RUNNING: {CampaignStatus.FINISHED},
+        CampaignStatus.FINISHED: set(),
+    },
+    CAMPAIGN_STATUS_LABELS,
+    _l("campaign"),
+)
+# A decision is final; a withdrawn enrolment may be put forward again.
+ENROLMENT_WORKFLOW = Workflow(
+    {
+        EnrolmentStatus.PENDING: {
+            EnrolmentStatus.APPROVED,
+            EnrolmentStatus.REJECTED,
+            EnrolmentStatus.WITHDRAWN,
+        },
+        EnrolmentStatus.WITHDRAWN: {EnrolmentStatus.PENDING},
+        EnrolmentStatus.APPROVED: set(),
+        EnrolmentStatus.REJECTED: set(),
+    },
+    ENROLMENT_STATUS_LABELS,
+    _l("enrolment"),
+)
 ENTRY_KIND_LABELS = {
     EntryKind.ALLOCATE: _l("Allocation"),
     EntryKind.RELEASE: _l("Release"),

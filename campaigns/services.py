@@ -13,21 +13,12 @@ from alliance.extensions import db
 from alliance.i18n import _l, local_today
 from alliance.money import format_money
 from campaigns.models import (
-    CAMPAIGN_STATUS_LABELS,
+    CAMPAIGN_WORKFLOW,
     Campaign,
     CampaignStatus,
     Enrolment,
 )
 
-S = CampaignStatus
-# The allowed status changes of a campaign; enrolment may reopen until the sale starts.
-TRANSITIONS = {
-    S.DRAFT.value: {S.ENROLMENT_OPEN.value},
-    S.ENROLMENT_OPEN.value: {S.ENROLMENT_CLOSED.value},
-    S.ENROLMENT_CLOSED.value: {S.ENROLMENT_OPEN.value, S.RUNNING.value},
-    S.RUNNING.value: {S.FINISHED.value},
-    S.FINISHED.value: set(),
-}
 NO_CAMPAIGN = _l("No campaign has this number.")
 
 
@@ -134,17 +125,9 @@ def _apply(campaign: Campaign, values: CampaignInput) -> None:
 
 
 def change_status(actor: User, campaign: Campaign, status: str) -> None:
-    """Move a campaign to `status` when the transition table allows it."""
-    if status not in TRANSITIONS.get(campaign.status, set()):
-        raise ConflictError(
-            _l(
-                "A campaign that is %(current)s cannot become %(wanted)s.",
-                current=CAMPAIGN_STATUS_LABELS.get(campaign.status, campaign.status),
-                wanted=CAMPAIGN_STATUS_LABELS.get(status, status),
-            )
-        )
+    """Move a campaign to `status` when its workflow allows it."""
     before = campaign.status
-    campaign.status = status
+    CAMPAIGN_WORKFLOW.move(campaign, status)
     db.session.flush()
     audit.record(actor, "campaign.status", campaign, {"status": before}, {"status": status})
 

@@ -15,7 +15,7 @@ from alliance.web import paginate, perform
 from campaigns import bp, services
 from campaigns.enrolments import services as enrolments
 from campaigns.forms import CampaignForm, ConfirmForm, StatusForm
-from campaigns.models import Campaign, Enrolment
+from campaigns.models import CAMPAIGN_WORKFLOW, Campaign, Enrolment
 
 PER_PAGE = 50
 SHOWN_PROBLEMS = 500
@@ -72,7 +72,7 @@ def detail(campaign_id):
         can_enrol=publisher is not None and services.enrolment_open(campaign),
         is_staff=is_staff,
         status_form=StatusForm(),
-        next_statuses=sorted(services.TRANSITIONS.get(campaign.status, set())),
+        next_statuses=sorted(CAMPAIGN_WORKFLOW.allowed(campaign.status)),
         categories=[class_label(code) for code in campaign.categories],
         reason_text=enrolments.reason_text,
         confirm_form=ConfirmForm(),

@@ -19,7 +19,7 @@ from alliance.i18n import _l
 from alliance.members.services import publisher_of
 from alliance.money import format_money
 from campaigns.models import (
-    ENROLMENT_STATUS_LABELS,
+    ENROLMENT_WORKFLOW,
     Campaign,
     CampaignPublisher,
     CampaignStatus,
@@ -30,12 +30,6 @@ from campaigns.services import enrolment_open
 
 S = CampaignStatus
 E = EnrolmentStatus
-ENROLMENT_TRANSITIONS = {
-    E.PENDING.value: {E.APPROVED.value, E.REJECTED.value, E.WITHDRAWN.value},
-    E.WITHDRAWN.value: {E.PENDING.value},
-    E.APPROVED.value: set(),
-    E.REJECTED.value: set(),
-}
 # Staff review decisions while enrolment is open or closed, and late ones while it runs.
 REVIEWABLE = {S.ENROLMENT_OPEN.value, S.ENROLMENT_CLOSED.value, S.RUNNING.value}
 NO_ENROLMENT = _l("No enrolment has this number.")
@@ -137,7 +131,7 @@ def save_enrolments(actor: User | None, campaign: Campaign, items: list) -> list
         if enrolment is None:
             enrolment = Enrolment(
                 campaign=campaign, title=title, publisher_id=title.publisher_id,
-                allocated_fen=0, spent_fen=0,
+                status=EnrolmentStatus.PENDING.value, allocated_fen=0, spent_fen=0,
             )  # fmt: skip
             db.session.add(enrolment)
         enrolment.category = matching_category(title.clc_class, campaign.categories)
@@ -145,7 +139,8 @@ def save_enrolments(actor: User | None, campaign: Campaign, items: list) -> list
         enrolment.subsidy_per_unit_fen = values.subsidy_per_unit_fen
         enrolment.expected_units = values.expected_units
         enrolment.stock = values.stock
-        enrolment.status = EnrolmentStatus.PENDING.value
+        if enrolment.status != EnrolmentStatus.PENDING:  # a withdrawn one put forward again
+            ENROLMENT_WORKFLOW.move(enrolment, EnrolmentStatus.PENDING.value)
         enrolment.reason_code = enrolment.reason = None
         enrolment.decided_at = None
         saved.append((enrolment, before))
@@ -175,24 +170,12 @@ def find_enrolment(campaign: Campaign, enrolment_id: int) -> Enrolment:
     return enrolment
 
 
-def _move(enrolment: Enrolment, status: str) -> None:
-    if status not in ENROLMENT_TRANSITIONS[enrolment.status]:
-        raise ConflictError(
-            _l(
-                "An enrolment that is %(current)s cannot become %(wanted)s.",
-                current=ENROLMENT_STATUS_LABELS.get(enrolment.status, enrolment.status),
-                wanted=ENROLMENT_STATUS_LABELS.get(status, status),
-            )
-        )
-    enrolment.status = status
-
-
 def withdraw_enrolment(actor: User, enrolment: Enrolment) -> None:
     """Withdraw one of the publisher's enrolments before staff decide on it."""
     if own_enrolment(actor, enrolment.id) is not enrolment:
         raise NotFoundError(NO_ENROLMENT)
     before = enrolment.audit_state()
-    _move(enrolment, EnrolmentStatus.WITHDRAWN.value)
+    ENROLMENT_WORKFLOW.move(enrolment, EnrolmentStatus.WITHDRAWN.value)
     db.session.flush()
     audit.record(actor, "enrolment.withdraw", enrolment, before, enrolment.audit_state())
 
@@ -219,7 +202,7 @@ def decide_enrolments(
         if enrolment.campaign.status not in REVIEWABLE:
             raise ConflictError(_l("Enrolments of this campaign cannot be reviewed now."))
         before = enrolment.audit_state()
-        _move(enrolment, decision)
+        ENROLMENT_WORKFLOW.move(enrolment, decision)
         enrolment.reason_code = reason_code if decision == E.REJECTED else None
         enrolment.reason = reason
         enrolment.decided_at = now
