@@ -4,7 +4,6 @@ from alliance.api.arguments import Blueprint
 from alliance.api.auth import api_role_required, api_user
 from alliance.api.schemas import ProblemSchema, page_of
 from alliance.auth.roles import Role
-from alliance.errors import NotFoundError
 from alliance.extensions import db
 from campaigns import ledger, services
 from campaigns.enrolments import services as enrolling
@@ -136,9 +135,7 @@ def list_enrolments(arguments, campaign_id):
 @blp.doc(security=SECURITY)
 def decide(values, enrolment_id):
     """Approve or reject a pending enrolment (a rejection needs a reason)."""
-    enrolment = db.session.get(Enrolment, enrolment_id)
-    if enrolment is None:
-        raise NotFoundError(enrolling.NO_ENROLMENT)
+    enrolment = enrolling.get_enrolment(enrolment_id)
     enrolling.decide_enrolments(
         api_user(), [enrolment], values["decision"], values["reason_code"], values["reason"]
     )

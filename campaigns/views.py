@@ -1,6 +1,6 @@
 """Campaign pages: the list, a campaign's page, setting it up and moving its status."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -21,14 +21,8 @@ PER_PAGE = 50
 SHOWN_PROBLEMS = 500
 
 
-def _campaign_or_404(campaign_id: int) -> Campaign:
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None:
-        abort(404)
-    return campaign
-
-
-def _publisher():
+def current_publisher():
+    """Return the active publisher the user acts for, or None."""
     try:
         return publisher_of(current_user)
     except DomainError:
@@ -48,12 +42,9 @@ def index():
 @role_required()
 def detail(campaign_id):
     """Show a campaign; staff see its controls, a publisher its own enrolments."""
-    try:
-        campaign = services.visible_campaign(current_user, campaign_id)
-    except DomainError:
-        abort(404)
+    campaign = services.visible_campaign(current_user, campaign_id)
     is_staff = current_user.has_role(Role.CAMPAIGN_STAFF)
-    publisher = _publisher()
+    publisher = current_publisher()
     mine = None
     if publisher is not None:
         mine = paginate(enrolments.enrolments_of_publisher(current_user, campaign), PER_PAGE)
@@ -96,7 +87,7 @@ def create():
 @role_required(Role.CAMPAIGN_STAFF)
 def edit(campaign_id):
     """Change a campaign's settings."""
-    campaign = _campaign_or_404(campaign_id)
+    campaign = services.find_campaign(campaign_id)
     form = CampaignForm(data=None if request.method == "POST" else _form_data(campaign))
     if form.validate_on_submit() and (values := form.values()):
         done = perform(lambda: services.update_campaign(current_user, campaign, values), form)
@@ -127,7 +118,7 @@ def _form_data(campaign: Campaign) -> dict:
 @role_required(Role.CAMPAIGN_STAFF)
 def change_status(campaign_id):
     """Open or close enrolment, start or finish the campaign."""
-    campaign = _campaign_or_404(campaign_id)
+    campaign = services.find_campaign(campaign_id)
     form = StatusForm()
     if form.validate_on_submit() and perform(
         lambda: services.change_status(current_user, campaign, form.status.data)

@@ -1,37 +1,28 @@
 """The allocation proposal page: compute a suggested share of the budget, adjust it, apply it."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from alliance.auth.roles import Role, role_required
 from alliance.catalogue.clc import class_label
 from alliance.errors import DomainError
-from alliance.extensions import db
 from alliance.money import parse_money
 from alliance.web import id_from, perform
 from campaigns import services
 from campaigns.allocation import bp, planning
 from campaigns.allocation.forms import ApplyProposalForm, weights_form
 from campaigns.forms import new_key
-from campaigns.models import Campaign
 
 PER_PAGE = 50
 MAX_BATCH = 1000
-
-
-def _campaign_or_404(campaign_id: int) -> Campaign:
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None:
-        abort(404)
-    return campaign
 
 
 @bp.route("/<int:campaign_id>/proposal", methods=["GET", "POST"])
 @role_required(Role.CAMPAIGN_STAFF)
 def proposal(campaign_id):
     """Compute a suggested allocation for every approved enrolment, adjust it, apply it."""
-    campaign = _campaign_or_404(campaign_id)
+    campaign = services.find_campaign(campaign_id)
     categories = services.campaign_categories(campaign)
     applying = "apply" in request.form
     weights = weights_form(

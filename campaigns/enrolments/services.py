@@ -161,6 +161,14 @@ def own_enrolment(user: User, enrolment_id: int) -> Enrolment:
     return enrolment
 
 
+def get_enrolment(enrolment_id: int) -> Enrolment:
+    """Return the enrolment with this id, or refuse with 'not found'."""
+    enrolment = db.session.get(Enrolment, enrolment_id)
+    if enrolment is None:
+        raise NotFoundError(NO_ENROLMENT)
+    return enrolment
+
+
 def find_enrolment(campaign: Campaign, enrolment_id: int) -> Enrolment:
     """Return the campaign's enrolment with this id, or refuse with 'not found'."""
     # The title is loaded only if asked for: moving money needs the enrolment's own row.

@@ -28,7 +28,7 @@ from campaigns.enrolments.forms import (
 )
 from campaigns.forms import ConfirmForm, new_key
 from campaigns.models import Campaign, Enrolment, LedgerEntry
-from campaigns.views import _campaign_or_404, _publisher
+from campaigns.views import current_publisher
 
 PER_PAGE = 50
 SHOWN_PROBLEMS = 500
@@ -39,8 +39,8 @@ MAX_BATCH = 1000
 @role_required(Role.PUBLISHER)
 def create(campaign_id):
     """Enrol one of the publisher's titles in the campaign."""
-    campaign = _campaign_or_404(campaign_id)
-    if _publisher() is None:
+    campaign = campaigns.find_campaign(campaign_id)
+    if current_publisher() is None:
         abort(403)
     form = EnrolmentForm(data={"isbn": request.args.get("isbn", "")[:64]})
     if form.validate_on_submit() and (values := form.values()):
@@ -63,10 +63,7 @@ def create(campaign_id):
 @role_required(Role.PUBLISHER)
 def withdraw(enrolment_id):
     """Withdraw one of the publisher's enrolments before it is decided."""
-    try:
-        enrolment = services.own_enrolment(current_user, enrolment_id)
-    except DomainError:
-        abort(404)
+    enrolment = services.own_enrolment(current_user, enrolment_id)
     if ConfirmForm().validate_on_submit() and perform(
         lambda: services.withdraw_enrolment(current_user, enrolment)
     ):
@@ -78,8 +75,8 @@ def withdraw(enrolment_id):
 @role_required(Role.PUBLISHER)
 def import_file(campaign_id):
     """Enrol many titles from a CSV or Excel file: every row is checked, all or none."""
-    campaign = _campaign_or_404(campaign_id)
-    if _publisher() is None:
+    campaign = campaigns.find_campaign(campaign_id)
+    if current_publisher() is None:
         abort(403)
     form = ImportEnrolmentsForm()
     imported = Imported()
@@ -152,7 +149,7 @@ def _queue_form(campaign: Campaign) -> QueueFilterForm:
 @role_required(Role.CAMPAIGN_STAFF)
 def index(campaign_id):
     """Review enrolments: filter the queue, approve or reject one or many with a reason."""
-    campaign = _campaign_or_404(campaign_id)
+    campaign = campaigns.find_campaign(campaign_id)
     filters = _queue_form(campaign)
     decision = DecisionForm()
     if decision.validate_on_submit():
@@ -199,11 +196,8 @@ def index(campaign_id):
 @role_required(Role.CAMPAIGN_STAFF)
 def detail(campaign_id, enrolment_id):
     """Show an enrolment's terms and ledger; allocate to it or release part of it."""
-    campaign = _campaign_or_404(campaign_id)
-    try:
-        enrolment = services.find_enrolment(campaign, enrolment_id)
-    except DomainError:
-        abort(404)
+    campaign = campaigns.find_campaign(campaign_id)
+    enrolment = services.find_enrolment(campaign, enrolment_id)
     form = MoneyMoveForm(data={"key": new_key()} if request.method == "GET" else None)
     if form.validate_on_submit():
         action = request.form.get("action", "allocate")

@@ -1,7 +1,5 @@
 """Sales API: report a day's sales of an enrolled title, and list sales, under /api/v1/campaigns."""
 
-from flask_smorest import abort
-
 from alliance.api.arguments import Blueprint
 from alliance.api.auth import api_role_required, api_user
 from alliance.api.schemas import ProblemSchema, page_of
@@ -13,7 +11,6 @@ from alliance.members.services import publisher_of
 from campaigns import services
 from campaigns.sales import services as sales
 from campaigns.sales.schemas import (
-    MAX_ID,
     SaleInSchema,
     SalePageSchema,
     SaleQuerySchema,
@@ -25,12 +22,6 @@ blp = Blueprint(
 )
 PROBLEM = {"schema": ProblemSchema, "content_type": "application/problem+json"}
 SECURITY = [{"bearerAuth": []}]
-
-
-def _campaign(campaign_id: int):
-    if not 0 < campaign_id <= MAX_ID:
-        abort(404)
-    return services.find_campaign(campaign_id)
 
 
 @blp.route("/<int:campaign_id>/sales", methods=["POST"])
@@ -52,7 +43,7 @@ def report_sale(values, campaign_id):
     The same title, date and channel again replace the figures (a correction); the same
     figures again change nothing and answer 200 with `changed` false.
     """
-    campaign = _campaign(campaign_id)
+    campaign = services.find_campaign(campaign_id)
     report = sales.report_sale(
         api_user(),
         campaign,
@@ -79,7 +70,7 @@ def report_sale(values, campaign_id):
 @blp.doc(security=SECURITY)
 def list_sales(query, campaign_id):
     """List a campaign's sales, one page, with totals: staff see all, publishers their own."""
-    campaign = _campaign(campaign_id)
+    campaign = services.find_campaign(campaign_id)
     user = api_user()
     filters = {name: query[name] for name in ("channel", "date_from", "date_to") if name in query}
     if user.has_role(Role.CAMPAIGN_STAFF):

@@ -7,7 +7,7 @@ from wtforms import SelectChoice
 
 from alliance.auth.roles import Role, role_required
 from alliance.catalogue.isbn import format_isbn
-from alliance.errors import DomainError, NotFoundError, field_errors_message
+from alliance.errors import DomainError, field_errors_message
 from alliance.i18n import _l, current_language, select_timezone
 from alliance.members.services import publisher_of
 from alliance.money import format_money, yuan_text
@@ -27,7 +27,6 @@ from campaigns.sales.forms import (
 
 PER_PAGE = 50
 SHOWN_PROBLEMS = 500  # on the page; the downloadable report has all of them
-MAX_ID = 2**31 - 1
 IMPORT_COLUMN_HELP = {
     "isbn": _l("An ISBN of one of your titles approved for this campaign."),
     "date": _l("The day of the sales, for example 2021-04-23 or 2021年4月23日."),
@@ -35,15 +34,6 @@ IMPORT_COLUMN_HELP = {
     "units": _l("Copies sold that day through that channel: a whole number."),
     "revenue": _l("In yuan, for example 4776.00 or ¥4,776"),
 }
-
-
-def _campaign_or_404(campaign_id: int) -> Campaign:
-    if not 0 < campaign_id <= MAX_ID:
-        abort(404)
-    try:
-        return services.find_campaign(campaign_id)
-    except NotFoundError:
-        abort(404)
 
 
 def _own_publisher():
@@ -78,7 +68,7 @@ def _publisher_choices(campaign: Campaign) -> list[SelectChoice]:
 @role_required(Role.PUBLISHER, Role.CAMPAIGN_STAFF)
 def index(campaign_id):
     """List a campaign's sales with their subsidy and totals: staff see all, publishers theirs."""
-    campaign = _campaign_or_404(campaign_id)
+    campaign = services.find_campaign(campaign_id)
     staff = _is_staff()
     form = SalesFilterForm(request.args)
     if staff:
@@ -109,7 +99,7 @@ def index(campaign_id):
 @role_required(Role.PUBLISHER)
 def create(campaign_id):
     """Report a day's sales of an enrolled title; the same day and channel again corrects it."""
-    campaign = _campaign_or_404(campaign_id)
+    campaign = services.find_campaign(campaign_id)
     _own_publisher()
     return _sale_page(campaign, SaleForm(), None)
 
@@ -118,12 +108,9 @@ def create(campaign_id):
 @role_required(Role.PUBLISHER)
 def edit(campaign_id, sale_id):
     """Correct one of the publisher's sales (another publisher's is not found)."""
-    campaign = _campaign_or_404(campaign_id)
+    campaign = services.find_campaign(campaign_id)
     _own_publisher()
-    try:
-        sale = sales.own_sale(current_user, campaign, sale_id)
-    except NotFoundError:
-        abort(404)
+    sale = sales.own_sale(current_user, campaign, sale_id)
     data = None
     if request.method != "POST":
         data = {
@@ -181,7 +168,7 @@ def _flash_report(report: sales.SaleReport) -> None:
 @role_required(Role.PUBLISHER)
 def import_file(campaign_id):
     """Report many sales from a CSV or Excel file: every row is checked, then all or none."""
-    campaign = _campaign_or_404(campaign_id)
+    campaign = services.find_campaign(campaign_id)
     _own_publisher()
     form = ImportSalesForm()
     imported = Imported()
@@ -254,7 +241,7 @@ def import_template():
 @role_required(Role.PUBLISHER, Role.CAMPAIGN_STAFF)
 def livestreams_page(campaign_id):
     """List a campaign's livestream sessions with totals: staff see all, publishers theirs."""
-    campaign = _campaign_or_404(campaign_id)
+    campaign = services.find_campaign(campaign_id)
     staff = _is_staff()
     form = SalesFilterForm(request.args)
     for name in ("isbn", "channel", "date_from", "date_to"):
@@ -286,7 +273,7 @@ def livestreams_page(campaign_id):
 @role_required(Role.PUBLISHER)
 def record_livestream(campaign_id):
     """Record a livestream selling session (start in the user's time zone)."""
-    campaign = _campaign_or_404(campaign_id)
+    campaign = services.find_campaign(campaign_id)
     _own_publisher()
     form = LivestreamForm()
     if form.is_submitted():
