@@ -2,7 +2,7 @@
 
 from alliance.api.arguments import Blueprint
 from alliance.api.auth import api_role_required, api_user
-from alliance.api.schemas import ProblemSchema, page_of
+from alliance.api.schemas import PROBLEM, PageQuerySchema, page_of
 from alliance.auth.roles import Role
 from alliance.extensions import db
 from campaigns import ledger, services
@@ -19,12 +19,10 @@ from campaigns.schemas import (
     EnrolmentQuerySchema,
     EnrolmentSchema,
     LedgerEntrySchema,
-    PageQuerySchema,
     StatusInSchema,
 )
 
 blp = Blueprint("campaigns_api", __name__, url_prefix="/api/v1", description="Campaigns")
-PROBLEM = {"schema": ProblemSchema, "content_type": "application/problem+json"}
 SECURITY = [{"bearerAuth": []}]
 
 

@@ -2,7 +2,7 @@
 
 from alliance.api.arguments import Blueprint
 from alliance.api.auth import api_role_required, api_user
-from alliance.api.schemas import ProblemSchema, page_of
+from alliance.api.schemas import PROBLEM, page_of
 from alliance.auth.roles import Role
 from alliance.catalogue.isbn import IsbnError, normalise_isbn
 from alliance.errors import FieldsInvalid
@@ -20,7 +20,6 @@ from campaigns.sales.schemas import (
 blp = Blueprint(
     "campaign_sales_api", __name__, url_prefix="/api/v1/campaigns", description="Campaign sales"
 )
-PROBLEM = {"schema": ProblemSchema, "content_type": "application/problem+json"}
 SECURITY = [{"bearerAuth": []}]
 
 

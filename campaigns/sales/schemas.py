@@ -2,11 +2,12 @@
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from alliance.api.schemas import PageQuerySchema, PageSchema
+from alliance.catalogue.schemas import MAX_ID
 from alliance.money import MAX_FEN
 from campaigns.models import Channel
 from campaigns.sales.services import MAX_UNITS
 
-MAX_ID = 2**31 - 1
 CHANNELS = [channel.value for channel in Channel]
 
 
@@ -75,22 +76,15 @@ class SaleTotalsSchema(Schema):
     wanted_fen = fields.Integer(required=True)
 
 
-class SalePageSchema(Schema):
+class SalePageSchema(PageSchema):
     """One page of sales with the totals of all of them."""
 
     items = fields.List(fields.Nested(SaleSchema), required=True)
-    page = fields.Integer(required=True)
-    page_size = fields.Integer(required=True)
-    total = fields.Integer(required=True)
-    pages = fields.Integer(required=True)
     totals = fields.Nested(SaleTotalsSchema, required=True)
 
 
-class SaleQuerySchema(Schema):
+class SaleQuerySchema(PageQuerySchema):
     """Filters of the sales list."""
-
-    class Meta:
-        unknown = EXCLUDE
 
     isbn = fields.String(validate=validate.Length(max=64))
     channel = fields.String(validate=validate.OneOf(CHANNELS))
@@ -100,5 +94,4 @@ class SaleQuerySchema(Schema):
         validate=validate.Range(min=1, max=MAX_ID),
         metadata={"description": "Staff only: one publisher's sales"},
     )
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
