@@ -1,8 +1,10 @@
 """The allocation proposal for a campaign: compute it from the database, apply it at once."""
 
-from dataclasses import dataclass
+from __future__ import annotations
 
-import pandas as pd
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 from sqlalchemy import select
 
 from alliance import audit
@@ -22,6 +24,9 @@ from campaigns.models import (
     LedgerEntry,
 )
 
+if TYPE_CHECKING:  # pandas loads only when a proposal is computed
+    import pandas as pd
+
 
 @dataclass(frozen=True)
 class Applied:
@@ -33,6 +38,8 @@ class Applied:
 
 def build_proposal(campaign: Campaign, weights: dict[str, float] | None = None) -> pd.DataFrame:
     """Return one row per approved enrolment with what it has, may get, and is proposed."""
+    import pandas as pd
+
     rows = db.session.execute(
         select(
             Enrolment.id.label("enrolment_id"),

@@ -1,5 +1,7 @@
 """Propose how to share a campaign's remaining subsidy budget among its approved enrolments."""
 
+from __future__ import annotations
+
 # The exact (real-valued) proposal is water-filling: every enrolment with weight
 # w = demand_fen x category weight rises at one common level s, receiving s x w, until it reaches
 # its title room, its publisher reaches its publisher room, or the budget runs out; the money a
@@ -9,11 +11,13 @@
 # (rows of publishers the exact proposal fills first), ties to the smaller enrolment_id, never to
 # a row at its title room or of a publisher at its room. The total is exactly
 # min(budget room, what the title and publisher rooms allow), computed in integers.
-
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:  # pandas and numpy load only when a proposal is computed
+    import numpy as np
+    import pandas as pd
+
 
 COLUMNS = ("enrolment_id", "publisher_id", "category", "demand_fen", "title_room_fen")
 MAX_FEN = 10**15  # as alliance.money.MAX_FEN: far beyond any budget, exact in float64
@@ -28,6 +32,9 @@ def propose_allocation(
     category_weights: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
     """Return the enrolments, in their order, with the additional proposed_fen for each."""
+    import numpy as np
+    import pandas as pd
+
     missing = [name for name in COLUMNS if name not in enrolments.columns]
     if missing:
         raise ValueError(f"enrolments lack columns: {', '.join(missing)}")
@@ -90,6 +97,8 @@ def proposal_totals(result: pd.DataFrame) -> dict:
 
 def _fen(value, name: str, limit: int | None) -> int:
     """Return value as a non-negative int (at most limit), or raise ValueError."""
+    import numpy as np
+
     if isinstance(value, bool) or not isinstance(value, int | np.integer):
         raise ValueError(f"{name} must be an integer number of fen")
     if value < 0 or (limit is not None and value > limit):
@@ -99,6 +108,9 @@ def _fen(value, name: str, limit: int | None) -> int:
 
 def _fen_column(frame: pd.DataFrame, name: str, limit: int | None) -> np.ndarray:
     """Return an integer column as int64, or raise ValueError if it is not whole, in-range fen."""
+    import numpy as np
+    import pandas as pd
+
     column = frame[name]
     if not pd.api.types.is_integer_dtype(column) or column.isna().any():
         raise ValueError(f"{name} must hold integers")
@@ -123,6 +135,8 @@ def _category_factors(categories: pd.Series, weights: Mapping[str, float] | None
 
 def _water_fill(weight, room, pub_code, pub_room, budget) -> tuple[np.ndarray, int, np.ndarray]:
     """Return the rows' water-filling shares, the whole-fen total, and which publishers fill up."""
+    import numpy as np
+
     share = np.zeros(len(weight))
     pub_total = [0] * len(pub_room)
     for code, fen in zip(pub_code.tolist(), room.tolist(), strict=True):
@@ -152,6 +166,9 @@ def _water_fill(weight, room, pub_code, pub_room, budget) -> tuple[np.ndarray, i
 
 def _fill_levels(group, weight, level_cap, amount_cap, target) -> np.ndarray:
     """Return per group the level s where sum(min(amount_cap, s * weight)) reaches target."""
+    import numpy as np
+    import pandas as pd
+
     order = np.lexsort((level_cap, group))
     g, w, e, c = group[order], weight[order], level_cap[order], amount_cap[order]
     # Per-group running sums (not one global cumsum) so a late group's sums carry no big error.
@@ -169,6 +186,9 @@ def _fill_levels(group, weight, level_cap, amount_cap, target) -> np.ndarray:
 
 def _round_shares(share, room, pub_code, pub_room, target, pub_full) -> np.ndarray:
     """Turn float shares into whole fen summing to target without breaking any cap."""
+    import numpy as np
+    import pandas as pd
+
     fen = np.minimum(np.floor(share).astype(np.int64), room)
     # Float error can put a floor one fen above the exact share: take such fen back first.
     fen = _trim(fen, share, pub_code, pub_room)
@@ -188,6 +208,9 @@ def _round_shares(share, room, pub_code, pub_room, target, pub_full) -> np.ndarr
 
 def _trim(fen, share, group, limit) -> np.ndarray:
     """Take fen back, smallest remainder first, from every group whose total exceeds its limit."""
+    import numpy as np
+    import pandas as pd
+
     while ((excess := _group_sum(fen, group, len(limit)) - limit) > 0).any():
         rows = np.flatnonzero((fen > 0) & (excess[group] > 0))
         rows = rows[np.lexsort((-rows, share[rows] - fen[rows]))]
@@ -198,6 +221,8 @@ def _trim(fen, share, group, limit) -> np.ndarray:
 
 def _group_sum(values, group, size) -> np.ndarray:
     """Return the int64 sum of values per group code."""
+    import numpy as np
+
     total = np.zeros(size, dtype=np.int64)
     np.add.at(total, group, values)
     return total

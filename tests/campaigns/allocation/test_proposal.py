@@ -1,5 +1,7 @@
 """Test the subsidy proposal: caps, water-filling, proportional shares, rounding and determinism."""
 
+import subprocess
+import sys
 from fractions import Fraction
 
 import numpy as np
@@ -281,3 +283,13 @@ def test_totals_sum_overall_per_category_and_per_publisher():
     assert totals["by_category"]["K"] == {"enrolments": 2, "funded": 1, "proposed_fen": 75}
     assert totals["by_publisher"][2] == {"enrolments": 1, "funded": 0, "proposed_fen": 0}
     assert proposal_totals(propose_allocation(frame([]), 0, {}))["proposed_fen"] == 0
+
+
+def test_starting_the_app_imports_neither_pandas_nor_matplotlib():
+    code = (
+        "import sys; from alliance.app import create_app; create_app(); "
+        "print(sorted({'pandas', 'matplotlib'} & set(sys.modules)))"
+    )
+    started = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert started.returncode == 0, started.stderr
+    assert started.stdout.strip() == "[]"
