@@ -1,4 +1,6 @@
-"""Benchmark the subsidy proposal (campaigns.proposal) on generated enrolments; prints timings.
+"""Benchmark the subsidy proposal (campaigns.allocation.proposal) on generated enrolments.
+
+Prints timings.
 
 First the whole proposal as staff meet it: 10,000 approved enrolments in a fresh SQLite
 database, planning.build_proposal (the SQL read and the algorithm) and planning.apply_proposal

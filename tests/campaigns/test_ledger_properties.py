@@ -10,6 +10,7 @@ from alliance.extensions import db
 from campaigns import ledger
 from campaigns.enrolments import services as enrolling
 from campaigns.models import CampaignStatus
+from tests import factories
 
 BUDGET = 100_000
 TITLE_CAP = 40_000
@@ -45,7 +46,7 @@ def machine(ctx, staff, make_campaign, make_title, publisher_user):
                 )
                 self.enrolments.append(enrolment)
             enrolling.decide_enrolments(staff, self.enrolments, "approved")
-            self.campaign.status = CampaignStatus.RUNNING.value
+            factories.move_campaign(self.campaign, CampaignStatus.RUNNING, staff)
             db.session.commit()
             self.allocated = [0] * 4
             self.spent = [0] * 4

@@ -13,6 +13,7 @@ from campaigns import ledger
 from campaigns.models import CampaignStatus, LedgerEntry, Sale
 from campaigns.sales import livestreams
 from campaigns.sales import services as sales
+from tests import factories
 
 TODAY = local_today
 
@@ -40,7 +41,7 @@ def run(db, campaign, status=CampaignStatus.RUNNING, starts=-10, ends=10):
     campaign.enrolment_closes = today + timedelta(days=min(starts, ends) - 1)
     campaign.starts = today + timedelta(days=starts)
     campaign.ends = today + timedelta(days=ends)
-    campaign.status = status.value
+    factories.move_campaign(campaign, status)
     db.session.commit()
     return campaign
 

@@ -10,6 +10,7 @@ from alliance.auth.roles import Role
 from alliance.i18n import local_today
 from campaigns import ledger
 from campaigns.models import CampaignStatus, LedgerEntry, Sale
+from tests import factories
 
 
 @pytest.fixture
@@ -104,7 +105,10 @@ def test_unknown_campaigns_and_closed_ones(db, api):
         url = f"/api/v1/campaigns/{campaign_id}/sales"
         assert api.client.post(url, json=body(api.mine), headers=api.me).status_code == 404
         assert api.client.get(url, headers=api.me).status_code == 404
-    api.campaign.status = CampaignStatus.ENROLMENT_CLOSED.value
+    # Finished more than 30 days ago: the campaign takes no reports any more.
+    api.campaign.ends = local_today() - timedelta(days=31)
+    api.campaign.starts = api.campaign.ends - timedelta(days=5)
+    factories.move_campaign(api.campaign, CampaignStatus.FINISHED)
     db.session.commit()
     refused = api.client.post(api.url, json=body(api.mine), headers=api.me)
     assert refused.status_code == 409 and "30 days" in refused.get_json()["detail"]

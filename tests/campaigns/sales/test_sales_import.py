@@ -15,6 +15,7 @@ from alliance.tabular import ImportRejected
 from campaigns import ledger
 from campaigns.models import CampaignStatus, LedgerEntry, Sale
 from campaigns.sales.importing import import_sales
+from tests import factories
 
 
 @pytest.fixture
@@ -197,9 +198,9 @@ def test_an_excel_file_with_date_cells_and_numeric_isbns(db, ctx, running):
 
 def test_a_campaign_that_takes_no_reports_refuses_the_file(db, ctx, running):
     user, (first, _second), campaign = running
-    campaign.status = CampaignStatus.FINISHED.value
     campaign.ends = local_today() - timedelta(days=31)
     campaign.starts = campaign.ends - timedelta(days=5)
+    factories.move_campaign(campaign, CampaignStatus.FINISHED)
     db.session.commit()
     with pytest.raises(ConflictError):
         import_sales(user, campaign, csv_bytes([(first.title.isbn, day(), "", 1, "1")]), "a")

@@ -12,6 +12,7 @@ from alliance.i18n import local_today
 from campaigns import ledger
 from campaigns.models import CampaignStatus, LedgerEntry, Sale
 from campaigns.sales.models import LivestreamSession
+from tests import factories
 
 INVALID = ["", " " * 10, "\u202eevil\u0000null", "x" * 100_000, "🙂" * 500]
 HOSTILE_TEXT = [
@@ -167,7 +168,10 @@ def test_invalid_and_hostile_values_in_every_field_store_nothing(db, shop, field
 
 
 def test_reports_are_refused_when_the_campaign_is_not_running(db, shop):
-    shop.campaign.status = CampaignStatus.ENROLMENT_CLOSED.value
+    # Finished more than 30 days ago: the campaign takes no reports any more.
+    shop.campaign.ends = local_today() - timedelta(days=31)
+    shop.campaign.starts = shop.campaign.ends - timedelta(days=5)
+    factories.move_campaign(shop.campaign, CampaignStatus.FINISHED)
     db.session.commit()
     page = shop.me.get(f"{shop.url}/sales/new").get_data(as_text=True)
     assert "does not take sales reports now" in page
