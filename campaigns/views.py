@@ -18,7 +18,6 @@ from campaigns.forms import CampaignForm, ConfirmForm, StatusForm
 from campaigns.models import CAMPAIGN_WORKFLOW, Campaign, Enrolment
 
 PER_PAGE = 50
-SHOWN_PROBLEMS = 500
 
 
 def current_publisher():
