@@ -33,6 +33,7 @@ def client(app, ids: dict, stop: threading.Event, results: Counter, lock, seed: 
     from alliance.errors import DomainError
     from alliance.extensions import db
     from campaigns import ledger, services
+    from campaigns.enrolments import services as enrolling
 
     rng = random.Random(seed)
     enrolment_ids = [enrolment_id for enrolment_id, _publisher in ids["enrolments"]]
@@ -43,7 +44,7 @@ def client(app, ids: dict, stop: threading.Event, results: Counter, lock, seed: 
             actor = db.session.get(User, ids["staff_id"])  # as the API's key check does
             try:
                 campaign = services.find_campaign(ids["campaign_id"])
-                enrolment = services.find_enrolment(campaign, rng.choice(enrolment_ids))
+                enrolment = enrolling.find_enrolment(campaign, rng.choice(enrolment_ids))
                 ledger.allocate(actor, enrolment, AMOUNT_FEN, idempotency_key=uuid.uuid4().hex)
                 db.session.commit()
                 local["allocated"] += 1

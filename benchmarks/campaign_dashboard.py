@@ -146,7 +146,7 @@ def load(app, entries: int, enrolments: int, publishers: int) -> dict:
 
 def dashboard_calls(campaign_id: int):
     """Return the dashboard page's figure functions, by name (the ones the page runs)."""
-    from campaigns import dashboard
+    from campaigns.reports import dashboard
 
     return {
         "overview (money, enrolments by status)": lambda: dashboard.overview(campaign_id),
@@ -161,7 +161,7 @@ def dashboard_calls(campaign_id: int):
 def explain(campaign_id: int) -> None:
     """Print the query plans of the queries that read the ledger and the sales."""
     from alliance.extensions import db
-    from campaigns import dashboard
+    from campaigns.reports import dashboard
 
     dialect = db.engine.dialect.name
     prefix = "EXPLAIN QUERY PLAN " if dialect == "sqlite" else "EXPLAIN "
@@ -179,8 +179,9 @@ def explain(campaign_id: int) -> None:
 def measure(app, seeded: dict, repeat: int) -> None:
     """Time each dashboard function, the page and the charts; print the figures."""
     from alliance.extensions import db
-    from campaigns import dashboard, ledger
+    from campaigns import ledger
     from campaigns.models import Campaign
+    from campaigns.reports import dashboard
 
     campaign_id = seeded["campaign_id"]
     with app.test_request_context("/?lang=zh"):
@@ -238,7 +239,7 @@ def measure(app, seeded: dict, repeat: int) -> None:
     print(
         f"  whole page (HTML, queries + template)      median {statistics.median(page_ms):8.1f} ms"
     )
-    from campaigns.report_views import CHARTS
+    from campaigns.reports.views import CHARTS
 
     for chart in CHARTS:
         chart_ms = []

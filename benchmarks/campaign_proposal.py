@@ -1,4 +1,6 @@
-"""Benchmark the subsidy proposal (campaigns.proposal) on generated enrolments; prints timings.
+"""Benchmark the subsidy proposal (campaigns.allocation.proposal) on generated enrolments.
+
+Prints timings.
 
 First the whole proposal as staff meet it: 10,000 approved enrolments in a fresh SQLite
 database, planning.build_proposal (the SQL read and the algorithm) and planning.apply_proposal
@@ -27,7 +29,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from campaign_setup import make_app, seed_campaign
 
-from campaigns.proposal import proposal_totals, propose_allocation
+from campaigns.allocation.proposal import proposal_totals, propose_allocation
 
 CATEGORIES = np.array(["A", "B", "I", "K", "TP", "Z"])
 WEIGHTS = {"I": 2.0, "K": 1.0, "TP": 0.5, "Z": 0.0}
@@ -69,7 +71,8 @@ def whole_proposal(rows: int, repeat: int) -> None:
     """Time build_proposal and apply_proposal on a database of `rows` approved enrolments."""
     from alliance.auth.models import User
     from alliance.extensions import db
-    from campaigns import ledger, planning
+    from campaigns import ledger
+    from campaigns.allocation import planning
     from campaigns.models import Campaign
 
     with tempfile.TemporaryDirectory() as folder:

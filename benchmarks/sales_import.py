@@ -43,9 +43,11 @@ def run(url: str, titles: int, days: int) -> None:
     from alliance.extensions import db
     from alliance.i18n import local_today
     from alliance.members.models import Organisation
-    from campaigns import ledger, sales, services
+    from campaigns import ledger, services
+    from campaigns.enrolments import services as enrolling
     from campaigns.models import CampaignStatus, Enrolment
-    from campaigns.sales_import import import_sales
+    from campaigns.sales import services as sales
+    from campaigns.sales.importing import import_sales
 
     app = create_app("test", SQLALCHEMY_DATABASE_URI=url)
     with app.test_request_context():
@@ -95,10 +97,10 @@ def run(url: str, titles: int, days: int) -> None:
             )
         db.session.flush()
         enrolments = [
-            services.enrol_title(user, campaign, services.EnrolmentInput(i, 4000, 500, 100, 1000))
+            enrolling.enrol_title(user, campaign, enrolling.EnrolmentInput(i, 4000, 500, 100, 1000))
             for i in isbns
         ]
-        services.decide_enrolments(staff, enrolments, "approved")
+        enrolling.decide_enrolments(staff, enrolments, "approved")
         for enrolment in enrolments:
             ledger.allocate(staff, enrolment, 50_000)
         campaign.starts = today - timedelta(days=days + 1)

@@ -2,11 +2,11 @@
 
 from alliance.api.arguments import Blueprint
 from alliance.api.auth import api_role_required, api_user
-from alliance.api.schemas import ProblemSchema, page_of
+from alliance.api.schemas import PROBLEM, PageQuerySchema, page_of
 from alliance.auth.roles import Role
-from alliance.errors import NotFoundError
 from alliance.extensions import db
 from campaigns import ledger, services
+from campaigns.enrolments import services as enrolling
 from campaigns.models import Enrolment
 from campaigns.schemas import (
     AllocationInSchema,
@@ -19,12 +19,10 @@ from campaigns.schemas import (
     EnrolmentQuerySchema,
     EnrolmentSchema,
     LedgerEntrySchema,
-    PageQuerySchema,
     StatusInSchema,
 )
 
 blp = Blueprint("campaigns_api", __name__, url_prefix="/api/v1", description="Campaigns")
-PROBLEM = {"schema": ProblemSchema, "content_type": "application/problem+json"}
 SECURITY = [{"bearerAuth": []}]
 
 
@@ -98,7 +96,7 @@ def change_status(values, campaign_id):
 def enrol_title(values, campaign_id):
     """Enrol one of the key user's publisher's titles."""
     campaign = services.find_campaign(campaign_id)
-    enrolment = services.enrol_title(api_user(), campaign, services.EnrolmentInput(**values))
+    enrolment = enrolling.enrol_title(api_user(), campaign, enrolling.EnrolmentInput(**values))
     db.session.commit()
     return enrolment
 
@@ -116,9 +114,9 @@ def list_enrolments(arguments, campaign_id):
     campaign = services.visible_campaign(api_user(), campaign_id)
     user = api_user()
     if user.has_role(Role.CAMPAIGN_STAFF):
-        query = services.enrolments_of_campaign(campaign, status=arguments.get("status"))
+        query = enrolling.enrolments_of_campaign(campaign, status=arguments.get("status"))
     else:
-        query = services.enrolments_of_publisher(user, campaign)
+        query = enrolling.enrolments_of_publisher(user, campaign)
         if arguments.get("status"):
             query = query.where(Enrolment.status == arguments["status"])
     return page_of(query, arguments["page"], arguments["page_size"])
@@ -135,10 +133,8 @@ def list_enrolments(arguments, campaign_id):
 @blp.doc(security=SECURITY)
 def decide(values, enrolment_id):
     """Approve or reject a pending enrolment (a rejection needs a reason)."""
-    enrolment = db.session.get(Enrolment, enrolment_id)
-    if enrolment is None:
-        raise NotFoundError(services.NO_ENROLMENT)
-    services.decide_enrolments(
+    enrolment = enrolling.get_enrolment(enrolment_id)
+    enrolling.decide_enrolments(
         api_user(), [enrolment], values["decision"], values["reason_code"], values["reason"]
     )
     db.session.commit()
@@ -158,7 +154,7 @@ def decide(values, enrolment_id):
 def allocate(values, campaign_id):
     """Allocate an amount to an approved enrolment, within the budget and both caps."""
     campaign = services.find_campaign(campaign_id)
-    enrolment = services.find_enrolment(campaign, values["enrolment_id"])
+    enrolment = enrolling.find_enrolment(campaign, values["enrolment_id"])
     recorded = ledger.allocate(
         api_user(), enrolment, values["amount_fen"], values["idempotency_key"], values["note"]
     )

@@ -9,8 +9,12 @@ from alliance.auth.models import User
 from alliance.catalogue.models import Title
 from alliance.extensions import db
 from alliance.i18n import local_today
-from campaigns import livestreams, planning, sales, services
+from campaigns import services
+from campaigns.allocation import planning
+from campaigns.enrolments import services as enrolling
 from campaigns.models import CampaignStatus, Channel, Enrolment, EnrolmentStatus
+from campaigns.sales import livestreams
+from campaigns.sales import services as sales
 
 # The three reading-month categories as CLC main classes.
 SOCIAL_SCIENCES = ["B", "C", "D", "F", "K"]
@@ -81,14 +85,14 @@ def load_demo_campaigns(users: dict[str, User]) -> None:
         ),
     )
     # Enrolment happened in its window; the demo writes it as if it were then.
-    reading_month.status = CampaignStatus.ENROLMENT_OPEN.value
+    services.change_status(staff, reading_month, CampaignStatus.ENROLMENT_OPEN.value)
     reading_month.enrolment_closes = local_today()
     titles = db.session.scalars(select(Title).order_by(Title.id)).all()
     items = []
     for title in titles[:1100]:
         price = title.list_price_fen or 3000
         campaign_price = price * rng.choice([70, 75, 80, 85]) // 100
-        values = services.EnrolmentInput(
+        values = enrolling.EnrolmentInput(
             isbn=title.isbn,
             campaign_price_fen=campaign_price,
             subsidy_per_unit_fen=max(campaign_price * rng.choice([10, 15, 20]) // 100, 100),
@@ -96,16 +100,16 @@ def load_demo_campaigns(users: dict[str, User]) -> None:
             stock=rng.randrange(3_000, 40_000, 500),
         )
         items.append((title, values, None))
-    services.save_enrolments(None, reading_month, items)
+    enrolling.save_enrolments(None, reading_month, items)
     enrolments = db.session.scalars(
         select(Enrolment).where(Enrolment.campaign_id == reading_month.id).order_by(Enrolment.id)
     ).all()
     rejected = enrolments[::40]
     pending = enrolments[1::55]
     approved = [e for e in enrolments if e not in rejected and e not in pending]
-    services.decide_enrolments(staff, rejected, EnrolmentStatus.REJECTED.value, "stock")
-    services.decide_enrolments(staff, approved, EnrolmentStatus.APPROVED.value)
-    reading_month.status = CampaignStatus.ENROLMENT_CLOSED.value
+    enrolling.decide_enrolments(staff, rejected, EnrolmentStatus.REJECTED.value, "stock")
+    enrolling.decide_enrolments(staff, approved, EnrolmentStatus.APPROVED.value)
+    services.change_status(staff, reading_month, CampaignStatus.ENROLMENT_CLOSED.value)
     reading_month.enrolment_closes = date(2021, 4, 15)
     reading_month.category_weights = {
         **reading_month.category_weights,
@@ -121,12 +125,12 @@ def load_demo_campaigns(users: dict[str, User]) -> None:
         if row.proposed_fen > 0
     }
     planning.apply_proposal(staff, reading_month, amounts, "demo-2021")
-    reading_month.status = CampaignStatus.RUNNING.value
+    services.change_status(staff, reading_month, CampaignStatus.RUNNING.value)
     db.session.flush()
     _demo_sales(users["publisher@example.org"], reading_month, rng)
 
     today = local_today()
-    services.create_campaign(
+    winter = services.create_campaign(
         staff,
         services.CampaignInput(
             name="2026年冬季读书月",
@@ -141,5 +145,6 @@ def load_demo_campaigns(users: dict[str, User]) -> None:
             categories=LITERATURE_AND_ART + TEACHING_AIDS,
             price_floor_percent=50,
         ),
-    ).status = CampaignStatus.ENROLMENT_OPEN.value
+    )
+    services.change_status(staff, winter, CampaignStatus.ENROLMENT_OPEN.value)
     db.session.flush()

@@ -1,12 +1,10 @@
-"""Forms for campaigns, enrolments, reviews, allocations and the proposal tool."""
+"""Forms of the campaign core: a campaign's settings and status, and a plain confirmation."""
 
 import re
 import uuid
 
-from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateField,
-    HiddenField,
     SelectChoice,
     SelectField,
     StringField,
@@ -15,28 +13,27 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from alliance.catalogue.clc import is_clc_class, normalise_class
-from alliance.catalogue.forms import SPREADSHEET_TYPES
 from alliance.errors import DomainError
-from alliance.forms import DecimalNumberField, FlaskForm, WholeNumberField
+from alliance.forms import FlaskForm, WholeNumberField
 from alliance.i18n import _l
 from alliance.money import parse_money
-from campaigns.models import CAMPAIGN_STATUS_LABELS, ENROLMENT_STATUS_LABELS
-from campaigns.services import REJECTION_REASONS, CampaignInput, EnrolmentInput
+from campaigns.models import CAMPAIGN_STATUS_LABELS
+from campaigns.services import CampaignInput
 
 CATEGORY_SEPARATORS = re.compile(r"[\s,，;；、]+")
 MAX_UNITS = 10_000_000
 
 
-def _text(label, limit, required=False, description=None):
+def text_field(label, limit, required=False, description=None):
     validators = [DataRequired() if required else Optional(), Length(max=limit)]
     return StringField(label, validators=validators, description=description)
 
 
-def _money(label, required=True, description=None):
-    return _text(label, 30, required, description or _l("In yuan, for example 12.50"))
+def money_field(label, required=True, description=None):
+    return text_field(label, 30, required, description or _l("In yuan, for example 12.50"))
 
 
-def _count(label, required=True):
+def count_field(label, required=True):
     validators = [DataRequired() if required else Optional()]
     return WholeNumberField(label, validators=validators, maximum=MAX_UNITS)
 
@@ -73,8 +70,8 @@ class CampaignForm(FlaskForm):
         "per_publisher_cap_fen": "per_publisher_cap",
     }
 
-    name = _text(_l("Name (Chinese)"), 200, True)
-    name_en = _text(_l("Name (English)"), 200)
+    name = text_field(_l("Name (Chinese)"), 200, True)
+    name_en = text_field(_l("Name (English)"), 200)
     enrolment_opens = DateField(_l("Enrolment opens"), validators=[DataRequired()])
     enrolment_closes = DateField(
         _l("Enrolment closes"),
@@ -83,10 +80,10 @@ class CampaignForm(FlaskForm):
     )
     starts = DateField(_l("Sale starts"), validators=[DataRequired()])
     ends = DateField(_l("Sale ends"), validators=[DataRequired()])
-    budget = _money(_l("Total budget (yuan)"), description=_l("For example 50000000"))
-    per_title_cap = _money(_l("Cap per title (yuan)"))
-    per_publisher_cap = _money(_l("Cap per publisher (yuan)"))
-    categories = _text(
+    budget = money_field(_l("Total budget (yuan)"), description=_l("For example 50000000"))
+    per_title_cap = money_field(_l("Cap per title (yuan)"))
+    per_publisher_cap = money_field(_l("Cap per publisher (yuan)"))
+    categories = text_field(
         _l("Eligible categories (CLC classes)"),
         500,
         description=_l("For example C, I, J, G4. Leave empty to admit every category."),
@@ -152,134 +149,6 @@ class StatusForm(FlaskForm):
     submit = SubmitField(_l("Change status"))
 
 
-class EnrolmentForm(FlaskForm):
-    """Enrol one of the publisher's titles."""
-
-    problem_fields = {
-        "campaign_price_fen": "campaign_price",
-        "subsidy_per_unit_fen": "subsidy_per_unit",
-    }
-
-    isbn = _text(_l("ISBN"), 64, True)
-    campaign_price = _money(_l("Campaign price (yuan)"))
-    subsidy_per_unit = _money(
-        _l("Requested subsidy per copy (yuan)"), description=_l("Paid for each copy sold.")
-    )
-    expected_units = _count(_l("Expected copies sold"))
-    stock = _count(_l("Copies in stock"), required=False)
-    submit = SubmitField(_l("Enrol"))
-
-    def values(self) -> EnrolmentInput | None:
-        """Return the checked values, or None with each problem next to its field."""
-        amounts = read_money(self, "campaign_price", "subsidy_per_unit")
-        if amounts is None or len(amounts) < 2:
-            return None
-        return EnrolmentInput(
-            isbn=self.isbn.data,
-            campaign_price_fen=amounts["campaign_price"],
-            subsidy_per_unit_fen=amounts["subsidy_per_unit"],
-            expected_units=self.expected_units.data,
-            stock=self.stock.data or 0,
-        )
-
-
-class ImportEnrolmentsForm(FlaskForm):
-    """Upload a spreadsheet of enrolments."""
-
-    file = FileField(
-        _l("Spreadsheet (CSV or Excel .xlsx)"),
-        validators=[FileRequired(_l("Choose a CSV or Excel file to upload."))],
-        render_kw={"accept": SPREADSHEET_TYPES},
-    )
-    submit = SubmitField(_l("Import"))
-
-
-class QueueFilterForm(FlaskForm):
-    """Filter the review queue."""
-
-    class Meta:
-        csrf = False
-
-    q = _text(_l("ISBN, title or contributor"), 200)
-    status = SelectField(
-        _l("Status"),
-        choices=[
-            SelectChoice("", _l("Any status")),
-            *(SelectChoice(s.value, label) for s, label in ENROLMENT_STATUS_LABELS.items()),
-        ],
-        default="",
-    )
-    category = SelectField(_l("Category"), choices=[], default="")
-    publisher = SelectField(_l("Publisher"), coerce=int, choices=[], default=0)
-
-
-class DecisionForm(FlaskForm):
-    """Approve or reject the chosen enrolments, with a reason for a rejection."""
-
-    decision = SelectField(
-        _l("Decision"),
-        choices=[
-            SelectChoice("approved", _l("Approve")),
-            SelectChoice("rejected", _l("Reject")),
-        ],
-    )
-    reason_code = SelectField(
-        _l("Reason"),
-        choices=[
-            SelectChoice("", _l("(written below)")),
-            *(SelectChoice(code, label) for code, label in REJECTION_REASONS.items()),
-        ],
-        default="",
-    )
-    reason = _text(_l("Reason in your words"), 500)
-    submit = SubmitField(_l("Apply to the chosen enrolments"))
-
-
 def new_key() -> str:
     """Return a fresh idempotency key for a form, so a double submit acts once."""
     return uuid.uuid4().hex
-
-
-class MoneyMoveForm(FlaskForm):
-    """Allocate to, or release from, an enrolment."""
-
-    amount = _money(_l("Amount (yuan)"))
-    note = _text(_l("Note"), 500)
-    key = HiddenField(validators=[DataRequired(), Length(max=100)])
-    submit = SubmitField(_l("Allocate"))
-
-
-class WeightsForm(FlaskForm):
-    """The priority of each category for the proposal; built per campaign."""
-
-    compute = SubmitField(_l("Compute the proposal"))
-
-
-def weights_form(categories: list[str], weights: dict, formdata=None) -> WeightsForm:
-    """Return a weights form with one priority field per category."""
-
-    class Form(WeightsForm):
-        pass
-
-    for code in categories:
-        setattr(
-            Form,
-            f"w_{code}",
-            DecimalNumberField(
-                code,
-                places=2,
-                default=weights.get(code, 1),
-                validators=[InputRequired(_l("Enter 0 to 100."))],
-                minimum=0,
-                maximum=100,
-                message=_l("Enter 0 to 100."),
-            ),
-        )
-    return Form(formdata=formdata)
-
-
-class ApplyProposalForm(FlaskForm):
-    """Apply the (possibly adjusted) proposal in one transaction."""
-
-    key = HiddenField(validators=[DataRequired(), Length(max=60)])
-    apply = SubmitField(_l("Apply the proposal"))

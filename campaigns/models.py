@@ -1,4 +1,4 @@
-"""Campaigns, enrolments, the append-only subsidy ledger, sales and livestream sessions."""
+"""Campaigns, enrolments, the append-only subsidy ledger and sales."""
 
 from datetime import date, datetime
 from enum import StrEnum
@@ -12,7 +12,6 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
-    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -23,6 +22,7 @@ from alliance.db import UTCDateTime, one_of, utcnow
 from alliance.extensions import db
 from alliance.i18n import _l
 from alliance.members.models import Organisation
+from alliance.workflow import Workflow
 
 BigId = BigInteger().with_variant(Integer, "sqlite")
 
@@ -74,6 +74,33 @@ ENROLMENT_STATUS_LABELS = {
     EnrolmentStatus.REJECTED: _l("Rejected"),
     EnrolmentStatus.WITHDRAWN: _l("Withdrawn by the publisher"),
 }
+# Enrolment may reopen until the sale starts; a finished campaign stays finished.
+CAMPAIGN_WORKFLOW = Workflow(
+    {
+        CampaignStatus.DRAFT: {CampaignStatus.ENROLMENT_OPEN},
+        CampaignStatus.ENROLMENT_OPEN: {CampaignStatus.ENROLMENT_CLOSED},
+        CampaignStatus.ENROLMENT_CLOSED: {CampaignStatus.ENROLMENT_OPEN, CampaignStatus.RUNNING},
+        CampaignStatus.RUNNING: {CampaignStatus.FINISHED},
+        CampaignStatus.FINISHED: set(),
+    },
+    CAMPAIGN_STATUS_LABELS,
+    _l("campaign"),
+)
+# A decision is final; a withdrawn enrolment may be put forward again.
+ENROLMENT_WORKFLOW = Workflow(
+    {
+        EnrolmentStatus.PENDING: {
+            EnrolmentStatus.APPROVED,
+            EnrolmentStatus.REJECTED,
+            EnrolmentStatus.WITHDRAWN,
+        },
+        EnrolmentStatus.WITHDRAWN: {EnrolmentStatus.PENDING},
+        EnrolmentStatus.APPROVED: set(),
+        EnrolmentStatus.REJECTED: set(),
+    },
+    ENROLMENT_STATUS_LABELS,
+    _l("enrolment"),
+)
 ENTRY_KIND_LABELS = {
     EntryKind.ALLOCATE: _l("Allocation"),
     EntryKind.RELEASE: _l("Release"),
@@ -291,25 +318,3 @@ class Sale(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     enrolment: Mapped[Enrolment] = relationship()
-
-
-class LivestreamSession(db.Model):
-    """A livestream selling session: when, how long, how many copies, how much money."""
-
-    __tablename__ = "livestream_session"
-    __table_args__ = (
-        CheckConstraint("duration_minutes > 0 AND units >= 0 AND gmv_fen >= 0", name="amounts"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(
-        ForeignKey("campaign.id", ondelete="RESTRICT"), index=True
-    )
-    publisher_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="RESTRICT"))
-    host: Mapped[str] = mapped_column(String(200))
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    duration_minutes: Mapped[int] = mapped_column(Integer)
-    units: Mapped[int] = mapped_column(Integer)
-    gmv_fen: Mapped[int] = mapped_column(BigInteger)
-    notes: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -3,11 +3,11 @@
 from flask_babel import gettext as _
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
+from alliance.api.schemas import PageQuerySchema, PageSchema
 from alliance.catalogue.clc import is_clc_class, normalise_class
 from alliance.catalogue.schemas import MAX_ID
+from alliance.money import MAX_FEN
 from campaigns.models import CampaignStatus, EnrolmentStatus
-
-MAX_FEN = 10**15
 
 
 def _fen(**kwargs):
@@ -83,24 +83,10 @@ class StatusInSchema(Schema):
     )
 
 
-class PageQuerySchema(Schema):
-    """Page parameters."""
-
-    class Meta:
-        unknown = EXCLUDE
-
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
-    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-
-
-class CampaignPageSchema(Schema):
+class CampaignPageSchema(PageSchema):
     """One page of campaigns."""
 
     items = fields.List(fields.Nested(CampaignSchema), required=True)
-    page = fields.Integer(required=True)
-    page_size = fields.Integer(required=True)
-    total = fields.Integer(required=True)
-    pages = fields.Integer(required=True)
 
 
 class EnrolmentInSchema(Schema):
@@ -144,7 +130,7 @@ class EnrolmentQuerySchema(PageQuerySchema):
     status = fields.String(validate=validate.OneOf([s.value for s in EnrolmentStatus]))
 
 
-class EnrolmentPageSchema(CampaignPageSchema):
+class EnrolmentPageSchema(PageSchema):
     """One page of enrolments."""
 
     items = fields.List(fields.Nested(EnrolmentSchema), required=True)

@@ -4,6 +4,7 @@ An organisation in any membership state got there by applying and being decided 
 fixtures in conftest.py (`make_org`, `make_user`) call these.
 """
 
+from datetime import timedelta
 from itertools import count
 
 from sqlalchemy import select
@@ -16,6 +17,7 @@ from alliance.members.models import MemberStatus, Organisation
 
 _numbers = count(1)
 FACTORY_ADMIN = "factory-admin@example.org"
+FACTORY_STAFF = "factory-staff@example.org"
 
 
 def user(*roles, password_hash: str, email=None, mobile=None, organisation=None, active=True,
@@ -63,3 +65,82 @@ def organisation(name=None, kind="publisher", name_en=None, status=MemberStatus.
 def _admin(password_hash: str) -> User:
     found = db.session.scalar(select(User).where(User.email == FACTORY_ADMIN))
     return found or user(Role.ADMIN, password_hash=password_hash, email=FACTORY_ADMIN)
+
+
+def campaign(staff: User | None = None, status="enrolment_open", **values):
+    """Add a campaign that reached `status` the way staff move one: created as a draft, then
+    moved along its workflow (enrolment open from yesterday unless told otherwise)."""
+    from alliance.i18n import local_today
+    from campaigns import services as campaigns
+
+    number = next(_numbers)
+    today = local_today()
+    fields = {
+        "name": f"读书月{number}",
+        "name_en": f"Reading Month {number}",
+        "enrolment_opens": today - timedelta(days=1),
+        "enrolment_closes": today + timedelta(days=10),
+        "starts": today + timedelta(days=11),
+        "ends": today + timedelta(days=40),
+        "budget_fen": 1_000_000,
+        "per_title_cap_fen": 100_000,
+        "per_publisher_cap_fen": 300_000,
+        "categories": ["C", "I", "J", "G"],
+        **values,
+    }
+    staff = staff or _campaign_staff()
+    made = campaigns.create_campaign(staff, campaigns.CampaignInput(**fields))
+    move_campaign(made, status, staff)
+    return made
+
+
+def move_campaign(campaign, status, staff: User | None = None) -> None:
+    """Move a campaign to `status` through the service, along its workflow's shortest path."""
+    from campaigns import services as campaigns
+    from campaigns.models import CAMPAIGN_WORKFLOW
+
+    staff = staff or _campaign_staff()
+    for step in _path(CAMPAIGN_WORKFLOW, campaign.status, str(status)):
+        campaigns.change_status(staff, campaign, step)
+    db.session.flush()
+
+
+def enrolment(publisher: User, campaign, isbn: str, status="pending", *,
+              staff: User | None = None, price_fen=4000, subsidy_fen=500, units=100, stock=1000,
+              reason_code="quality"):  # fmt: skip
+    """Add an enrolment of the publisher's title that reached `status` the way they do: enrolled,
+    then decided on by staff or withdrawn by the publisher."""
+    from campaigns.enrolments import services as enrolling
+    from campaigns.models import EnrolmentStatus
+
+    made = enrolling.enrol_title(
+        publisher, campaign, enrolling.EnrolmentInput(isbn, price_fen, subsidy_fen, units, stock)
+    )
+    status = EnrolmentStatus(status)
+    if status in (EnrolmentStatus.APPROVED, EnrolmentStatus.REJECTED):
+        code = reason_code if status == EnrolmentStatus.REJECTED else None
+        enrolling.decide_enrolments(staff or _campaign_staff(), [made], status.value, code)
+    elif status == EnrolmentStatus.WITHDRAWN:
+        enrolling.withdraw_enrolment(publisher, made)
+    db.session.flush()
+    return made
+
+
+def _path(workflow, current: str, target: str) -> list[str]:
+    """Return the states a shortest walk from `current` to `target` passes (target last)."""
+    paths = {str(current): []}
+    queue = [str(current)]
+    while queue:
+        state = queue.pop(0)
+        if state == target:
+            return paths[state]
+        for following in sorted(workflow.allowed(state)):
+            if following not in paths:
+                paths[following] = [*paths[state], following]
+                queue.append(following)
+    raise ValueError(f"no way from {current} to {target}")
+
+
+def _campaign_staff() -> User:
+    found = db.session.scalar(select(User).where(User.email == FACTORY_STAFF))
+    return found or user(Role.CAMPAIGN_STAFF, password_hash="", email=FACTORY_STAFF)

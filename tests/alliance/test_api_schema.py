@@ -25,6 +25,7 @@ from alliance.api.services import create_api_key
 from alliance.auth.roles import Role
 from alliance.catalogue.models import Title, search_key
 from alliance.i18n import local_today
+from tests import factories
 
 EXAMPLES = 12
 SETTINGS = settings(
@@ -77,25 +78,22 @@ def _seed(db, press, publisher, staff) -> dict:
     """Add a title, a campaign open for enrolment with an enrolment, and an authorisation;
     return their ids under the names of the API's path parameters."""
     from authenticity import sellers
-    from campaigns import services as campaigns
     from campaigns.models import CampaignStatus
 
     db.session.add(
         Title(isbn="9787020002207", title="红楼梦", title_key=search_key("红楼梦"), publisher=press)
     )
     today = local_today()
-    campaign = campaigns.create_campaign(
-        staff,
-        campaigns.CampaignInput(
-            "读书月", "Reading Month", today - timedelta(days=1), today + timedelta(days=5),
-            today + timedelta(days=6), today + timedelta(days=30), 1_000_000, 100_000, 500_000,
-            [],
-        ),
+    campaign = factories.campaign(
+        staff, CampaignStatus.ENROLMENT_OPEN, name="读书月", name_en="Reading Month",
+        enrolment_opens=today - timedelta(days=1), enrolment_closes=today + timedelta(days=5),
+        starts=today + timedelta(days=6), ends=today + timedelta(days=30), budget_fen=1_000_000,
+        per_title_cap_fen=100_000, per_publisher_cap_fen=500_000, categories=[],
     )  # fmt: skip
-    campaign.status = CampaignStatus.ENROLMENT_OPEN.value
-    enrolment = campaigns.enrol_title(
-        publisher, campaign, campaigns.EnrolmentInput("9787020002207", 3000, 500, 100, 100)
-    )
+    enrolment = factories.enrolment(
+        publisher, campaign, "9787020002207", price_fen=3000, subsidy_fen=500, units=100,
+        stock=100,
+    )  # fmt: skip
     values = {"merchant_id": "shop-1", "merchant_name": "书店", "valid_from": "2020-01-01"}
     authorisation = sellers.create_authorisation(publisher, sellers.read_authorisation(values))
     db.session.commit()

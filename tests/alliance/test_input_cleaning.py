@@ -28,6 +28,7 @@ from alliance.money import MoneyError, parse_money
 from alliance.spreadsheets import read_table
 from alliance.tabular import ImportRejected
 from alliance.web import MAX_PAGE
+from tests import factories
 
 HUGE_PAGE = "99999999999999999999"
 CONTROLS = ["a\x00b", "a\u0006b", "a\u202eb", "a\x1bb", "a\x7fb", "a\u2066b"]
@@ -204,21 +205,19 @@ def field_errors(page: str, name: str) -> list[str]:
 
 
 def test_every_list_page_takes_any_page_number(app, client_as, make_org, db):
-    from campaigns import services as campaigns
     from campaigns.models import CampaignStatus
 
     admin = client_as("admin", "campaign_staff")
     publisher = client_as("publisher")
     with app.test_request_context():
         today = date.today()
-        campaign = campaigns.create_campaign(
-            admin.user,
-            campaigns.CampaignInput(
-                "读书月", None, today, today + timedelta(days=5), today + timedelta(days=6),
-                today + timedelta(days=20), 100_000, 10_000, 50_000, [],
-            ),
+        campaign = factories.campaign(
+            admin.user, CampaignStatus.RUNNING, name="读书月", name_en=None,
+            enrolment_opens=today, enrolment_closes=today + timedelta(days=5),
+            starts=today + timedelta(days=6), ends=today + timedelta(days=20),
+            budget_fen=100_000, per_title_cap_fen=10_000, per_publisher_cap_fen=50_000,
+            categories=[],
         )  # fmt: skip
-        campaign.status = CampaignStatus.RUNNING.value
         organisation_id = publisher.user.organisation_id
         db.session.add(
             Title(isbn="9787020002207", title="红楼梦", title_key=search_key("红楼梦"),

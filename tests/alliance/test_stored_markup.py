@@ -30,8 +30,11 @@ from alliance.i18n import local_today
 from alliance.members import services as members
 from authenticity import sellers
 from authenticity import services as labels
-from campaigns import ledger, livestreams, sales
+from campaigns import ledger
 from campaigns import services as campaigns
+from campaigns.enrolments import services as enrolling
+from campaigns.sales import livestreams
+from campaigns.sales import services as sales
 
 PASSWORD = "correct horse battery staple"  # the factories' users
 PLANT = "\"'><b data-planted>x</b><script>planted()</script>"
@@ -97,19 +100,19 @@ MUST_SHOW = {
     ("applicant", "main.index"), ("rejected", "main.index"), ("suspended", "main.index"),
     ("publisher", "main.index"), ("anonymous", "members.index"), ("anonymous", "members.detail"),
     ("rival", "catalogue.index"), ("rival", "catalogue.detail"), ("publisher", "catalogue.detail"),
-    ("publisher", "members.detail"), ("publisher", "campaigns.mine"),
+    ("publisher", "members.detail"), ("publisher", "reports.mine"),
     ("publisher", "authenticity.sellers_index"), ("publisher", "authenticity.batches"),
-    ("publisher", "authenticity.batch"), ("publisher", "campaigns.livestream_index"),
+    ("publisher", "authenticity.batch"), ("publisher", "sales.livestreams"),
     ("publisher", "api.index"), ("staff", "campaigns.index"), ("staff", "campaigns.detail"),
-    ("staff", "campaigns.review"), ("staff", "campaigns.enrolment"),
-    ("staff", "campaigns.sales_index"), ("admin", "admin.audit"), ("admin", "admin.users"),
+    ("staff", "enrolments.index"), ("staff", "enrolments.detail"),
+    ("staff", "sales.index"), ("admin", "admin.audit"), ("admin", "admin.users"),
     ("admin", "members.applications"), ("admin", "members.detail"),
     ("anonymous", "authenticity.verify_code"),
 }  # fmt: skip
 # The same in Chinese: the translated messages carry the values too.
 ZH_MUST_SHOW = {
     ("applicant", "main.index"), ("rejected", "main.index"), ("publisher", "main.index"),
-    ("publisher", "campaigns.mine"), ("anonymous", "members.index"), ("admin", "admin.audit"),
+    ("publisher", "reports.mine"), ("anonymous", "members.index"), ("admin", "admin.audit"),
 }  # fmt: skip
 # Pages where the administrator must see the publisher's planted name, escaped.
 NAME_MUST_SHOW = {("admin", "admin.users"), ("admin", "admin.edit_user"), ("admin", "admin.audit")}
@@ -175,11 +178,11 @@ def plant_services(db, make_user, make_org) -> World:
         per_publisher_cap_fen=300_000, categories=["I"]))  # fmt: skip
     campaigns.change_status(staff, campaign, "enrolment_open")
     refused_one, approved, _pending = [
-        campaigns.enrol_title(owner, campaign, campaigns.EnrolmentInput(isbn, 4000, 500, 100, 1000))
+        enrolling.enrol_title(owner, campaign, enrolling.EnrolmentInput(isbn, 4000, 500, 100, 1000))
         for isbn in isbns
     ]
-    campaigns.decide_enrolments(staff, [refused_one], "rejected", "quality", PLANT)
-    campaigns.decide_enrolments(staff, [approved], "approved")
+    enrolling.decide_enrolments(staff, [refused_one], "rejected", "quality", PLANT)
+    enrolling.decide_enrolments(staff, [approved], "approved")
     ledger.allocate(staff, approved, 50_000, idempotency_key=PLANT, note=PLANT_ZH)
     for status in ("enrolment_closed", "running"):
         campaigns.change_status(staff, campaign, status)

@@ -9,8 +9,8 @@ from stdnum import ean, isbn
 from alliance.auth.roles import Role
 from alliance.catalogue.models import Title, search_key
 from alliance.i18n import local_today
-from campaigns import services
 from campaigns.models import CampaignStatus
+from tests import factories
 
 _serials = itertools.count(1)
 
@@ -32,27 +32,10 @@ def staff(make_user):
 
 @pytest.fixture
 def make_campaign(db, staff):
-    """Create a campaign (enrolment open today unless told otherwise)."""
-    counter = iter(range(1, 10_000))
+    """Create a campaign, moved through the service (enrolment open today unless told otherwise)."""
 
     def make(status=CampaignStatus.ENROLMENT_OPEN, **values):
-        today = local_today()
-        number = next(counter)
-        fields = {
-            "name": f"读书月{number}",
-            "name_en": f"Reading Month {number}",
-            "enrolment_opens": today - timedelta(days=1),
-            "enrolment_closes": today + timedelta(days=10),
-            "starts": today + timedelta(days=11),
-            "ends": today + timedelta(days=40),
-            "budget_fen": 1_000_000,
-            "per_title_cap_fen": 100_000,
-            "per_publisher_cap_fen": 300_000,
-            "categories": ["C", "I", "J", "G"],
-        }
-        fields.update(values)
-        campaign = services.create_campaign(staff, services.CampaignInput(**fields))
-        campaign.status = CampaignStatus(status).value
+        campaign = factories.campaign(staff, CampaignStatus(status).value, **values)
         db.session.commit()
         return campaign
 
@@ -60,7 +43,7 @@ def make_campaign(db, staff):
 
 
 @pytest.fixture
-def start_running(db):
+def start_running(db, staff):
     """Return a function that puts a campaign's sale period around today and runs it."""
 
     def start(campaign):
@@ -69,7 +52,7 @@ def start_running(db):
         campaign.enrolment_closes = today - timedelta(days=11)
         campaign.starts = today - timedelta(days=10)
         campaign.ends = today + timedelta(days=10)
-        campaign.status = CampaignStatus.RUNNING.value
+        factories.move_campaign(campaign, CampaignStatus.RUNNING, staff)
         db.session.commit()
 
     return start
@@ -115,12 +98,9 @@ def approved(db, staff, make_campaign, make_title, publisher_user):
         campaign = campaign or make_campaign()
         user = user or publisher_user()
         title = make_title(user.organisation, clc_class=clc_class)
-        enrolment = services.enrol_title(
-            user,
-            campaign,
-            services.EnrolmentInput(title.isbn, 4000, subsidy, units, 1000),
+        enrolment = factories.enrolment(
+            user, campaign, title.isbn, "approved", staff=staff, subsidy_fen=subsidy, units=units
         )
-        services.decide_enrolments(staff, [enrolment], "approved")
         db.session.commit()
         return enrolment
 

@@ -74,7 +74,10 @@ def test_caps_larger_than_the_budget_are_refused_next_to_the_field(client_as, db
 def test_status_moves_only_along_the_allowed_transitions(client_as, make_campaign, db):
     staff = client_as(Role.CAMPAIGN_STAFF)
     campaign = make_campaign(status=CampaignStatus.DRAFT)
-    staff.post(f"/campaigns/{campaign.id}/status", data={"status": "running"})
+    refused = staff.post(
+        f"/campaigns/{campaign.id}/status", data={"status": "running"}, follow_redirects=True
+    )
+    assert "This campaign is “Draft” and cannot become “Running”." in refused.get_data(as_text=True)
     db.session.refresh(campaign)
     assert campaign.status == "draft"
     response = staff.post(
@@ -129,13 +132,13 @@ def test_drafts_are_the_staffs_alone(client_as, make_campaign):
 def test_a_publisher_withdraws_its_own_pending_enrolment_only(
     client_of, make_campaign, make_title, publisher_user, db
 ):
-    from campaigns import services
+    from campaigns.enrolments import services as enrolling
 
     user = publisher_user()
     campaign = make_campaign()
     title = make_title(user.organisation)
-    enrolment = services.enrol_title(
-        user, campaign, services.EnrolmentInput(title.isbn, 3000, 300, 100, 0)
+    enrolment = enrolling.enrol_title(
+        user, campaign, enrolling.EnrolmentInput(title.isbn, 3000, 300, 100, 0)
     )
     db.session.commit()
     page = client_of(user).get(f"/campaigns/{campaign.id}?lang=zh").get_data(as_text=True)
@@ -148,3 +151,10 @@ def test_a_publisher_withdraws_its_own_pending_enrolment_only(
     assert "The enrolment has been withdrawn." in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Enrolment, enrolment.id).status == "withdrawn"
+    again = client_of(user).post(
+        f"/campaigns/enrolments/{enrolment.id}/withdraw", follow_redirects=True
+    )
+    assert (
+        "This enrolment is “Withdrawn by the publisher” and cannot become “Withdrawn by the"
+        " publisher”." in again.get_data(as_text=True)
+    )

@@ -55,6 +55,13 @@ def test_the_whole_flow_through_the_api(client, bearer, staff, publisher_user, m
         headers=staff_auth,
     )
     assert moved.json["status"] == "enrolment_open"
+    refused = client.post(
+        f"/api/v1/campaigns/{campaign_id}/status", json={"status": "finished"}, headers=staff_auth
+    )
+    assert refused.status_code == 409
+    assert refused.json["detail"] == (
+        "This campaign is “Enrolment open” and cannot become “Finished”."
+    )
 
     user = publisher_user()
     title = make_title(user.organisation)

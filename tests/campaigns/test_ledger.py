@@ -6,6 +6,7 @@ from sqlalchemy import text
 from alliance.errors import ConflictError, DomainError
 from campaigns import ledger
 from campaigns.models import CampaignStatus, LedgerEntry
+from tests import factories
 
 
 def allocate(db, staff, enrolment, amount, key=None):
@@ -82,7 +83,7 @@ def test_amounts_must_be_positive_whole_fen(db, staff, approved, amount):
 
 def test_only_approved_enrolments_in_open_campaigns_get_money(db, staff, approved):
     enrolment = approved()
-    enrolment.campaign.status = CampaignStatus.FINISHED.value
+    factories.move_campaign(enrolment.campaign, CampaignStatus.FINISHED, staff)
     db.session.commit()
     with pytest.raises(ConflictError, match="draft or finished"):
         ledger.allocate(staff, enrolment, 100)

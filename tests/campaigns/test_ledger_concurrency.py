@@ -16,8 +16,10 @@ from alliance.errors import DomainError
 from alliance.extensions import db as _db
 from alliance.i18n import local_today
 from alliance.members.models import Organisation
-from campaigns import ledger, services
+from campaigns import ledger
+from campaigns.enrolments import services as enrolling
 from campaigns.models import Campaign, CampaignStatus, Enrolment, LedgerEntry
+from tests import factories
 
 THREADS = 20
 ATTEMPTS = 15  # per thread
@@ -33,14 +35,13 @@ def _setup(app) -> tuple[int, list[int], int]:
                      role_grants=[UserRole(role="campaign_staff")])  # fmt: skip
         _db.session.add(staff)
         today = local_today()
-        campaign = Campaign(
-            name="竞争测试", enrolment_opens=today, enrolment_closes=today,
+        campaign = factories.campaign(
+            staff, CampaignStatus.ENROLMENT_OPEN, name="竞争测试", name_en=None,
+            enrolment_opens=today, enrolment_closes=today,
             starts=today + timedelta(days=1), ends=today + timedelta(days=9),
             budget_fen=BUDGET, per_title_cap_fen=TITLE_CAP, per_publisher_cap_fen=PUBLISHER_CAP,
-            categories=[], category_weights={}, status=CampaignStatus.ENROLMENT_OPEN.value,
-            allocated_fen=0, spent_fen=0,
+            categories=[],
         )  # fmt: skip
-        _db.session.add(campaign)
         enrolments = []
         for p in range(3):
             publisher = Organisation(name=f"出版社{p}", kind="publisher")
@@ -58,7 +59,7 @@ def _setup(app) -> tuple[int, list[int], int]:
                 _db.session.add(enrolment)
                 enrolments.append(enrolment)
         _db.session.flush()
-        services.decide_enrolments(staff, enrolments, "approved")
+        enrolling.decide_enrolments(staff, enrolments, "approved")
         _db.session.commit()
         return campaign.id, [e.id for e in enrolments], staff.id
 

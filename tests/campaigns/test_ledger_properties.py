@@ -7,8 +7,10 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from alliance.errors import DomainError
 from alliance.extensions import db
-from campaigns import ledger, services
+from campaigns import ledger
+from campaigns.enrolments import services as enrolling
 from campaigns.models import CampaignStatus
+from tests import factories
 
 BUDGET = 100_000
 TITLE_CAP = 40_000
@@ -37,14 +39,14 @@ def machine(ctx, staff, make_campaign, make_title, publisher_user):
             for index in range(4):
                 user = users[index % 2]
                 title = make_title(user.organisation)
-                enrolment = services.enrol_title(
+                enrolment = enrolling.enrol_title(
                     user,
                     self.campaign,
-                    services.EnrolmentInput(title.isbn, 4000, 500, 1000, 0),
+                    enrolling.EnrolmentInput(title.isbn, 4000, 500, 1000, 0),
                 )
                 self.enrolments.append(enrolment)
-            services.decide_enrolments(staff, self.enrolments, "approved")
-            self.campaign.status = CampaignStatus.RUNNING.value
+            enrolling.decide_enrolments(staff, self.enrolments, "approved")
+            factories.move_campaign(self.campaign, CampaignStatus.RUNNING, staff)
             db.session.commit()
             self.allocated = [0] * 4
             self.spent = [0] * 4
