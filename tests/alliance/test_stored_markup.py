@@ -28,8 +28,8 @@ from alliance.db import utcnow
 from alliance.extensions import limiter
 from alliance.i18n import local_today
 from alliance.members import services as members
-from authenticity import sellers
-from authenticity import services as labels
+from authenticity.labels import services as labels
+from authenticity.sellers import services as sellers
 from campaigns import ledger, livestreams, sales
 from campaigns import services as campaigns
 
@@ -98,13 +98,13 @@ MUST_SHOW = {
     ("publisher", "main.index"), ("anonymous", "members.index"), ("anonymous", "members.detail"),
     ("rival", "catalogue.index"), ("rival", "catalogue.detail"), ("publisher", "catalogue.detail"),
     ("publisher", "members.detail"), ("publisher", "campaigns.mine"),
-    ("publisher", "authenticity.sellers_index"), ("publisher", "authenticity.batches"),
-    ("publisher", "authenticity.batch"), ("publisher", "campaigns.livestream_index"),
+    ("publisher", "sellers.index"), ("publisher", "labels.index"),
+    ("publisher", "labels.detail"), ("publisher", "campaigns.livestream_index"),
     ("publisher", "api.index"), ("staff", "campaigns.index"), ("staff", "campaigns.detail"),
     ("staff", "campaigns.review"), ("staff", "campaigns.enrolment"),
     ("staff", "campaigns.sales_index"), ("admin", "admin.audit"), ("admin", "admin.users"),
     ("admin", "members.applications"), ("admin", "members.detail"),
-    ("anonymous", "authenticity.verify_code"),
+    ("anonymous", "verify.detail"),
 }  # fmt: skip
 # The same in Chinese: the translated messages carry the values too.
 ZH_MUST_SHOW = {
