@@ -20,6 +20,7 @@ from alliance.db import UTCDateTime, one_of, utcnow
 from alliance.extensions import db
 from alliance.i18n import _l
 from alliance.members.models import Organisation
+from alliance.workflow import Workflow
 from authenticity.sellers.models import SellerAuthorisation
 
 BIG_ID = BigInteger().with_variant(Integer, "sqlite")
@@ -50,6 +51,17 @@ BATCH_STATUS_LABELS = {
     BatchStatus.SEALED: _l("Printed and sealed"),
     BatchStatus.REVOKED: _l("Revoked"),
 }
+# A batch is written, then awaits print, then is sealed; it may be revoked at any point.
+LABEL_BATCH_WORKFLOW = Workflow(
+    {
+        BatchStatus.WRITING: {BatchStatus.OPEN, BatchStatus.REVOKED},
+        BatchStatus.OPEN: {BatchStatus.SEALED, BatchStatus.REVOKED},
+        BatchStatus.SEALED: {BatchStatus.REVOKED},
+        BatchStatus.REVOKED: set(),
+    },
+    BATCH_STATUS_LABELS,
+    _l("label batch"),
+)
 REVOKE_CATEGORY_LABELS = {
     RevokeCategory.LOST: _l("Labels lost or stolen"),
     RevokeCategory.MISPRINTED: _l("Printing error"),

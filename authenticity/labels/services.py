@@ -21,6 +21,7 @@ from alliance.members.services import publisher_of
 from alliance.sealing import fernet
 from authenticity.labels import codes, writing
 from authenticity.labels.models import (
+    LABEL_BATCH_WORKFLOW,
     BatchStatus,
     Label,
     LabelBatch,
@@ -197,13 +198,11 @@ def seal_batch(actor: User | None, batch: LabelBatch) -> None:
     """Confirm printing: delete the codes in clear, so that only their hashes remain."""
     if actor is not None:
         publisher_of(actor)
-    if batch.status == BatchStatus.WRITING:
+    if batch.status == BatchStatus.WRITING:  # the workflow refuses too; this says what to do
         raise StillWriting(WRITING_MESSAGE)
-    if batch.status != BatchStatus.OPEN:
-        raise ConflictError(_l("Only a batch awaiting print can be sealed."))
     before = batch.audit_state()
+    LABEL_BATCH_WORKFLOW.move(batch, BatchStatus.SEALED)
     batch.code_secret = None  # the codes cannot be made again: only their hashes remain
-    batch.status = BatchStatus.SEALED.value
     batch.sealed_at = utcnow()
     audit.record(actor, "label_batch.seal", batch, before, batch.audit_state())
     scrub_after_commit(db.session)
@@ -226,10 +225,8 @@ def revoke_batch(actor: User, batch: LabelBatch, category: str, reason: str) -> 
     # then fails; and the codes deleted below include every chunk committed before.
     db.session.execute(select(LabelBatch.id).where(LabelBatch.id == batch.id).with_for_update())
     db.session.refresh(batch)
-    if batch.status == BatchStatus.REVOKED:
-        raise ConflictError(_l("This batch has already been revoked."))
     before = batch.audit_state()
-    batch.status = BatchStatus.REVOKED.value
+    LABEL_BATCH_WORKFLOW.move(batch, BatchStatus.REVOKED)
     batch.revoked_at = utcnow()
     batch.revoke_category = category
     batch.revoke_reason = reason

@@ -22,7 +22,13 @@ from alliance.db import conflict_insert, utcnow
 from alliance.errors import ConflictError
 from alliance.extensions import db
 from alliance.i18n import _l, local_today
-from authenticity.labels.models import BatchStatus, Label, LabelBatch, LabelQuotaDay
+from authenticity.labels.models import (
+    LABEL_BATCH_WORKFLOW,
+    BatchStatus,
+    Label,
+    LabelBatch,
+    LabelQuotaDay,
+)
 
 STALLED_AFTER = timedelta(minutes=2)  # a chunk takes about a second: this long means it stopped
 BULK_CACHE_KIB = 256 * 1024  # SQLite page cache while a chunk is written
@@ -161,6 +167,8 @@ def finish_writing(
 
 def open_batch(actor: User | None, batch: LabelBatch) -> None:
     """Mark a batch whose labels are all written as awaiting print (its codes downloadable)."""
+    # The move is checked here; the UPDATE's condition makes it once, whoever else writes.
+    LABEL_BATCH_WORKFLOW.check(batch.status, BatchStatus.OPEN)
     opened = db.session.execute(
         update(LabelBatch)
         .where(

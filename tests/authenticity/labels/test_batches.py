@@ -9,7 +9,7 @@ from alliance.api.services import create_api_key
 from alliance.audit import AuditEvent
 from alliance.auth.models import User
 from authenticity.labels import codes as label_codes
-from authenticity.labels.models import BatchStatus, Label, LabelBatch
+from authenticity.labels.models import LABEL_BATCH_WORKFLOW, BatchStatus, Label, LabelBatch
 
 ISBNS = ["9787020001002", "9787020001019", "9787020001026", "9787020001033"]
 
@@ -150,7 +150,14 @@ def test_revoking_a_batch_and_a_single_code(publisher, db, order):
         f"/labels/{batch_id}/revoke", data={"category": "lost", "reason": "again"},
         follow_redirects=True,
     ).get_data(as_text=True)  # fmt: skip
-    assert "already been revoked" in page or "Revoke every label" not in page
+    assert "This label batch is “Revoked” and cannot become “Revoked”." in page
+
+
+def test_a_batch_moves_only_as_its_workflow_allows():
+    assert LABEL_BATCH_WORKFLOW.allowed(BatchStatus.WRITING) == {"open", "revoked"}
+    assert LABEL_BATCH_WORKFLOW.allowed(BatchStatus.OPEN) == {"sealed", "revoked"}
+    assert LABEL_BATCH_WORKFLOW.allowed(BatchStatus.SEALED) == {"revoked"}
+    assert LABEL_BATCH_WORKFLOW.allowed(BatchStatus.REVOKED) == set()
 
 
 def test_api_orders_downloads_seals_and_revokes_own_batches_only(
@@ -187,7 +194,12 @@ def test_api_orders_downloads_seals_and_revokes_own_batches_only(
     seal = f"/api/v1/label-batches/{batch['id']}/seal"
     assert client.post(seal, headers=theirs).status_code == 404
     assert client.post(seal, headers=mine).json["status"] == "sealed"
-    assert client.post(seal, headers=mine).status_code == 409
+    again = client.post(seal, headers=mine)
+    assert again.status_code == 409
+    assert (
+        again.json["detail"]
+        == "This label batch is “Printed and sealed” and cannot become “Printed and sealed”."
+    )
     gone = client.get(codes_url, headers=mine)
     assert gone.status_code == 410 and gone.mimetype == "application/problem+json"
     revoke = f"/api/v1/label-batches/{batch['id']}/revoke"
