@@ -1,17 +1,14 @@
 """API of label batches under /api/v1/label-batches: order, read, download, seal, revoke."""
 
 from flask import Response, stream_with_context, url_for
-from flask_babel import gettext as _
 
 from alliance.api.arguments import Blueprint
 from alliance.api.auth import api_role_required, api_user
 from alliance.api.schemas import ProblemSchema
 from alliance.auth.roles import Role
-from alliance.errors import problem_response
 from alliance.extensions import db
 from alliance.tabular import csv_lines
 from authenticity.labels import codes, jobs, services
-from authenticity.labels.models import BatchStatus
 from authenticity.labels.schemas import BatchInSchema, BatchSchema, RevokeBatchSchema
 
 PROBLEM = {"schema": ProblemSchema, "content_type": "application/problem+json"}
@@ -71,16 +68,8 @@ def get_batch(batch_id):
 def batch_codes(batch_id):
     """Return the batch's codes as CSV until it is sealed (then 410 Gone)."""
     batch = services.own_batch(api_user(), batch_id)
-    if batch.status == BatchStatus.WRITING:
-        return problem_response(409, str(services.WRITING_MESSAGE), "label-batch-writing")
-    if batch.status != BatchStatus.OPEN:
-        return problem_response(
-            410, _("This batch is sealed: its codes were deleted after printing."), "gone"
-        )
-    rows = (
-        (serial, codes.group(code), services.verify_url(code))
-        for serial, code in services.pending_codes(batch)
-    )
+    pending = services.pending_codes(batch)  # 409 while being written, 410 once sealed
+    rows = ((serial, codes.group(code), services.verify_url(code)) for serial, code in pending)
     response = Response(
         stream_with_context(csv_lines(["serial", "code", "url"], rows)),
         mimetype="text/csv; charset=utf-8",

@@ -182,12 +182,20 @@ def batches_of(publisher_id: int) -> Select:
 
 
 def pending_codes(batch: LabelBatch, first: int = 1, last: int | None = None) -> Iterator[tuple]:
-    """Yield (serial, code) of an open batch, reading keyset pages; refuse once sealed."""
+    """Return the (serial, code) pairs of an open batch; refuse at once while written or sealed.
+
+    The refusal comes before any answer starts (409 while written, 410 once sealed); the
+    codes are then derived a page at a time as they are read.
+    """
     if batch.status == BatchStatus.WRITING:
         raise StillWriting(WRITING_MESSAGE)
     if batch.status != BatchStatus.OPEN:
         raise CodesGone(_l("This batch is sealed: its codes were deleted after printing."))
     last = batch.quantity if last is None else min(last, batch.quantity)
+    return _derived_codes(batch, first, last)
+
+
+def _derived_codes(batch: LabelBatch, first: int, last: int) -> Iterator[tuple]:
     codes_for = _codes_for(batch)
     for start in range(first, last + 1, READ_PAGE):
         end = min(start + READ_PAGE - 1, last)

@@ -28,13 +28,6 @@ def _publisher_or_403():
         abort(403)
 
 
-def _or_404(lookup):
-    try:
-        return lookup()
-    except DomainError:
-        abort(404)
-
-
 @bp.route("/", methods=["GET", "POST"])
 @role_required(Role.PUBLISHER)
 def index():
@@ -72,7 +65,7 @@ def index():
 @role_required(Role.PUBLISHER)
 def detail(batch_id):
     """Show a batch: downloads while it awaits print, sealing, revoking, checks so far."""
-    batch = _or_404(lambda: services.own_batch(current_user, batch_id))
+    batch = services.own_batch(current_user, batch_id)
     summary = services.batch_summaries([batch.id]).get(batch.id, {})
     parts = -(-batch.quantity // printing.SHEET_SIZE)
     return render_template(
@@ -92,21 +85,10 @@ def detail(batch_id):
 @role_required(Role.PUBLISHER)
 def codes(batch_id):
     """Download a batch's codes and verification addresses as CSV, until it is sealed."""
-    batch = _or_404(lambda: services.own_batch(current_user, batch_id))
-    _codes_available_or_abort(batch)
-    rows = (
-        (serial, group(code), services.verify_url(code))
-        for serial, code in services.pending_codes(batch)
-    )
+    batch = services.own_batch(current_user, batch_id)
+    pending = services.pending_codes(batch)  # 409 while being written, 410 once sealed
+    rows = ((serial, group(code), services.verify_url(code)) for serial, code in pending)
     return csv_response(f"labels-{batch.id}.csv", ["serial", "code", "url"], rows)
-
-
-def _codes_available_or_abort(batch) -> None:
-    """Answer 409 while the batch is being written, 410 once sealed or revoked."""
-    if batch.status == BatchStatus.WRITING:
-        abort(409)
-    if batch.status != BatchStatus.OPEN:
-        abort(410)
 
 
 SHEET_FORMATS = {"pdf": (printing.sheet_pdf, "application/pdf"),
@@ -117,12 +99,11 @@ SHEET_FORMATS = {"pdf": (printing.sheet_pdf, "application/pdf"),
 @role_required(Role.PUBLISHER)
 def sheet(batch_id, part, sheet_format):
     """Download a printable sheet of QR labels (500 a sheet), until the batch is sealed."""
-    batch = _or_404(lambda: services.own_batch(current_user, batch_id))
-    _codes_available_or_abort(batch)
+    batch = services.own_batch(current_user, batch_id)
     first = (part - 1) * printing.SHEET_SIZE + 1
+    rows = services.pending_codes(batch, first, first + printing.SHEET_SIZE - 1)
     if part < 1 or first > batch.quantity:
         abort(404)
-    rows = services.pending_codes(batch, first, first + printing.SHEET_SIZE - 1)
     draw, mimetype = SHEET_FORMATS[sheet_format]
     response = Response(draw(batch.title.title, rows, services.verify_url), mimetype=mimetype)
     response.headers["Content-Disposition"] = attachment_header(
@@ -135,7 +116,7 @@ def sheet(batch_id, part, sheet_format):
 @role_required(Role.PUBLISHER)
 def seal(batch_id):
     """Confirm printing: the batch's codes in clear are deleted for good."""
-    batch = _or_404(lambda: services.own_batch(current_user, batch_id))
+    batch = services.own_batch(current_user, batch_id)
     if SealForm().validate_on_submit() and perform(
         lambda: services.seal_batch(current_user, batch)
     ):
@@ -147,7 +128,7 @@ def seal(batch_id):
 @role_required(Role.PUBLISHER)
 def resume(batch_id):
     """Finish writing a batch whose writing stopped half way."""
-    batch = _or_404(lambda: services.own_batch(current_user, batch_id))
+    batch = services.own_batch(current_user, batch_id)
     if ResumeForm().validate_on_submit() and perform(
         lambda: services.resume_writing(current_user, batch)
     ):
@@ -159,7 +140,7 @@ def resume(batch_id):
 @role_required(Role.PUBLISHER)
 def revoke(batch_id):
     """Revoke every label of a batch."""
-    batch = _or_404(lambda: services.own_batch(current_user, batch_id))
+    batch = services.own_batch(current_user, batch_id)
     form = RevokeForm()
     if not form.validate_on_submit():
         flash(_("Give the reason for revoking."), "danger")

@@ -27,13 +27,6 @@ def _publisher_or_403():
         abort(403)
 
 
-def _or_404(lookup):
-    try:
-        return lookup()
-    except DomainError:
-        abort(404)
-
-
 @bp.route("/", methods=["GET", "POST"])
 @role_required(Role.PUBLISHER)
 def index():
@@ -65,7 +58,7 @@ def index():
 @role_required(Role.PUBLISHER)
 def revoke(authorisation_id):
     """Revoke one of the publisher's authorisations, with the reason."""
-    authorisation = _or_404(lambda: services.own_authorisation(current_user, authorisation_id))
+    authorisation = services.own_authorisation(current_user, authorisation_id)
     form = RevokeAuthorisationForm()
     if not form.validate_on_submit():
         typed = form.reason.errors and (form.reason.data or "").strip()
