@@ -4,14 +4,13 @@ from flask import Response, stream_with_context, url_for
 
 from alliance.api.arguments import Blueprint
 from alliance.api.auth import api_role_required, api_user
-from alliance.api.schemas import ProblemSchema
+from alliance.api.schemas import PROBLEM
 from alliance.auth.roles import Role
 from alliance.extensions import db
 from alliance.tabular import csv_lines
 from authenticity.labels import codes, jobs, services
 from authenticity.labels.schemas import BatchInSchema, BatchSchema, RevokeBatchSchema
 
-PROBLEM = {"schema": ProblemSchema, "content_type": "application/problem+json"}
 SECURITY = [{"bearerAuth": []}]
 
 batches_blp = Blueprint(

@@ -2,7 +2,7 @@
 
 from alliance.api.arguments import Blueprint
 from alliance.api.auth import api_role_required, api_user
-from alliance.api.schemas import ProblemSchema
+from alliance.api.schemas import PROBLEM
 from alliance.auth.roles import Role
 from alliance.extensions import db
 from alliance.members.services import publisher_of
@@ -15,7 +15,6 @@ from authenticity.sellers.schemas import (
     RevokeAuthorisationSchema,
 )
 
-PROBLEM = {"schema": ProblemSchema, "content_type": "application/problem+json"}
 SECURITY = [{"bearerAuth": []}]
 
 authorisations_blp = Blueprint(
