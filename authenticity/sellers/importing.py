@@ -1,17 +1,15 @@
-"""Authorised sellers as spreadsheets: import (all rows or none, idempotent) and export."""
+"""Authorised sellers as spreadsheets: import through the one driver (all or none), export."""
 
-import hashlib
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from alliance import audit
 from alliance.auth.models import User
 from alliance.errors import FieldsInvalid
 from alliance.extensions import db
+from alliance.importing import Found, ImportSpec, run_import
 from alliance.members.services import publisher_of
-from alliance.spreadsheets import read_table
-from alliance.tabular import ImportRejected, Problem, missing_columns
+from alliance.spreadsheets import Table
 from authenticity.sellers.models import SellerAuthorisation
 from authenticity.sellers.services import (
     AuthorisationInput,
@@ -34,7 +32,15 @@ HEADER = [
     "merchant_id", "merchant_name", "merchant_uscc", "isbns", "valid_from", "valid_until",
     "status", "revoke_reason",
 ]  # fmt: skip
-MAX_ROWS = 20_000
+REVOKED = {"revoked", "已撤销"}
+
+AUTHORISATION_IMPORT = ImportSpec(
+    action="authorisation.import",
+    columns=COLUMNS,
+    required=REQUIRED,
+    multiline=("isbns",),
+    max_rows=20_000,
+)
 
 
 @dataclass(frozen=True)
@@ -46,12 +52,7 @@ class ImportResult:
 
 
 def _key(values: AuthorisationInput) -> tuple:
-    return (
-        values.merchant_id,
-        values.isbns,
-        values.valid_from,
-        values.valid_until,
-    )
+    return (values.merchant_id, values.isbns, values.valid_from, values.valid_until)
 
 
 def _existing_keys(publisher_id: int) -> set[tuple]:
@@ -77,47 +78,39 @@ def _existing_keys(publisher_id: int) -> set[tuple]:
 def import_authorisations(actor: User, data: bytes, filename: str) -> ImportResult:
     """Check every row of a file of authorisations, then add the new ones, all or none.
 
-    A row equal to an authorisation in force (same merchant, titles and window) is skipped,
-    so importing an exported file again changes nothing; revoked rows are skipped too.
+    A row equal to an authorisation in force (same merchant, titles and window), or to an
+    earlier row of the file, is skipped, so importing an exported file again changes
+    nothing; revoked rows are skipped too.
     """
     publisher = publisher_of(actor)
-    table = read_table(data, filename, COLUMNS, max_rows=MAX_ROWS, multiline=("isbns",))
-    missing = missing_columns(table.columns_found, COLUMNS, REQUIRED)
-    if missing:
-        raise ImportRejected(missing)
-    problems: list[Problem] = []
-    wanted: list[AuthorisationInput] = []
-    for row in table.rows:
-        if row.values.get("status", "").strip().lower() in {"revoked", "已撤销"}:
-            continue
-        try:
-            values = read_authorisation(row.values)
-            if values.isbns:
-                titles_of(publisher.id, values.isbns)
-        except FieldsInvalid as invalid:
-            for column, message in invalid.problems.items():
-                problems.append(Problem(row.number, table.headers.get(column, column), message))
-            continue
-        wanted.append(values)
-    if problems:
-        raise ImportRejected(problems)
-    existing = _existing_keys(publisher.id)
-    created = 0
-    for values in wanted:
-        if _key(values) in existing:
-            continue
-        create_authorisation(actor, values)
-        existing.add(_key(values))
-        created += 1
-    audit.record(
-        actor,
-        "authorisation.import",
-        publisher,
-        None,
-        {"filename": filename, "sha256": hashlib.sha256(data).hexdigest(), "created": created},
-    )
-    db.session.flush()
-    return ImportResult(created=created, unchanged=len(wanted) - created)
+
+    def check(table: Table, found: Found) -> tuple[list[AuthorisationInput], int]:
+        wanted: list[AuthorisationInput] = []
+        kept = 0  # the rows not revoked: each is added or already present
+        for row in table.rows:
+            if row.values.get("status", "").strip().lower() in REVOKED:
+                continue
+            try:
+                values = read_authorisation(row.values)
+                if values.isbns:
+                    titles_of(publisher.id, values.isbns)
+            except FieldsInvalid as invalid:
+                found.refuse_fields(row.number, invalid)
+                continue
+            kept += 1
+            if found.repeated(_key(values), row.number) is None:
+                wanted.append(values)
+        return wanted, kept
+
+    def write(plan, _table: Table) -> ImportResult:
+        wanted, kept = plan
+        existing = _existing_keys(publisher.id)
+        new = [values for values in wanted if _key(values) not in existing]
+        for values in new:
+            create_authorisation(actor, values)
+        return ImportResult(created=len(new), unchanged=kept - len(new))
+
+    return run_import(AUTHORISATION_IMPORT, actor, publisher, data, filename, check, write)
 
 
 def export_rows(publisher_id: int):

@@ -257,3 +257,41 @@ def test_only_publishers_reach_seller_pages(client_as, client, make_org, titles)
 
 def test_today_is_the_date_in_china():
     assert abs(sellers.today() - date.today()) <= timedelta(days=1)
+
+
+def test_import_skips_rows_repeated_in_the_file_and_audits_what_it_wrote(publisher, db):
+    row = ["shop-1", "一号店", "", "2021-04-01", ""]
+    repeated = _csv([["merchant_id", "merchant_name", "isbns", "valid_from", "valid_until"],
+                     row, row, ["shop-2", "二号店", "", "2021-04-01", "", ], row])  # fmt: skip
+    response = publisher.post(
+        "/sellers/import",
+        data={"file": (io.BytesIO(repeated), "sellers.csv")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    assert "2 authorisations added, 2 already present." in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(SellerAuthorisation.id))) == 2
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "authorisation.import"))
+    assert (event.entity_type, event.after["created"], event.after["unchanged"]) == (
+        "organisation",
+        2,
+        2,
+    )
+    assert event.after["filename"] == "sellers.csv" and len(event.after["sha256"]) == 64
+
+
+def test_a_rejected_import_keeps_a_report_to_download(publisher, db):
+    bad = _csv([["merchant_id", "merchant_name", "valid_from"], ["bad id!", "店", "2021-04-01"]])
+    page = publisher.post(
+        "/sellers/import",
+        data={"file": (io.BytesIO(bad), "sellers.csv")},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    assert "Nothing was imported: the file has 1 problems." in page
+    assert db.session.scalar(select(func.count(SellerAuthorisation.id))) == 0
+    report = re.search(r'href="([^"]*/import/\d+\.csv)"', page)
+    assert report is not None
+    download = publisher.get(report.group(1))
+    assert download.status_code == 200
+    assert "merchant_id" in download.get_data(as_text=True)  # the user's own header
