@@ -185,12 +185,14 @@ def test_api_orders_downloads_seals_and_revokes_own_batches_only(
     response = client.get(codes_url, headers=mine)
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert len(_codes_csv(response)) == 10
-    for body in ({"isbn": ISBNS[0], "quantity": 0}, {"isbn": ISBNS[0], "quantity": "5"},
-                 {"isbn": ISBNS[3], "quantity": 5}):  # fmt: skip
-        assert client.post("/api/v1/label-batches", json=body, headers=mine).status_code in (
-            404,
-            422,
-        )
+    refused = {  # the schema refuses a bad quantity; a title not the publisher's is not found
+        422: [{"isbn": ISBNS[0], "quantity": 0}, {"isbn": ISBNS[0], "quantity": "5"}],
+        404: [{"isbn": ISBNS[3], "quantity": 5}],
+    }
+    for status, bodies in refused.items():
+        for body in bodies:
+            answer = client.post("/api/v1/label-batches", json=body, headers=mine)
+            assert answer.status_code == status, body
     seal = f"/api/v1/label-batches/{batch['id']}/seal"
     assert client.post(seal, headers=theirs).status_code == 404
     assert client.post(seal, headers=mine).json["status"] == "sealed"
