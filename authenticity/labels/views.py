@@ -7,10 +7,7 @@ from flask_login import current_user
 from alliance.auth.roles import Role, role_required
 from alliance.errors import DomainError
 from alliance.members.services import publisher_of
-from alliance.tabular import (
-    attachment_header,
-    csv_response,
-)
+from alliance.tabular import attachment_header, csv_response
 from alliance.web import paginate, perform
 from authenticity.labels import bp, jobs, printing, services, writing
 from authenticity.labels.codes import group
