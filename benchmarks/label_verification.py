@@ -36,7 +36,7 @@ from alliance import create_app
 from alliance.catalogue.models import Title, search_key
 from alliance.extensions import db
 from alliance.members.models import Organisation
-from authenticity import services
+from authenticity.labels import services
 quantity, sample, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 app = create_app("production")
 with app.app_context():

@@ -77,7 +77,7 @@ def keys(app, make_user, make_org, db):
 def _seed(db, press, publisher, staff) -> dict:
     """Add a title, a campaign open for enrolment with an enrolment, and an authorisation;
     return their ids under the names of the API's path parameters."""
-    from authenticity import sellers
+    from authenticity.sellers import services as sellers
     from campaigns.models import CampaignStatus
 
     db.session.add(

@@ -16,8 +16,8 @@ from alliance.auth.models import User, UserRole
 from alliance.catalogue.models import Title, search_key
 from alliance.extensions import db
 from alliance.members.models import Organisation
-from authenticity import services
-from authenticity.models import LabelBatch
+from authenticity.labels import services
+from authenticity.labels.models import LabelBatch
 
 ISBN = "9787020001002"
 

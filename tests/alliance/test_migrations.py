@@ -1,8 +1,11 @@
 """The migrations build exactly the models, on SQLite and on PostgreSQL."""
 
+import json
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from flask import url_for
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
@@ -114,3 +117,34 @@ def _assert_kept(engine, check: str) -> None:
         assert connection.exec_driver_sql("SELECT count(*) FROM contributor").scalar() == 1
         with pytest.raises(IntegrityError):
             connection.exec_driver_sql("UPDATE title SET format = 'pamphlet'")
+
+
+def test_migration_0012_points_finished_jobs_at_the_moved_batch_page(tmp_path):
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'j.db'}")
+    with app.app_context():
+        engine = _db.engine
+        upgrade(revision="0011")
+        result = '{"link_endpoint": "authenticity.batch", "link_args": {"batch_id": 7}}'
+        with engine.begin() as connection:
+            for kind, stored in (("labels.write", result), ("titles.import", None)):
+                connection.execute(
+                    text(
+                        "INSERT INTO job (kind, status, progress, stage, language, params, "
+                        "result, attempts, created_at) VALUES (:kind, 'done', 1, '', 'en', "
+                        "'{}', :result, 1, :now)"
+                    ),
+                    {"kind": kind, "result": stored, "now": utcnow()},
+                )
+
+        def links():
+            with engine.connect() as connection:
+                rows = connection.exec_driver_sql("SELECT result FROM job ORDER BY id").all()
+            return [row[0] and json.loads(row[0]) for row in rows]
+
+        upgrade(revision="0012")
+        assert links() == [{"link_endpoint": "labels.detail", "link_args": {"batch_id": 7}}, None]
+        with app.test_request_context():
+            assert url_for(links()[0]["link_endpoint"], **links()[0]["link_args"]) == "/labels/7"
+        downgrade(revision="0011")
+        assert links()[0]["link_endpoint"] == "authenticity.batch"
+        engine.dispose()

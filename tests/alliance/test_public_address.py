@@ -92,7 +92,7 @@ def test_an_https_redirect_carries_its_own_request_id(production):
 def test_labels_are_printed_with_the_public_address(production):
     app = production()
     assert app.config["LABEL_VERIFY_BASE_URL"] == ""
-    from authenticity.services import verify_url
+    from authenticity.labels.services import verify_url
 
     with app.app_context():
         assert verify_url("0" * 21).startswith("https://books.example.org/verify/")

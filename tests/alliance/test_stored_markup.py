@@ -28,8 +28,8 @@ from alliance.db import utcnow
 from alliance.extensions import limiter
 from alliance.i18n import local_today
 from alliance.members import services as members
-from authenticity import sellers
-from authenticity import services as labels
+from authenticity.labels import services as labels
+from authenticity.sellers import services as sellers
 from campaigns import ledger
 from campaigns import services as campaigns
 from campaigns.enrolments import services as enrolling
@@ -101,13 +101,13 @@ MUST_SHOW = {
     ("publisher", "main.index"), ("anonymous", "members.index"), ("anonymous", "members.detail"),
     ("rival", "catalogue.index"), ("rival", "catalogue.detail"), ("publisher", "catalogue.detail"),
     ("publisher", "members.detail"), ("publisher", "reports.mine"),
-    ("publisher", "authenticity.sellers_index"), ("publisher", "authenticity.batches"),
-    ("publisher", "authenticity.batch"), ("publisher", "sales.livestreams"),
+    ("publisher", "sellers.index"), ("publisher", "labels.index"),
+    ("publisher", "labels.detail"), ("publisher", "sales.livestreams"),
     ("publisher", "api.index"), ("staff", "campaigns.index"), ("staff", "campaigns.detail"),
     ("staff", "enrolments.index"), ("staff", "enrolments.detail"),
     ("staff", "sales.index"), ("admin", "admin.audit"), ("admin", "admin.users"),
     ("admin", "members.applications"), ("admin", "members.detail"),
-    ("anonymous", "authenticity.verify_code"),
+    ("anonymous", "verify.detail"),
 }  # fmt: skip
 # The same in Chinese: the translated messages carry the values too.
 ZH_MUST_SHOW = {

@@ -6,7 +6,8 @@ import pytest
 
 from alliance.auth.models import User
 from alliance.catalogue.models import Title, search_key
-from authenticity import sellers, services
+from authenticity.labels import services
+from authenticity.sellers import services as sellers
 
 ISBNS = ["9787020001002", "9787020001019", "9787020001026", "9787020001033", "9787020001040"]
 

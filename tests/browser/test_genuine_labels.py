@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from alliance.catalogue.models import Title, search_key
 from alliance.extensions import db
 from alliance.members.models import Organisation
-from authenticity import labels
+from authenticity.labels import codes as label_codes
 
 pytestmark = pytest.mark.browser
 
@@ -108,9 +108,9 @@ def test_publisher_labels_a_title_and_readers_check_them(
         shoot(reader, "reader-copied")
 
         reader.goto(live_server + "/verify?lang=en")
-        data = labels.parse(rows[2]["code"]).normalised[:20]
-        right = {labels.check_symbol(data), labels.legacy_check_symbol(data)}
-        wrong = next(symbol for symbol in labels.ALPHABET if symbol not in right)
+        data = label_codes.parse(rows[2]["code"]).normalised[:20]
+        right = {label_codes.check_symbol(data), label_codes.legacy_check_symbol(data)}
+        wrong = next(symbol for symbol in label_codes.ALPHABET if symbol not in right)
         reader.fill("input[name=code]", data + wrong)  # a check symbol that no scheme accepts
         reader.get_by_role("button", name="Check").click()
         expect(verdict).to_have_attribute("data-verdict", "unknown")

@@ -1,0 +1,105 @@
+"""Public label verification pages (/verify): no session, no cache, rate-limited, codes unlogged."""
+
+import functools
+
+from flask import Blueprint, current_app, make_response, render_template, request
+from flask_babel import gettext
+from werkzeug.exceptions import TooManyRequests
+
+from alliance.auth.roles import public
+from alliance.plugins import sessionless
+from authenticity.labels import verification
+from authenticity.labels.forms import VerifyForm
+from authenticity.labels.models import REVOKE_CATEGORY_LABELS
+
+# Anyone checks a label here: a blueprint of its own, apart from the publishers' label pages.
+bp = Blueprint("verify", __name__, url_prefix="/verify")
+
+
+def limited(view):
+    """Count a view's requests against the verification rate limits (shared with the API)."""
+
+    @functools.wraps(view)
+    def counted(*args, **kwargs):
+        wait = current_app.extensions["label_limits"].wait(request.remote_addr)
+        if wait:
+            raise TooManyRequests(retry_after=wait)
+        return view(*args, **kwargs)
+
+    return counted
+
+
+def no_store(response):
+    """Forbid any cache from keeping a verification answer."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _page(form, verdict=None, code_given=False):
+    response = make_response(
+        render_template(
+            "verify/index.html",
+            form=form,
+            verdict=verdict,
+            code_given=code_given,
+            categories=REVOKE_CATEGORY_LABELS,
+            clone_checks=current_app.config["LABEL_CLONE_CHECKS"],
+        )
+    )
+    return no_store(response)
+
+
+@bp.route("")
+@sessionless
+@public
+@limited
+def index():
+    """Show the form to type a label's code, and the answer when one was typed."""
+    form = VerifyForm(request.args)
+    if "code" not in request.args:
+        form = VerifyForm(formdata=None)
+        return _page(form)
+    if not form.validate():
+        return _page(form)
+    verdict = verification.label_checks().verify(form.code.data, request.remote_addr)
+    return _page(form, verdict, code_given=True)
+
+
+@bp.route("/<path:code>")
+@sessionless
+@public
+@limited
+def detail(code):
+    """Answer for the code a label's QR code opens."""
+    form = VerifyForm(formdata=None, data={"code": code[:80]})
+    verdict = verification.label_checks().verify(code, request.remote_addr)
+    return _page(form, verdict, code_given=True)
+
+
+def describe(verdict, _=gettext) -> tuple[str, str | None]:
+    """Return what to tell a reader about a verdict, and what to do, translated by `_`."""
+    if verdict.status == verification.GENUINE:
+        if verdict.clone_suspected:
+            return (
+                _("This code is registered, but it has been checked many times: this label "
+                  "may have been copied."),
+                _("If you bought this copy as new, keep the receipt, ask the seller for "
+                  "proof of origin, and report the seller to the marketplace or the publisher."),
+            )  # fmt: skip
+        return _("Genuine: this label was issued by the publisher."), None
+    if verdict.status == verification.REVOKED:
+        return (
+            _("This label has been revoked by the publisher."),
+            _("Do not rely on this label. Ask the seller about this copy, or contact the "
+              "publisher."),
+        )  # fmt: skip
+    if verdict.typo_suspected:
+        return (
+            _("We could not find this code. Please check for typing mistakes."),
+            _("Compare each character with the label; the letters I, L and O read as 1, 1 and 0."),
+        )
+    return (
+        _("We could not find this code."),
+        _("Check the code for typing mistakes. If it is right, this label was not issued by "
+          "an alliance publisher: the copy may not be genuine."),
+    )  # fmt: skip
