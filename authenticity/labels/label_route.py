@@ -32,15 +32,10 @@ from authenticity.labels.schemas import VerdictSchema
 
 log = logging.getLogger(__name__)
 PREFIX = "/api/v1/labels/"
-# The headers Talisman gives the app's pages, for a JSON answer that loads nothing.
-SECURITY_HEADERS = [
-    ("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"),
-    ("X-Content-Type-Options", "nosniff"),
-    ("X-Frame-Options", "DENY"),
-    ("Referrer-Policy", "strict-origin-when-cross-origin"),
-    ("Permissions-Policy", "browsing-topics=()"),
-]
-HSTS = ("Strict-Transport-Security", "max-age=31556926; includeSubDomains")
+# A page's headers that belong to that page's answer, not to every answer of the site.
+OWN_HEADERS = {"content-type", "content-length", "x-request-id", "vary", "set-cookie",
+               "cache-control", "content-security-policy"}  # fmt: skip
+JSON_POLICY = ("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
 
 
 class LabelRoute:
@@ -51,6 +46,7 @@ class LabelRoute:
         self.config = app.config
         self.checks = app.extensions["label_checks"]
         self.limits = app.extensions["label_limits"]
+        self.security_headers = {secure: _site_headers(app, secure) for secure in (False, True)}
         self.gettext, self.problems = {}, {}
         for language in LANGUAGES:  # read once, in a context where Flask-Babel speaks it
             with app.test_request_context(f"/?lang={language}"):
@@ -74,10 +70,8 @@ class LabelRoute:
             ("Content-Length", str(len(body))),
             ("Cache-Control", "no-store"),
             ("X-Request-ID", request_id),
-            *SECURITY_HEADERS,
+            *self.security_headers[_secure(environ)],
         ]
-        if _secure(environ):
-            headers.append(HSTS)
         start_response(f"{status} {HTTPStatus(status).phrase}", headers)
         return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
 
@@ -133,6 +127,16 @@ class LabelRoute:
         body = {"type": PROBLEM_BASE + PROBLEM_TYPES[status], "title": title,
                 "status": status, "detail": hint or title}  # fmt: skip
         return status, [*headers, ("Content-Type", "application/problem+json")], _json(body)
+
+
+def _site_headers(app: Flask, secure: bool) -> list[tuple[str, str]]:
+    """Return the security headers the app's pages get (Talisman's, read off an answer the
+    app makes, so there is one configuration), with a policy for JSON that loads nothing."""
+    scheme = "https" if secure else "http"
+    with app.test_request_context("/verify", environ_overrides={"wsgi.url_scheme": scheme}):
+        page = app.process_response(app.response_class())
+    site = [(name, value) for name, value in page.headers if name.lower() not in OWN_HEADERS]
+    return [JSON_POLICY, *site]
 
 
 def _secure(environ) -> bool:

@@ -53,8 +53,10 @@ _FIND = (
     .outerjoin(SellerAuthorisation, SellerAuthorisation.id == LabelBatch.authorisation_id)
     .where(LABEL.c.code_hash == bindparam("hash", type_=LargeBinary()))
 )
-# The tallied checks of many labels are added in one statement (VALUES names its columns
-# column1 to column8 on both databases); the earliest first and the latest last check win.
+# The tallied checks of many labels are added in one statement, from rows named column1 to
+# column8 (VALUES names them so on both databases; PostgreSQL takes each column as one array
+# instead: one statement, prepared once, whatever the number of rows, and 8 values to adapt
+# rather than 8 a row). The earliest first and the latest last check win.
 # Readings: the networks of the row's day not seen that day yet (v.column7 less the stored
 # bits) are counted (31 one-bit terms: neither database has a portable bit count), plus the
 # readings of earlier days (v.column8); a later day starts the day's bits afresh.
@@ -75,7 +77,12 @@ _ADD_CHECKS = (
         THEN label.reading_day_bits | v.column7
         WHEN {_LATER_DAY} THEN v.column7 ELSE label.reading_day_bits END,
     reading_day = CASE WHEN {_LATER_DAY} THEN v.column6 ELSE label.reading_day END
-FROM (VALUES {{rows}}) AS v WHERE label.id = v.column1"""
+FROM {{rows}} WHERE label.id = v.column1"""
+)
+_ARRAYS = (
+    "unnest(%s::bigint[], %s::int[], %s::int[], %s::timestamptz[], %s::timestamptz[], "
+    "%s::int[], %s::int[], %s::int[]) AS v(column1, column2, column3, column4, column5, "
+    "column6, column7, column8)"
 )
 
 
@@ -93,6 +100,8 @@ class _Statements:
         moment = UTCDateTime().dialect_impl(dialect)
         self.to_db = moment.bind_processor(dialect) or (lambda value: value)
         self.from_db = moment.result_processor(dialect, None) or (lambda value: value)
+        self.arrays = dialect.name == "postgresql"
+        self.arrays_sql = _ADD_CHECKS.format(rows=_ARRAYS)
         mark = "?" if dialect.paramstyle == "qmark" else "%s"
         self.row_marks = "(" + ", ".join([mark] * 8) + ")"
 
@@ -103,11 +112,19 @@ class _Statements:
 
     def add_checks(self, cursor, rows) -> None:
         """Add the tallied checks `rows` (see CheckTally) to the labels."""
+        if not rows:
+            return
         to_db = self.to_db
-        values = []
-        for label_id, checks, bits, first, last, day, day_bits, closed in rows:
-            values += (label_id, checks, bits, to_db(first), to_db(last), day, day_bits, closed)
-        cursor.execute(_ADD_CHECKS.format(rows=", ".join([self.row_marks] * len(rows))), values)
+        rows = [
+            (label_id, checks, bits, to_db(first), to_db(last), day, day_bits, closed)
+            for label_id, checks, bits, first, last, day, day_bits, closed in rows
+        ]
+        if self.arrays:
+            cursor.execute(self.arrays_sql, [list(column) for column in zip(*rows, strict=True)])
+            return
+        marks = ", ".join([self.row_marks] * len(rows))
+        values = [value for row in rows for value in row]
+        cursor.execute(_ADD_CHECKS.format(rows=f"(VALUES {marks}) AS v"), values)
 
 
 _STATEMENTS: dict[str, _Statements] = {}
@@ -194,8 +211,17 @@ class LabelChecks:
             return connection
         raise AssertionError("unreachable")
 
+    def _cursor(self):
+        """Return this thread's cursor on the check's connection (kept: a new one costs as
+        much as the query, since the driver sets up each result's column readers again)."""
+        connection, local = self.connect(), self._local
+        if getattr(local, "cursor_of", None) is not connection:
+            local.cursor, local.cursor_of = connection.cursor(), connection
+        return local.cursor
+
     def _forget_connection(self) -> None:
         connection, self._local.pid = getattr(self._local, "connection", None), None
+        self._local.cursor_of = None
         if connection is not None:
             with contextlib.suppress(Exception):
                 connection.close()
@@ -208,17 +234,12 @@ class LabelChecks:
         Any other failure, or a second one, is raised (a connection that failed is not kept).
         """
         for attempt in (1, 2):
-            connection = None
+            cursor = None
             try:
-                connection = self.connect()
-                cursor = connection.cursor()
-                try:
-                    return work(cursor)
-                finally:
-                    with contextlib.suppress(Exception):
-                        cursor.close()
+                cursor = self._cursor()
+                return work(cursor)
             except Exception as error:
-                lost = self._lost(error, connection)
+                lost = self._lost(error, None if cursor is None else cursor.connection)
                 self._forget_connection()
                 if not lost or attempt == 2:
                     raise
