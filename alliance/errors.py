@@ -134,8 +134,9 @@ def problem_response(status: int, detail: str, problem: str | None = None, **ext
     return response
 
 
-def handle_http_exception(error: HTTPException):
-    """Render an HTTP error as problem+json under /api, as a translated page elsewhere."""
+def handle_http_exception(error: HTTPException, reason: str | None = None):
+    """Render an HTTP error as problem+json under /api, as a translated page elsewhere
+    (saying `reason`, a domain error's translated message, when there is one)."""
     status = error.code or 500
     if isinstance(error, SecurityError):
         # A Host outside TRUSTED_HOSTS: no link can be built for it, so no page either.
@@ -155,6 +156,7 @@ def handle_http_exception(error: HTTPException):
                 status=status,
                 title=ERROR_TITLES.get(status, error.name),
                 hint=ERROR_HINTS.get(status, ""),
+                reason=reason,
             ),
             status=status,
         )
@@ -168,7 +170,7 @@ def handle_domain_error(error: DomainError):
     """Show an uncaught domain error as its status with the translated message."""
     if wants_problem_json():
         return problem_response(error.status, str(error.message), error.problem, **error.details)
-    return handle_http_exception(_http_for(error.status))
+    return handle_http_exception(_http_for(error.status), reason=str(error.message))
 
 
 def handle_unexpected(error: Exception):

@@ -85,7 +85,7 @@ plugins.add_wsgi_middleware = lambda app, wrap: None  # this app keeps no WSGI l
 
 from alliance.app import create_app
 from alliance.auth.roles import public
-from authenticity.label_route import LabelRoute
+from authenticity.labels.label_route import LabelRoute
 
 app = create_app("production")
 route = LabelRoute(app, None)

@@ -8,7 +8,8 @@ requests: the database, not a read in Python, decides whether the money is there
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import BigInteger, Integer, bindparam, column, func, insert, select, update
+from sqlalchemy import values as rows_of
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -28,6 +29,7 @@ from campaigns.models import (
     EnrolmentStatus,
     EntryKind,
     LedgerEntry,
+    Sale,
 )
 
 # Money moves while a campaign is being prepared or runs; never in a draft or after the end.
@@ -212,6 +214,102 @@ def spend(actor: User | None, enrolment: Enrolment, amount_fen: int, sale_id: in
     db.session.expire(enrolment, ["spent_fen"])
     db.session.expire(enrolment.campaign, ["spent_fen"])
     return change
+
+
+def spend_on_new_sales(actor, campaign: Campaign, new: list[tuple[Enrolment, Sale]]):
+    """Record sales not written yet, each drawing its subsidy: units x subsidy per unit,
+    capped by what its enrolment has left, in the order given. Returns (drawn, sales short).
+
+    The enrolments are locked first (in id order, as `spend` locks them); the sales, their
+    entries and the totals of the enrolments, the publisher and the campaign are then
+    written in a few statements, each total by a guarded UPDATE, as `spend` does for one.
+    """
+    if not new:
+        return 0, 0
+    left: dict[int, int] = {}
+    ids = sorted({enrolment.id for enrolment, _sale in new})
+    for start in range(0, len(ids), CHUNK):
+        query = (
+            select(Enrolment.id, Enrolment.allocated_fen - Enrolment.spent_fen)
+            .where(Enrolment.id.in_(ids[start : start + CHUNK]))
+            .order_by(Enrolment.id)
+            .with_for_update()
+        )
+        left.update(dict(db.session.execute(query).all()))
+    drawn: dict[int, int] = {}
+    short = 0
+    for enrolment, sale in new:
+        wanted = sale.units * enrolment.subsidy_per_unit_fen
+        sale.subsidy_fen = min(wanted, left[enrolment.id])
+        left[enrolment.id] -= sale.subsidy_fen
+        drawn[enrolment.id] = drawn.get(enrolment.id, 0) + sale.subsidy_fen
+        short += sale.subsidy_fen < wanted
+    db.session.add_all([sale for _enrolment, sale in new])
+    db.session.flush()  # the sales' ids, for their entries
+    for enrolment, sale in new:
+        if sale.subsidy_fen:
+            entry = _entry(actor, enrolment, EntryKind.SPEND, sale.subsidy_fen, None, None)
+            entry.sale_id = sale.id
+            db.session.add(entry)
+    amounts = [(enrolment_id, amount) for enrolment_id, amount in drawn.items() if amount]
+    for start in range(0, len(amounts), CHUNK):
+        _spend_on_enrolments(amounts[start : start + CHUNK])
+    total = sum(drawn.values())
+    if total:
+        publisher_id = new[0][0].publisher_id
+        for model, where in (
+            (Campaign, [Campaign.id == campaign.id]),
+            (CampaignPublisher, [CampaignPublisher.campaign_id == campaign.id,
+                                 CampaignPublisher.publisher_id == publisher_id]),
+        ):  # fmt: skip
+            _conditional(
+                update(model)
+                .where(*where, model.spent_fen + total <= model.allocated_fen)
+                .values(spent_fen=model.spent_fen + total)
+                .returning(model.spent_fen),
+                lambda: _l("The subsidy spent cannot exceed the allocation."),
+            )
+    db.session.flush()
+    for enrolment, _sale in new:
+        db.session.expire(enrolment, ["allocated_fen", "spent_fen"])
+    db.session.expire(campaign, ["allocated_fen", "spent_fen"])
+    return total, short
+
+
+def _spend_on_enrolments(amounts: list[tuple[int, int]]) -> None:
+    """Add each amount to its enrolment's spent total in one UPDATE, or refuse them all."""
+    refusal = _l("The subsidy spent cannot exceed the allocation.")
+    if db.session.get_bind().dialect.name == "sqlite":  # no column aliases on VALUES there
+        for enrolment_id, amount in amounts:  # and no round trips to save either
+            _conditional(
+                update(Enrolment)
+                .where(Enrolment.id == enrolment_id,
+                       Enrolment.spent_fen + amount <= Enrolment.allocated_fen)
+                .values(spent_fen=Enrolment.spent_fen + amount)
+                .returning(Enrolment.spent_fen),
+                lambda: refusal,
+            )  # fmt: skip
+        return
+    drawn = rows_of(column("id", Integer), column("amount", BigInteger), name="drawn").data(amounts)
+    statement = (
+        update(Enrolment)
+        .where(
+            Enrolment.id == drawn.c.id,
+            Enrolment.spent_fen + drawn.c.amount <= Enrolment.allocated_fen,
+        )
+        .values(spent_fen=Enrolment.spent_fen + drawn.c.amount)
+        .execution_options(synchronize_session=False)
+    )
+    if db.session.execute(statement).rowcount != len(amounts):
+        raise BudgetExceeded(refusal)
+
+
+def open_publisher_totals(campaign_id: int, publisher_id: int) -> None:
+    """Create the publisher's totals row for the campaign unless it exists (race-free)."""
+    statement = conflict_insert(db.session, CampaignPublisher).values(
+        campaign_id=campaign_id, publisher_id=publisher_id, allocated_fen=0, spent_fen=0
+    )
+    db.session.execute(statement.on_conflict_do_nothing())
 
 
 def _check_amount(amount_fen) -> None:

@@ -5,7 +5,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from alliance.auth.roles import Role, role_required
-from alliance.errors import DomainError
 from alliance.members.services import publisher_of
 from alliance.tabular import attachment_header, csv_response
 from alliance.web import paginate, perform
@@ -17,19 +16,11 @@ from authenticity.labels.models import BatchStatus
 PER_PAGE = 50
 
 
-def _publisher_or_403():
-    try:
-        return publisher_of(current_user)
-    except DomainError as error:
-        flash(str(error.message), "warning")
-        abort(403)
-
-
 @bp.route("/", methods=["GET", "POST"])
 @role_required(Role.PUBLISHER)
 def index():
     """List the publisher's label batches and order a new one."""
-    publisher = _publisher_or_403()
+    publisher = publisher_of(current_user)
     form = BatchForm()
     if form.validate_on_submit():
         # The quota is about the number of labels: its refusal goes next to that field.
@@ -152,7 +143,7 @@ def revoke(batch_id):
 @role_required(Role.PUBLISHER)
 def revoke_code():
     """Revoke one label, named by its code."""
-    _publisher_or_403()
+    publisher_of(current_user)
     form = RevokeForm()
     if not form.validate_on_submit() or not form.code.data:
         flash(_("Type the code of the label and the reason for revoking."), "danger")

@@ -1,11 +1,11 @@
 """Publisher pages of authorised sellers: list and authorise, revoke, import, export."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from alliance.auth.roles import Role, role_required
-from alliance.errors import DomainError, FieldsInvalid
+from alliance.errors import FieldsInvalid
 from alliance.members.services import publisher_of
 from alliance.tabular import csv_response, xlsx_response
 from alliance.web import Imported, paginate, perform, query_text, run_import, show_problems
@@ -19,19 +19,11 @@ from authenticity.sellers.forms import (
 PER_PAGE = 50
 
 
-def _publisher_or_403():
-    try:
-        return publisher_of(current_user)
-    except DomainError as error:
-        flash(str(error.message), "warning")
-        abort(403)
-
-
 @bp.route("/", methods=["GET", "POST"])
 @role_required(Role.PUBLISHER)
 def index():
     """List the publisher's authorised sellers and authorise another one."""
-    publisher = _publisher_or_403()
+    publisher = publisher_of(current_user)
     form = AuthorisationForm()
     if form.validate_on_submit():
         try:
@@ -77,7 +69,7 @@ def revoke(authorisation_id):
 @role_required(Role.PUBLISHER)
 def import_authorisations():
     """Add authorisations from a CSV or Excel file: every row is checked, all or none."""
-    _publisher_or_403()
+    publisher_of(current_user)
     form = ImportAuthorisationsForm()
     imported = Imported()
     if form.validate_on_submit():
@@ -106,7 +98,7 @@ def import_authorisations():
 @role_required(Role.PUBLISHER)
 def export(file_format):
     """Download the publisher's authorisations as CSV or Excel (re-importable)."""
-    publisher = _publisher_or_403()
+    publisher = publisher_of(current_user)
     rows = importing.export_rows(publisher.id)
     if file_format == "xlsx":
         return xlsx_response("authorised-sellers.xlsx", importing.HEADER, rows)

@@ -10,29 +10,34 @@ from alliance.catalogue.models import Title
 from alliance.errors import ConflictError, DomainError
 from alliance.extensions import db
 from alliance.i18n import _l
+from alliance.importing import Found, ImportSpec, run_import
 from alliance.members.services import publisher_of
 from alliance.money import parse_money
-from alliance.spreadsheets import read_table
-from alliance.tabular import ImportRejected, Problem, missing_columns, parse_int_cell
+from alliance.spreadsheets import Table
+from alliance.tabular import parse_int_cell
 from campaigns.enrolments import services
 from campaigns.models import Campaign, Enrolment, EnrolmentStatus
 from campaigns.services import enrolment_open
 
-ENROLMENT_COLUMNS: dict[str, set[str]] = {
-    "isbn": {"isbn", "isbn13", "书号", "isbn号"},
-    "campaign_price": {"campaign price", "price", "活动价", "活动价格", "促销价"},
-    "subsidy_per_unit": {"subsidy", "subsidy per copy", "subsidy per unit", "补贴", "单册补贴"},
-    "expected_units": {"expected units", "expected copies", "units", "预计销量", "预计册数"},
-    "stock": {"stock", "库存", "库存量"},
-}
-REQUIRED_COLUMNS = ("isbn", "campaign_price", "subsidy_per_unit", "expected_units")
-TEMPLATE_HEADER = list(ENROLMENT_COLUMNS)
+ENROLMENT_IMPORT = ImportSpec(
+    action="enrolment.import",
+    columns={
+        "isbn": {"isbn", "isbn13", "书号", "isbn号"},
+        "campaign_price": {"campaign price", "price", "活动价", "活动价格", "促销价"},
+        "subsidy_per_unit": {"subsidy", "subsidy per copy", "subsidy per unit", "补贴", "单册补贴"},
+        "expected_units": {"expected units", "expected copies", "units", "预计销量", "预计册数"},
+        "stock": {"stock", "库存", "库存量"},
+    },
+    required=("isbn", "campaign_price", "subsidy_per_unit", "expected_units"),
+    max_rows=20_000,
+    # Where a problem found by the rules is reported: the rules speak of fields, files of columns.
+    field_columns={
+        "campaign_price_fen": "campaign_price",
+        "subsidy_per_unit_fen": "subsidy_per_unit",
+    },
+)
+TEMPLATE_HEADER = list(ENROLMENT_IMPORT.columns)
 TEMPLATE_EXAMPLE = ["978-7-02-000220-7", "39.80", "5.00", "2000", "3000"]
-# Where a problem found by the rules is reported: the rules speak of fields, files of columns.
-COLUMN_OF_FIELD = {
-    "campaign_price_fen": "campaign_price",
-    "subsidy_per_unit_fen": "subsidy_per_unit",
-}
 TERMS = ("campaign_price_fen", "subsidy_per_unit_fen", "expected_units", "stock")
 
 
@@ -56,43 +61,53 @@ def import_enrolments(
     organisation = publisher_of(actor)
     if not enrolment_open(campaign):
         raise ConflictError(services.ENROLMENT_CLOSED)
-    table = read_table(data, filename, ENROLMENT_COLUMNS, max_rows=20_000)
-    missing = missing_columns(table.columns_found, ENROLMENT_COLUMNS, REQUIRED_COLUMNS)
-    if missing:
-        raise ImportRejected(missing)
-    problems: list[Problem] = []
-    rows: list[tuple[int, services.EnrolmentInput]] = []
-    first_row_of: dict[str, int] = {}
-    for row in table.rows:
-        values = _read_row(row.number, row.values, problems)
-        if values is None:
-            continue
-        if values.isbn in first_row_of:
-            problems.append(
-                Problem(
+
+    def check(table: Table, found: Found) -> tuple[list, int]:
+        rows = []
+        for row in table.rows:
+            values = _read_row(row.number, row.values, found)
+            if values is None:
+                continue
+            first = found.repeated(values.isbn, row.number)
+            if first is not None:
+                found.refuse(
                     row.number,
                     "isbn",
-                    str(
-                        _l(
-                            "This ISBN is already on row %(row)s of the file.",
-                            row=first_row_of[values.isbn],
-                        )
-                    ),
+                    _l("This ISBN is already on row %(row)s of the file.", row=first),
                 )
-            )
-            continue
-        first_row_of[values.isbn] = row.number
-        rows.append((row.number, values))
-    titles = _own_titles([values.isbn for _, values in rows], organisation.id)
+                continue
+            rows.append((row.number, values))
+        return _plan(campaign, organisation.id, rows, found), len(rows)
+
+    def write(checked: tuple[list, int], table: Table) -> EnrolmentImportResult:
+        plan, read = checked
+        created = sum(
+            enrolment is None or enrolment.status == EnrolmentStatus.WITHDRAWN
+            for _title, _values, enrolment in plan
+        )
+        services.save_enrolments(actor, campaign, plan)
+        return EnrolmentImportResult(
+            created=created,
+            updated=len(plan) - created,
+            unchanged=read - len(plan),
+            rows=len(table.rows),
+        )
+
+    return run_import(ENROLMENT_IMPORT, actor, campaign, data, filename, check, write)
+
+
+def _plan(campaign: Campaign, publisher_id: int, rows: list, found: Found) -> list:
+    """Return (title, values, enrolment or None) for each row that changes something."""
+    titles = _own_titles([values.isbn for _, values in rows], publisher_id)
     existing = _existing(campaign, [title.id for title in titles.values()])
     plan = []
     for number, values in rows:
         title = titles.get(values.isbn)
         if title is None:
-            problems.append(Problem(number, "isbn", str(_l("None of your titles has this ISBN."))))
+            found.refuse(number, "isbn", _l("None of your titles has this ISBN."))
             continue
         for name, message in services.check_enrolment_values(campaign, title, values).items():
-            problems.append(Problem(number, COLUMN_OF_FIELD.get(name, name), str(message)))
+            found.refuse(number, name, message)
         enrolment = existing.get(title.id)
         if enrolment is not None and _same_terms(enrolment, values):
             if enrolment.status != EnrolmentStatus.WITHDRAWN:
@@ -101,45 +116,28 @@ def import_enrolments(
             EnrolmentStatus.APPROVED,
             EnrolmentStatus.REJECTED,
         ):
-            problems.append(
-                Problem(
-                    number,
-                    "isbn",
-                    str(_l("This enrolment has been decided; its terms cannot change.")),
-                )
+            found.refuse(
+                number, "isbn", _l("This enrolment has been decided; its terms cannot change.")
             )
             continue
         plan.append((title, values, enrolment))
-    if problems:
-        problems.sort(key=lambda problem: problem.row or 0)
-        raise ImportRejected(problems)
-    created = sum(
-        enrolment is None or enrolment.status == EnrolmentStatus.WITHDRAWN
-        for _title, _values, enrolment in plan
-    )
-    services.save_enrolments(actor, campaign, plan)
-    return EnrolmentImportResult(
-        created=created,
-        updated=len(plan) - created,
-        unchanged=len(rows) - len(plan),
-        rows=len(table.rows),
-    )
+    return plan
 
 
-def _read_row(number: int, cells: dict[str, str], problems: list[Problem]):
+def _read_row(number: int, cells: dict[str, str], found: Found):
     """Read one row's cells into enrolment values, noting every problem."""
-    found = []
+    problems_before = len(found.problems)
     try:
         isbn = normalise_isbn(cells.get("isbn", ""))
     except IsbnError as error:
-        found.append(Problem(number, "isbn", str(error.message)))
+        found.refuse(number, "isbn", error.message)
         isbn = None
     amounts = {}
     for column in ("campaign_price", "subsidy_per_unit"):
         try:
             amounts[column] = parse_money(cells.get(column, ""))
         except DomainError as error:
-            found.append(Problem(number, column, str(error.message)))
+            found.refuse(number, column, error.message)
     counts = {}
     for column, required in (("expected_units", True), ("stock", False)):
         text = cells.get(column, "").strip()
@@ -149,11 +147,8 @@ def _read_row(number: int, cells: dict[str, str], problems: list[Problem]):
         try:
             counts[column] = parse_int_cell(text)
         except ValueError:
-            found.append(
-                Problem(number, column, str(_l("Enter a whole number of copies, such as 2000.")))
-            )
-    problems.extend(found)
-    if found:
+            found.refuse(number, column, _l("Enter a whole number of copies, such as 2000."))
+    if len(found.problems) > problems_before:
         return None
     return services.EnrolmentInput(
         isbn=isbn,

@@ -12,16 +12,16 @@ from alliance.catalogue.clc import matching_category
 from alliance.catalogue.models import Title, TitleStatus
 from alliance.catalogue.services import own_title
 from alliance.catalogue.services import search as search_titles
-from alliance.db import conflict_insert, utcnow
+from alliance.db import utcnow
 from alliance.errors import ConflictError, DomainError, FieldsInvalid, NotFoundError
 from alliance.extensions import db
 from alliance.i18n import _l
 from alliance.members.services import publisher_of
 from alliance.money import format_money
+from campaigns import ledger
 from campaigns.models import (
     ENROLMENT_WORKFLOW,
     Campaign,
-    CampaignPublisher,
     CampaignStatus,
     Enrolment,
     EnrolmentStatus,
@@ -216,7 +216,7 @@ def decide_enrolments(
         enrolment.decided_at = now
         key = (enrolment.campaign_id, enrolment.publisher_id)
         if decision == E.APPROVED and key not in with_totals:
-            ensure_publisher_totals(*key)
+            ledger.open_publisher_totals(*key)
             with_totals.add(key)
         audit.record(actor, f"enrolment.{decision}", enrolment, before, enrolment.audit_state())
         count += 1
@@ -224,14 +224,6 @@ def decide_enrolments(
         raise DomainError(_l("Choose at least one enrolment."))
     db.session.flush()
     return count
-
-
-def ensure_publisher_totals(campaign_id: int, publisher_id: int) -> None:
-    """Create the publisher's totals row for the campaign unless it exists (race-free)."""
-    statement = conflict_insert(db.session, CampaignPublisher).values(
-        campaign_id=campaign_id, publisher_id=publisher_id, allocated_fen=0, spent_fen=0
-    )
-    db.session.execute(statement.on_conflict_do_nothing())
 
 
 def reason_text(enrolment: Enrolment) -> str:

@@ -105,8 +105,8 @@ def import_file(campaign_id):
         report=imported.report,
         problems=imported.problems[:SHOWN_PROBLEMS],
         problem_count=len(imported.problems),
-        columns=importing.ENROLMENT_COLUMNS,
-        required=importing.REQUIRED_COLUMNS,
+        columns=importing.ENROLMENT_IMPORT.columns,
+        required=importing.ENROLMENT_IMPORT.required,
     )
 
 

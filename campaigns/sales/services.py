@@ -213,16 +213,7 @@ def apply_sale(actor: User, enrolment: Enrolment, values: SaleInput) -> SaleRepo
         return SaleReport(sale, created=False, changed=False, wanted_fen=wanted)
     before = None if sale is None else sale_state(sale)
     if sale is None:
-        sale = Sale(
-            campaign_id=enrolment.campaign_id,
-            enrolment_id=enrolment.id,
-            publisher_id=enrolment.publisher_id,
-            sale_date=values.sale_date,
-            channel=values.channel,
-            units=values.units,
-            revenue_fen=values.revenue_fen,
-            subsidy_fen=0,
-        )
+        sale = new_sale(enrolment, values)
         try:
             with db.session.begin_nested():
                 db.session.add(sale)
@@ -238,6 +229,20 @@ def apply_sale(actor: User, enrolment: Enrolment, values: SaleInput) -> SaleRepo
     action = "sale.report" if before is None else "sale.correct"
     audit.record(actor, action, sale, before, sale_state(sale))
     return SaleReport(sale, before is None, True, wanted, drawn_fen=change)
+
+
+def new_sale(enrolment: Enrolment, values: SaleInput) -> Sale:
+    """Return a day's sale of an enrolled title, not written yet, its subsidy not drawn yet."""
+    return Sale(
+        campaign_id=enrolment.campaign_id,
+        enrolment_id=enrolment.id,
+        publisher_id=enrolment.publisher_id,
+        sale_date=values.sale_date,
+        channel=values.channel,
+        units=values.units,
+        revenue_fen=values.revenue_fen,
+        subsidy_fen=0,
+    )
 
 
 def sale_state(sale: Sale) -> dict:

@@ -1,13 +1,13 @@
 """Sales and livestream pages of a campaign: report, correct, import and list them."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from alliance.auth.roles import Role, role_required
 from alliance.catalogue.isbn import format_isbn
-from alliance.errors import DomainError, field_errors_message
+from alliance.errors import field_errors_message
 from alliance.i18n import _l, current_language, select_timezone
 from alliance.members.services import publisher_of
 from alliance.money import format_money, yuan_text
@@ -34,15 +34,6 @@ IMPORT_COLUMN_HELP = {
     "units": _l("Copies sold that day through that channel: a whole number."),
     "revenue": _l("In yuan, for example 4776.00 or ¥4,776"),
 }
-
-
-def _own_publisher():
-    """Return the user's active publisher, or refuse the page (403) saying why."""
-    try:
-        return publisher_of(current_user)
-    except DomainError as error:
-        flash(str(error.message), "warning")
-        abort(403)
 
 
 def _is_staff() -> bool:
@@ -74,7 +65,7 @@ def index(campaign_id):
     if staff:
         form.publisher.choices = _publisher_choices(campaign)
     else:
-        organisation = _own_publisher()
+        organisation = publisher_of(current_user)
         del form.publisher
     filters = form.filters()
     if not staff:
@@ -100,7 +91,7 @@ def index(campaign_id):
 def create(campaign_id):
     """Report a day's sales of an enrolled title; the same day and channel again corrects it."""
     campaign = services.find_campaign(campaign_id)
-    _own_publisher()
+    publisher_of(current_user)
     return _sale_page(campaign, SaleForm(), None)
 
 
@@ -109,7 +100,7 @@ def create(campaign_id):
 def edit(campaign_id, sale_id):
     """Correct one of the publisher's sales (another publisher's is not found)."""
     campaign = services.find_campaign(campaign_id)
-    _own_publisher()
+    publisher_of(current_user)
     sale = sales.own_sale(current_user, campaign, sale_id)
     data = None
     if request.method != "POST":
@@ -169,7 +160,7 @@ def _flash_report(report: sales.SaleReport) -> None:
 def import_file(campaign_id):
     """Report many sales from a CSV or Excel file: every row is checked, then all or none."""
     campaign = services.find_campaign(campaign_id)
-    _own_publisher()
+    publisher_of(current_user)
     form = ImportSalesForm()
     imported = Imported()
     if form.validate_on_submit():
@@ -225,7 +216,8 @@ def _flash_import(result: sale_files.SalesImportResult) -> None:
 
 
 def _import_columns() -> list[dict]:
-    return import_columns(sale_files.SALE_COLUMNS, sale_files.REQUIRED_COLUMNS, IMPORT_COLUMN_HELP)
+    spec = sale_files.SALES_IMPORT
+    return import_columns(spec.columns, spec.required, IMPORT_COLUMN_HELP)
 
 
 @bp.route("/sales-template.csv")
@@ -251,7 +243,7 @@ def livestreams_page(campaign_id):
         form.validate()
         publisher_id = None if form.publisher.errors else form.publisher.data or None
     else:
-        publisher_id = _own_publisher().id
+        publisher_id = publisher_of(current_user).id
         del form.publisher
     query = livestreams.livestreams_query(campaign, publisher_id)
     page = paginate(query, PER_PAGE)
@@ -274,7 +266,7 @@ def livestreams_page(campaign_id):
 def record_livestream(campaign_id):
     """Record a livestream selling session (start in the user's time zone)."""
     campaign = services.find_campaign(campaign_id)
-    _own_publisher()
+    publisher_of(current_user)
     form = LivestreamForm()
     if form.is_submitted():
         values = form.values(select_timezone())
