@@ -1,10 +1,12 @@
 """Publisher pages of label batches: order, download codes and sheets, seal, resume, revoke."""
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from alliance.auth.roles import Role, role_required
+from alliance.errors import NotFoundError
+from alliance.i18n import _l
 from alliance.members.services import publisher_of
 from alliance.tabular import attachment_header, csv_response
 from alliance.web import paginate, perform
@@ -91,7 +93,7 @@ def sheet(batch_id, part, sheet_format):
     first = (part - 1) * printing.SHEET_SIZE + 1
     rows = services.pending_codes(batch, first, first + printing.SHEET_SIZE - 1)
     if part < 1 or first > batch.quantity:
-        abort(404)
+        raise NotFoundError(_l("This batch has no such sheet."))
     draw, mimetype = SHEET_FORMATS[sheet_format]
     response = Response(draw(batch.title.title, rows, services.verify_url), mimetype=mimetype)
     response.headers["Content-Disposition"] = attachment_header(

@@ -1,6 +1,6 @@
 """Enrolment pages: enrol a title or a spreadsheet of them, withdraw one, review and decide."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -13,6 +13,7 @@ from alliance.extensions import db
 from alliance.forms import valid_data
 from alliance.i18n import current_language
 from alliance.members.models import Organisation
+from alliance.members.services import publisher_of
 from alliance.money import parse_money
 from alliance.tabular import csv_response
 from alliance.web import Imported, id_from, paginate, perform, run_import
@@ -28,7 +29,6 @@ from campaigns.enrolments.forms import (
 )
 from campaigns.forms import ConfirmForm, new_key
 from campaigns.models import Campaign, Enrolment, LedgerEntry
-from campaigns.views import current_publisher
 
 PER_PAGE = 50
 SHOWN_PROBLEMS = 500
@@ -40,8 +40,7 @@ MAX_BATCH = 1000
 def create(campaign_id):
     """Enrol one of the publisher's titles in the campaign."""
     campaign = campaigns.find_campaign(campaign_id)
-    if current_publisher() is None:
-        abort(403)
+    publisher_of(current_user)  # refuses (403, saying why) anyone not acting for one
     form = EnrolmentForm(data={"isbn": request.args.get("isbn", "")[:64]})
     if form.validate_on_submit() and (values := form.values()):
         done = perform(lambda: services.enrol_title(current_user, campaign, values), form)
@@ -76,8 +75,7 @@ def withdraw(enrolment_id):
 def import_file(campaign_id):
     """Enrol many titles from a CSV or Excel file: every row is checked, all or none."""
     campaign = campaigns.find_campaign(campaign_id)
-    if current_publisher() is None:
-        abort(403)
+    publisher_of(current_user)  # refuses (403, saying why) anyone not acting for one
     form = ImportEnrolmentsForm()
     imported = Imported()
     if form.validate_on_submit():

@@ -2,13 +2,14 @@
 
 from decimal import Decimal
 
-from flask import Response, abort, render_template
+from flask import Response, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from alliance.auth.roles import Role, role_required
+from alliance.errors import NotFoundError
 from alliance.extensions import db
-from alliance.i18n import current_language
+from alliance.i18n import _l, current_language
 from alliance.members.services import publisher_of
 from alliance.money import format_money
 from alliance.tabular import csv_response, xlsx_response
@@ -131,7 +132,7 @@ def chart(campaign_id, chart):
     """Send one dashboard chart as an SVG image."""
     campaign = services.find_campaign(campaign_id)
     if chart not in CHARTS:
-        abort(404)
+        raise NotFoundError(_l("No such chart."))
     fingerprint = dashboard.chart_fingerprint(campaign.id, chart)
     key = (campaign.id, campaign.created_at, chart, current_language(), fingerprint)
     svg = _drawn.get(key)

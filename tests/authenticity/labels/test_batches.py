@@ -49,7 +49,8 @@ def test_publisher_orders_downloads_and_seals_a_batch(publisher, db):
     svg = sheet.get_data(as_text=True)
     assert sheet.mimetype == "image/svg+xml" and svg.count("<path") >= 25
     assert "红楼梦" in svg and rows[7][1] in svg
-    assert publisher.get(f"/labels/{batch.id}/sheet-2.svg").status_code == 404
+    missing = publisher.get(f"/labels/{batch.id}/sheet-2.svg")
+    assert missing.status_code == 404 and "This batch has no such sheet." in missing.text
     pdf = publisher.get(f"/labels/{batch.id}/sheet-1.pdf")
     assert pdf.mimetype == "application/pdf"
     assert len(PdfReader(io.BytesIO(pdf.data)).pages) == 2  # 25 labels, 16 a page
