@@ -2,7 +2,7 @@
 
 from alliance.api.arguments import Blueprint
 from alliance.api.auth import api_role_required, api_user
-from alliance.api.schemas import PROBLEM, PageQuerySchema, page_of
+from alliance.api.schemas import PageQuerySchema, page_of
 from alliance.auth.roles import Role
 from alliance.extensions import db
 from campaigns import ledger, services
@@ -23,17 +23,13 @@ from campaigns.schemas import (
 )
 
 blp = Blueprint("campaigns_api", __name__, url_prefix="/api/v1", description="Campaigns")
-SECURITY = [{"bearerAuth": []}]
 
 
 @blp.route("/campaigns", methods=["POST"])
 @api_role_required(Role.CAMPAIGN_STAFF)
 @blp.arguments(CampaignInSchema)
 @blp.response(201, CampaignSchema)
-@blp.alt_response(401, **PROBLEM)
-@blp.alt_response(403, **PROBLEM)
-@blp.alt_response(422, **PROBLEM)
-@blp.doc(security=SECURITY)
+@blp.problems(401, 403, 422)
 def create_campaign(values):
     """Create a draft campaign."""
     campaign = services.create_campaign(api_user(), services.CampaignInput(**values))
@@ -45,8 +41,7 @@ def create_campaign(values):
 @api_role_required()
 @blp.arguments(PageQuerySchema, location="query")
 @blp.response(200, CampaignPageSchema)
-@blp.alt_response(401, **PROBLEM)
-@blp.doc(security=SECURITY)
+@blp.problems(401)
 def list_campaigns(arguments):
     """List the campaigns, newest first, one page at a time (drafts only for staff)."""
     staff = api_user().has_role(Role.CAMPAIGN_STAFF)
@@ -58,9 +53,7 @@ def list_campaigns(arguments):
 @blp.route("/campaigns/<int:campaign_id>")
 @api_role_required()
 @blp.response(200, CampaignSchema)
-@blp.alt_response(401, **PROBLEM)
-@blp.alt_response(404, **PROBLEM)
-@blp.doc(security=SECURITY)
+@blp.problems(401, 404)
 def get_campaign(campaign_id):
     """Return a campaign with its allocated, spent and remaining money."""
     return services.visible_campaign(api_user(), campaign_id)
@@ -70,11 +63,7 @@ def get_campaign(campaign_id):
 @api_role_required(Role.CAMPAIGN_STAFF)
 @blp.arguments(StatusInSchema)
 @blp.response(200, CampaignSchema)
-@blp.alt_response(401, **PROBLEM)
-@blp.alt_response(403, **PROBLEM)
-@blp.alt_response(404, **PROBLEM)
-@blp.alt_response(409, **PROBLEM)
-@blp.doc(security=SECURITY)
+@blp.problems(401, 403, 404, 409)
 def change_status(values, campaign_id):
     """Move a campaign to another status, as the transition table allows."""
     campaign = services.find_campaign(campaign_id)
@@ -87,12 +76,7 @@ def change_status(values, campaign_id):
 @api_role_required(Role.PUBLISHER)
 @blp.arguments(EnrolmentInSchema)
 @blp.response(201, EnrolmentSchema)
-@blp.alt_response(401, **PROBLEM)
-@blp.alt_response(403, **PROBLEM)
-@blp.alt_response(404, **PROBLEM)
-@blp.alt_response(409, **PROBLEM)
-@blp.alt_response(422, **PROBLEM)
-@blp.doc(security=SECURITY)
+@blp.problems(401, 403, 404, 409, 422)
 def enrol_title(values, campaign_id):
     """Enrol one of the key user's publisher's titles."""
     campaign = services.find_campaign(campaign_id)
@@ -105,10 +89,7 @@ def enrol_title(values, campaign_id):
 @api_role_required(Role.CAMPAIGN_STAFF, Role.PUBLISHER)
 @blp.arguments(EnrolmentQuerySchema, location="query")
 @blp.response(200, EnrolmentPageSchema)
-@blp.alt_response(401, **PROBLEM)
-@blp.alt_response(403, **PROBLEM)
-@blp.alt_response(404, **PROBLEM)
-@blp.doc(security=SECURITY)
+@blp.problems(401, 403, 404)
 def list_enrolments(arguments, campaign_id):
     """List a campaign's enrolments: all of them for staff, their own for a publisher."""
     campaign = services.visible_campaign(api_user(), campaign_id)
@@ -126,11 +107,7 @@ def list_enrolments(arguments, campaign_id):
 @api_role_required(Role.CAMPAIGN_STAFF)
 @blp.arguments(DecisionInSchema)
 @blp.response(200, EnrolmentSchema)
-@blp.alt_response(401, **PROBLEM)
-@blp.alt_response(403, **PROBLEM)
-@blp.alt_response(404, **PROBLEM)
-@blp.alt_response(409, **PROBLEM)
-@blp.doc(security=SECURITY)
+@blp.problems(401, 403, 404, 409)
 def decide(values, enrolment_id):
     """Approve or reject a pending enrolment (a rejection needs a reason)."""
     enrolment = enrolling.get_enrolment(enrolment_id)
@@ -146,11 +123,7 @@ def decide(values, enrolment_id):
 @blp.arguments(AllocationInSchema)
 @blp.response(201, LedgerEntrySchema)
 @blp.alt_response(200, schema=LedgerEntrySchema, description="The key was used before")
-@blp.alt_response(401, **PROBLEM)
-@blp.alt_response(403, **PROBLEM)
-@blp.alt_response(404, **PROBLEM)
-@blp.alt_response(409, **PROBLEM)
-@blp.doc(security=SECURITY)
+@blp.problems(401, 403, 404, 409)
 def allocate(values, campaign_id):
     """Allocate an amount to an approved enrolment, within the budget and both caps."""
     campaign = services.find_campaign(campaign_id)

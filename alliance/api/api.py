@@ -2,7 +2,7 @@
 
 from alliance.api.arguments import Blueprint
 from alliance.api.auth import api_role_required, api_user
-from alliance.api.schemas import PROBLEM, MeSchema
+from alliance.api.schemas import MeSchema
 
 blp = Blueprint(
     "account_api", __name__, url_prefix="/api/v1", description="The account behind an API key"
@@ -11,8 +11,7 @@ blp = Blueprint(
 
 @blp.route("/me")
 @blp.response(200, MeSchema)
-@blp.alt_response(401, **PROBLEM)
-@blp.doc(security=[{"bearerAuth": []}])
+@blp.problems(401)
 @api_role_required()
 def me():
     """Return the key's user and roles."""

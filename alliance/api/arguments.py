@@ -15,9 +15,11 @@ from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 
+from alliance.api.schemas import PROBLEM
 from alliance.cleaning import NumberRefused, TextRefused, clean_text, whole_number_text
 from alliance.i18n import _l
 
+BEARER = [{"bearerAuth": []}]  # the API key, as the spec names its scheme
 MAX_DEPTH = 32  # levels of arrays and objects in a JSON body; the API's own need 3
 
 NOT_UTF8 = _l("The request body is not valid UTF-8 text.")
@@ -166,3 +168,13 @@ class Blueprint(flask_smorest.Blueprint):
     """flask-smorest's Blueprint whose arguments are read by the input rule."""
 
     ARGUMENTS_PARSER = CleaningParser()
+
+    def problems(self, *statuses: int):
+        """Document an endpoint that takes a bearer key and may answer these problems."""
+
+        def decorate(view):
+            for status in statuses:
+                view = self.alt_response(status, **PROBLEM)(view)
+            return self.doc(security=BEARER)(view)
+
+        return decorate

@@ -43,7 +43,7 @@ class ProblemSchema(Schema):
     code = fields.String(metadata={"description": "A stable code of the problem, if it has one"})
 
 
-# How an endpoint documents an error answer: @blp.alt_response(404, **PROBLEM).
+# How an endpoint documents an error answer (most say @blp.problems(404, ...), which uses it).
 PROBLEM = {"schema": ProblemSchema, "content_type": "application/problem+json"}
 
 

@@ -6,7 +6,7 @@ from marshmallow import Schema, fields
 
 from alliance.api.arguments import Blueprint
 from alliance.api.auth import api_role_required, api_user
-from alliance.api.schemas import PROBLEM, ProblemSchema, page_of
+from alliance.api.schemas import ProblemSchema, page_of
 from alliance.auth.roles import Role
 from alliance.catalogue import importing, jobs, services
 from alliance.catalogue.rules import read_title
@@ -24,7 +24,6 @@ from alliance.spreadsheets import TOO_BIG_XLSX, WRONG_TYPE, SpreadsheetError
 from alliance.tabular import ImportRejected
 
 blp = Blueprint("catalogue_api", __name__, url_prefix="/api/v1/titles", description="Titles")
-SECURITY = [{"bearerAuth": []}]
 UNSUPPORTED_TYPE = _l("The file type is not supported")
 
 
@@ -32,8 +31,7 @@ UNSUPPORTED_TYPE = _l("The file type is not supported")
 @api_role_required()
 @blp.arguments(TitleQuerySchema, location="query")
 @blp.response(200, TitlePageSchema)
-@blp.alt_response(401, **PROBLEM)
-@blp.doc(security=SECURITY)
+@blp.problems(401)
 def list_titles(query):
     """Search titles by ISBN, or by the start of a title or contributor name; one page."""
     select = services.search(query.get("q"), query.get("publisher_id"), query.get("status"))
@@ -43,9 +41,7 @@ def list_titles(query):
 @blp.route("/<isbn>")
 @api_role_required()
 @blp.response(200, TitleSchema)
-@blp.alt_response(401, **PROBLEM)
-@blp.alt_response(404, **PROBLEM)
-@blp.doc(security=SECURITY)
+@blp.problems(401, 404)
 def get_title(isbn):
     """Return one title by its ISBN (any spelling)."""
     return services.find_title(isbn)
@@ -55,11 +51,7 @@ def get_title(isbn):
 @api_role_required(Role.PUBLISHER)
 @blp.arguments(TitleInSchema)
 @blp.response(201, TitleSchema)
-@blp.alt_response(401, **PROBLEM)
-@blp.alt_response(403, **PROBLEM)
-@blp.alt_response(409, **PROBLEM)
-@blp.alt_response(422, **PROBLEM)
-@blp.doc(security=SECURITY)
+@blp.problems(401, 403, 409, 422)
 def create_title(values):
     """Add a title to the key user's publisher."""
     title = services.create_title(api_user(), read_title(values))
@@ -71,11 +63,7 @@ def create_title(values):
 @api_role_required(Role.PUBLISHER)
 @blp.arguments(TitlePatchSchema)
 @blp.response(200, TitleSchema)
-@blp.alt_response(401, **PROBLEM)
-@blp.alt_response(403, **PROBLEM)
-@blp.alt_response(404, **PROBLEM)
-@blp.alt_response(422, **PROBLEM)
-@blp.doc(security=SECURITY)
+@blp.problems(401, 403, 404, 422)
 def update_title(changes, isbn):
     """Change some values of one of the key user's publisher's titles."""
     title = services.own_title(api_user(), isbn)
@@ -131,13 +119,8 @@ class ImportResultSchema(Schema):
 @blp.arguments(ImportFileSchema, location="files")
 @blp.response(200, ImportResultSchema)
 @blp.alt_response(202, schema=JobStartedSchema, description="More rows than IMPORT_JOB_ROWS: a job")
-@blp.alt_response(400, **PROBLEM)
-@blp.alt_response(401, **PROBLEM)
-@blp.alt_response(403, **PROBLEM)
-@blp.alt_response(413, **PROBLEM)
-@blp.alt_response(415, **PROBLEM)
 @blp.alt_response(422, schema=ImportRejectedSchema, content_type="application/problem+json")
-@blp.doc(security=SECURITY)
+@blp.problems(400, 401, 403, 413, 415)
 def import_titles(files):
     """Add or update titles from a spreadsheet: every row is checked, then all or none.
 

@@ -2,7 +2,6 @@
 
 from alliance.api.arguments import Blueprint
 from alliance.api.auth import api_role_required, api_user
-from alliance.api.schemas import PROBLEM
 from alliance.jobs import services
 from alliance.jobs.schemas import JobSchema
 
@@ -11,9 +10,7 @@ blp = Blueprint("jobs_api", __name__, url_prefix="/api/v1", description="Backgro
 
 @blp.route("/jobs/<int:job_id>")
 @blp.response(200, JobSchema)
-@blp.alt_response(401, **PROBLEM)
-@blp.alt_response(404, **PROBLEM)
-@blp.doc(security=[{"bearerAuth": []}])
+@blp.problems(401, 404)
 @api_role_required()
 def job(job_id):
     """Return one of the user's jobs: status, progress, and result or problems."""

@@ -4,14 +4,11 @@ from flask import Response, stream_with_context, url_for
 
 from alliance.api.arguments import Blueprint
 from alliance.api.auth import api_role_required, api_user
-from alliance.api.schemas import PROBLEM
 from alliance.auth.roles import Role
 from alliance.extensions import db
 from alliance.tabular import csv_lines
 from authenticity.labels import codes, jobs, services
 from authenticity.labels.schemas import BatchInSchema, BatchSchema, RevokeBatchSchema
-
-SECURITY = [{"bearerAuth": []}]
 
 batches_blp = Blueprint(
     "label_batches_api", __name__, url_prefix="/api/v1/label-batches", description="Label batches"
@@ -27,13 +24,7 @@ def _batch_out(batch):
 @api_role_required(Role.PUBLISHER)
 @batches_blp.arguments(BatchInSchema)
 @batches_blp.response(201, BatchSchema)
-@batches_blp.alt_response(400, **PROBLEM)
-@batches_blp.alt_response(401, **PROBLEM)
-@batches_blp.alt_response(403, **PROBLEM)
-@batches_blp.alt_response(404, **PROBLEM)
-@batches_blp.alt_response(409, **PROBLEM)
-@batches_blp.alt_response(422, **PROBLEM)
-@batches_blp.doc(security=SECURITY)
+@batches_blp.problems(400, 401, 403, 404, 409, 422)
 def create_batch(values):
     """Order labels for one of the publisher's titles and an authorised seller (or own store)."""
     batch = services.create_batch(
@@ -48,9 +39,7 @@ def create_batch(values):
 @batches_blp.route("/<int:batch_id>")
 @api_role_required(Role.PUBLISHER)
 @batches_blp.response(200, BatchSchema)
-@batches_blp.alt_response(401, **PROBLEM)
-@batches_blp.alt_response(404, **PROBLEM)
-@batches_blp.doc(security=SECURITY)
+@batches_blp.problems(401, 404)
 def get_batch(batch_id):
     """Return one of the publisher's batches."""
     return _batch_out(services.own_batch(api_user(), batch_id))
@@ -59,11 +48,7 @@ def get_batch(batch_id):
 @batches_blp.route("/<int:batch_id>/codes")
 @api_role_required(Role.PUBLISHER)
 @batches_blp.response(200, content_type="text/csv", description="serial, code, url per label")
-@batches_blp.alt_response(401, **PROBLEM)
-@batches_blp.alt_response(404, **PROBLEM)
-@batches_blp.alt_response(409, **PROBLEM)
-@batches_blp.alt_response(410, **PROBLEM)
-@batches_blp.doc(security=SECURITY)
+@batches_blp.problems(401, 404, 409, 410)
 def batch_codes(batch_id):
     """Return the batch's codes as CSV until it is sealed (then 410 Gone)."""
     batch = services.own_batch(api_user(), batch_id)
@@ -80,10 +65,7 @@ def batch_codes(batch_id):
 @batches_blp.route("/<int:batch_id>/seal", methods=["POST"])
 @api_role_required(Role.PUBLISHER)
 @batches_blp.response(200, BatchSchema)
-@batches_blp.alt_response(401, **PROBLEM)
-@batches_blp.alt_response(404, **PROBLEM)
-@batches_blp.alt_response(409, **PROBLEM)
-@batches_blp.doc(security=SECURITY)
+@batches_blp.problems(401, 404, 409)
 def seal_batch(batch_id):
     """Confirm printing: the batch's secret is deleted, so no code can be made again."""
     batch = services.own_batch(api_user(), batch_id)
@@ -95,10 +77,7 @@ def seal_batch(batch_id):
 @batches_blp.route("/<int:batch_id>/resume", methods=["POST"])
 @api_role_required(Role.PUBLISHER)
 @batches_blp.response(200, BatchSchema)
-@batches_blp.alt_response(401, **PROBLEM)
-@batches_blp.alt_response(404, **PROBLEM)
-@batches_blp.alt_response(409, **PROBLEM)
-@batches_blp.doc(security=SECURITY)
+@batches_blp.problems(401, 404, 409)
 def resume_batch(batch_id):
     """Finish writing a batch whose writing stopped half way (409 while it still moves on)."""
     batch = services.own_batch(api_user(), batch_id)
@@ -109,10 +88,7 @@ def resume_batch(batch_id):
 @api_role_required(Role.PUBLISHER)
 @batches_blp.arguments(RevokeBatchSchema)
 @batches_blp.response(200, BatchSchema)
-@batches_blp.alt_response(401, **PROBLEM)
-@batches_blp.alt_response(404, **PROBLEM)
-@batches_blp.alt_response(409, **PROBLEM)
-@batches_blp.doc(security=SECURITY)
+@batches_blp.problems(401, 404, 409)
 def revoke_batch(values, batch_id):
     """Revoke every label of a batch, with a category readers see and private details."""
     batch = services.own_batch(api_user(), batch_id)

@@ -2,7 +2,6 @@
 
 from alliance.api.arguments import Blueprint
 from alliance.api.auth import api_role_required, api_user
-from alliance.api.schemas import PROBLEM
 from alliance.auth.roles import Role
 from alliance.extensions import db
 from alliance.members.services import publisher_of
@@ -15,8 +14,6 @@ from authenticity.sellers.schemas import (
     RevokeAuthorisationSchema,
 )
 
-SECURITY = [{"bearerAuth": []}]
-
 authorisations_blp = Blueprint(
     "authorisations_api",
     __name__,
@@ -28,9 +25,7 @@ authorisations_blp = Blueprint(
 @authorisations_blp.route("")
 @api_role_required(Role.PUBLISHER)
 @authorisations_blp.response(200, AuthorisationSchema(many=True))
-@authorisations_blp.alt_response(401, **PROBLEM)
-@authorisations_blp.alt_response(403, **PROBLEM)
-@authorisations_blp.doc(security=SECURITY)
+@authorisations_blp.problems(401, 403)
 def list_authorisations():
     """List the key user's publisher's authorisations, newest first."""
     publisher = publisher_of(api_user())
@@ -41,10 +36,7 @@ def list_authorisations():
 @api_role_required(Role.PUBLISHER)
 @authorisations_blp.arguments(AuthorisationInSchema)
 @authorisations_blp.response(201, AuthorisationSchema)
-@authorisations_blp.alt_response(401, **PROBLEM)
-@authorisations_blp.alt_response(403, **PROBLEM)
-@authorisations_blp.alt_response(422, **PROBLEM)
-@authorisations_blp.doc(security=SECURITY)
+@authorisations_blp.problems(401, 403, 422)
 def create_authorisation(values):
     """Authorise a merchant to sell the publisher's titles (all, or the ISBNs listed)."""
     checked = services.read_authorisation(values)
@@ -57,10 +49,7 @@ def create_authorisation(values):
 @api_role_required(Role.PUBLISHER)
 @authorisations_blp.arguments(RevokeAuthorisationSchema)
 @authorisations_blp.response(200, AuthorisationSchema)
-@authorisations_blp.alt_response(401, **PROBLEM)
-@authorisations_blp.alt_response(404, **PROBLEM)
-@authorisations_blp.alt_response(409, **PROBLEM)
-@authorisations_blp.doc(security=SECURITY)
+@authorisations_blp.problems(401, 404, 409)
 def revoke_authorisation(values, authorisation_id):
     """Revoke one of the publisher's authorisations, with the reason."""
     authorisation = services.own_authorisation(api_user(), authorisation_id)
@@ -73,8 +62,7 @@ def revoke_authorisation(values, authorisation_id):
 @api_role_required()
 @authorisations_blp.arguments(CheckQuerySchema, location="query")
 @authorisations_blp.response(200, CheckSchema)
-@authorisations_blp.alt_response(401, **PROBLEM)
-@authorisations_blp.doc(security=SECURITY)
+@authorisations_blp.problems(401)
 def check_authorisation(query):
     """Tell whether merchant M may sell ISBN X on a day, with the authorisation that applies."""
     day = query.get("date") or services.today()

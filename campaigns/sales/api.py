@@ -2,7 +2,7 @@
 
 from alliance.api.arguments import Blueprint
 from alliance.api.auth import api_role_required, api_user
-from alliance.api.schemas import PROBLEM, page_of
+from alliance.api.schemas import page_of
 from alliance.auth.roles import Role
 from alliance.catalogue.isbn import IsbnError, normalise_isbn
 from alliance.errors import FieldsInvalid
@@ -20,7 +20,6 @@ from campaigns.sales.schemas import (
 blp = Blueprint(
     "campaign_sales_api", __name__, url_prefix="/api/v1/campaigns", description="Campaign sales"
 )
-SECURITY = [{"bearerAuth": []}]
 
 
 @blp.route("/<int:campaign_id>/sales", methods=["POST"])
@@ -30,12 +29,7 @@ SECURITY = [{"bearerAuth": []}]
 @blp.alt_response(
     200, schema=SaleResultSchema, description="An existing day's sale, corrected or unchanged"
 )
-@blp.alt_response(401, **PROBLEM)
-@blp.alt_response(403, **PROBLEM)
-@blp.alt_response(404, **PROBLEM)
-@blp.alt_response(409, **PROBLEM)
-@blp.alt_response(422, **PROBLEM)
-@blp.doc(security=SECURITY)
+@blp.problems(401, 403, 404, 409, 422)
 def report_sale(values, campaign_id):
     """Report (or correct) a day's sales of an approved title; the subsidy drawn is returned.
 
@@ -63,10 +57,7 @@ def report_sale(values, campaign_id):
 @api_role_required(Role.PUBLISHER, Role.CAMPAIGN_STAFF)
 @blp.arguments(SaleQuerySchema, location="query")
 @blp.response(200, SalePageSchema)
-@blp.alt_response(401, **PROBLEM)
-@blp.alt_response(403, **PROBLEM)
-@blp.alt_response(404, **PROBLEM)
-@blp.doc(security=SECURITY)
+@blp.problems(401, 403, 404)
 def list_sales(query, campaign_id):
     """List a campaign's sales, one page, with totals: staff see all, publishers their own."""
     campaign = services.find_campaign(campaign_id)
