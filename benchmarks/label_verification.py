@@ -8,9 +8,12 @@ the batch for the app) and prints requests per second, p99 latency and the ratio
     .venv/bin/python benchmarks/label_verification.py [--labels 1000000] [--seconds 15]
         [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/empty_db]
 
-Targets (issue 5): verification at least 0.7 of the bare app's throughput; the 1,000,000-code
-batch created in under 60 s. It also prints the checks the database holds once the workers
-stopped (they are tallied and written in batches) against the answers wrk counted.
+Targets (issues 5 and 11): verification at least 0.7 (SQLite) or 0.8 (PostgreSQL) of the
+bare app's throughput; the 1,000,000-code batch created in under 60 s. The bare app is loaded
+twice: with one fixed request, and with the same Lua-made requests as the check (wrk's Lua
+costs CPU on the same cores, so that is the like-for-like baseline). It also prints the
+checks the database holds once the workers stopped (they are tallied and written in
+batches) against the answers wrk counted.
 Needs wrk (Debian package `wrk`) and gunicorn (extra `server`).
 """
 
@@ -71,6 +74,11 @@ app = Flask(__name__)
 
 @app.route("/hello")
 def hello():
+    return {"status": "ok"}
+
+
+@app.route("/api/v1/labels/<path:code>")  # the same requests as the check gets, made by Lua
+def same_requests(code):
     return {"status": "ok"}
 '''
 
@@ -250,14 +258,15 @@ def main() -> None:
         results = {}
         for name, app, path, lua in (
             ("bare Flask hello", "hello_app:app", "/hello", None),
+            ("bare, same requests", "hello_app:app", "/api/v1/labels/x", script),
             ("label verification", "alliance.wsgi:app", "/api/v1/labels/x", script),
             ("as a Flask view", "view_app:app", "/api/v1/labels/x", script),
         ):
             cwd = folder if app != "alliance.wsgi:app" else ROOT
             process, port = serve(app, env, cwd)
             try:
-                wait_until_up(port, "/hello" if lua is None else "/healthz")
-                if lua is not None:
+                wait_until_up(port, "/hello" if app == "hello_app:app" else "/healthz")
+                if app != "hello_app:app":
                     print(f"sample answer: {sample_answer(port, codes)}")
                 warm_up = load(port, 3, options.connections, lua, path)
                 results[name] = load(port, options.seconds, options.connections, lua, path)
@@ -271,8 +280,14 @@ def main() -> None:
                 f"{name:<20} {figures['rps']:8.0f} requests/s   p99 {figures['p99_ms']:7.1f} ms"
                 f"   non-2xx: {figures['errors']}"
             )
-        ratio = results["label verification"]["rps"] / results["bare Flask hello"]["rps"]
-        print(f"ratio verification / bare: {ratio:.2f} (target at least 0.70)")
+        checks = results["label verification"]["rps"]
+        ratio = checks / results["bare Flask hello"]["rps"]
+        print(f"ratio verification / bare hello: {ratio:.2f} (one fixed request, as before)")
+        # wrk spends CPU on making each request in Lua, on the same 2 cores: the baseline that
+        # gets the very same requests is the like-for-like one.
+        same = checks / results["bare, same requests"]["rps"]
+        target = "0.80 on PostgreSQL, 0.70 on SQLite"
+        print(f"ratio verification / bare with the same requests: {same:.2f} (target {target})")
         as_view = results["as a Flask view"]["rps"] / results["label verification"]["rps"]
         print(f"ratio Flask view / WSGI route: {as_view:.2f} (the route stays unless within 0.90)")
         print(
