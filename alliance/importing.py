@@ -15,13 +15,13 @@ import hashlib
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import JSON, ForeignKey, String, delete
+from sqlalchemy.orm import Mapped, mapped_column
 
 from alliance import audit
-from alliance.catalogue.models import ImportReport
-from alliance.db import utcnow
+from alliance.db import UTCDateTime, utcnow
 from alliance.errors import FieldsInvalid, NotFoundError
 from alliance.extensions import db
 from alliance.i18n import _l
@@ -29,6 +29,18 @@ from alliance.spreadsheets import Table, read_table
 from alliance.tabular import ImportRejected, Problem, missing_columns
 
 REPORT_DAYS = 30  # how long a rejected import's report stays downloadable
+
+
+class ImportReport(db.Model):
+    """The problems a rejected spreadsheet import found, kept for the importer to download."""
+
+    __tablename__ = "import_report"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    filename: Mapped[str] = mapped_column(String(255))
+    problems: Mapped[list] = mapped_column(JSON)  # [{"row", "column", "problem"}, ...]
 
 
 @dataclass(frozen=True)

@@ -78,7 +78,7 @@ def run(url: str, titles: int, days: int) -> None:
                 categories=[],
             ),
         )
-        campaign.status = CampaignStatus.ENROLMENT_OPEN.value
+        services.change_status(staff, campaign, CampaignStatus.ENROLMENT_OPEN)
         isbns = []
         for n in range(titles):
             body = f"97875321{n:04d}"
@@ -105,7 +105,8 @@ def run(url: str, titles: int, days: int) -> None:
             ledger.allocate(staff, enrolment, 50_000)
         campaign.starts = today - timedelta(days=days + 1)
         campaign.enrolment_opens = campaign.enrolment_closes = campaign.starts - timedelta(days=1)
-        campaign.status = CampaignStatus.RUNNING.value
+        for status in (CampaignStatus.ENROLMENT_CLOSED, CampaignStatus.RUNNING):
+            services.change_status(staff, campaign, status)  # through its workflow
         db.session.commit()
 
         buffer = io.StringIO()

@@ -5,7 +5,6 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import (
-    JSON,
     BigInteger,
     CheckConstraint,
     Date,
@@ -193,15 +192,3 @@ class Contributor(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=1)
 
     title: Mapped[Title] = relationship(back_populates="contributors")
-
-
-class ImportReport(db.Model):
-    """The problems a rejected spreadsheet import found, kept for the importer to download."""
-
-    __tablename__ = "import_report"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    filename: Mapped[str] = mapped_column(String(255))
-    problems: Mapped[list] = mapped_column(JSON)  # [{"row", "column", "problem"}, ...]

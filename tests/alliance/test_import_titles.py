@@ -13,8 +13,9 @@ from alliance.api.services import create_api_key
 from alliance.audit import AuditEvent
 from alliance.catalogue import importing
 from alliance.catalogue.importing import import_titles
-from alliance.catalogue.models import ImportReport, Title
+from alliance.catalogue.models import Title
 from alliance.errors import ConflictError
+from alliance.importing import ImportReport
 from alliance.members.services import NotAPublisher
 from alliance.spreadsheets import SpreadsheetError
 from alliance.tabular import ImportRejected

@@ -22,11 +22,11 @@ from alliance.api.services import create_api_key
 from alliance.auth import services as accounts
 from alliance.auth.models import User
 from alliance.catalogue import services as catalogue
-from alliance.catalogue.models import ImportReport
 from alliance.catalogue.rules import read_title
 from alliance.db import utcnow
 from alliance.extensions import limiter
 from alliance.i18n import local_today
+from alliance.importing import ImportReport
 from alliance.members import services as members
 from authenticity.labels import services as labels
 from authenticity.sellers import services as sellers
