@@ -106,6 +106,9 @@ with app.app_context():
     db.session.add(publisher)
     db.session.commit()
     data = Path(csv_path).read_bytes()
+    # Loaded before the clock, as the baseline loads pandas: the app imports numpy at its first
+    # import (not at start), and a running server has done that once already.
+    import numpy  # noqa: F401
     started, cpu = time.perf_counter(), time.process_time()
     outcome = importing.import_titles(None, publisher, data, "titles.csv")
     timed("commit", db.session.commit)()
