@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
         public,
     )
     from authenticity.labels import views as labels_views  # noqa: F401 (routes)
+    from authenticity.labels.attention import batches_to_print
     from authenticity.labels.cli import labels_cli
     from authenticity.labels.demo import load_demo_labels
     from authenticity.labels.models import BATCH_STATUS_LABELS, REVOKE_CATEGORY_LABELS
@@ -38,4 +39,5 @@ def init_app(app: Flask) -> None:
     )
     plugins.add_commands(app, labels_cli)
     plugins.add_demo_loader(app, load_demo_labels)
+    plugins.add_attention_provider(app, batches_to_print)
     logs.install()

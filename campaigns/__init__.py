@@ -13,6 +13,11 @@ def init_app(app: Flask) -> None:
     from campaigns.allocation import views as allocation_views  # noqa: F401 (routes)
     from campaigns.demo import load_demo_campaigns
     from campaigns.enrolments import views as enrolment_views  # noqa: F401 (routes)
+    from campaigns.enrolments.attention import (
+        enrolment_open,
+        enrolments_rejected,
+        reviews_waiting,
+    )
     from campaigns.models import (
         CAMPAIGN_STATUS_LABELS,
         CHANNEL_LABELS,
@@ -26,6 +31,7 @@ def init_app(app: Flask) -> None:
     plugins.register_pages(app, bp, enrolments.bp, sales.bp, reports.bp, allocation.bp)
     plugins.register_api(app, api.blp, sales_api.blp)
     plugins.add_demo_loader(app, load_demo_campaigns)
+    plugins.add_attention_provider(app, reviews_waiting, enrolment_open, enrolments_rejected)
     plugins.add_template_globals(
         app,
         CAMPAIGN_STATUS_LABELS=CAMPAIGN_STATUS_LABELS,
