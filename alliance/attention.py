@@ -7,7 +7,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from alliance.auth.models import User, UserRole
-from alliance.auth.roles import Role
+from alliance.auth.roles import ROLES_NEEDING_ORGANISATION, Role
 from alliance.extensions import db
 from alliance.i18n import _l
 
@@ -24,8 +24,6 @@ class AttentionItem:
 
 
 Provider = Callable[[User], list[AttentionItem]]
-
-ROLES_NEEDING_ORGANISATION = {Role.PUBLISHER, Role.CHARITY_COORDINATOR, Role.MERCHANT}
 
 
 def attention_for(user: User) -> list[AttentionItem]:

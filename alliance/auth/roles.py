@@ -24,6 +24,18 @@ class Role(StrEnum):
     MERCHANT = "merchant"
 
 
+# The roles whose work is done for an organisation (a member of the alliance, or a merchant).
+ROLES_NEEDING_ORGANISATION = frozenset({Role.PUBLISHER, Role.CHARITY_COORDINATOR, Role.MERCHANT})
+
+
+def may_apply_for_membership(user) -> bool:
+    """Tell whether to offer the user a membership application: no organisation yet, and no
+    role, or a role whose work is done for an organisation (not a writer or a reviewer)."""
+    if user.organisation_id is not None:
+        return False
+    return not user.roles or user.has_role(*ROLES_NEEDING_ORGANISATION)
+
+
 ROLE_LABELS = {
     Role.ADMIN: _l("Administrator"),
     Role.CAMPAIGN_STAFF: _l("Campaign staff"),

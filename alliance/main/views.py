@@ -5,7 +5,7 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from alliance.attention import attention_for
-from alliance.auth.roles import public
+from alliance.auth.roles import may_apply_for_membership, public
 from alliance.extensions import db
 from alliance.main import bp
 from alliance.plugins import sessionless
@@ -17,7 +17,11 @@ def index():
     """Show a logged-in user what needs their attention; introduce the platform to others."""
     if not current_user.is_authenticated:
         return render_template("main/welcome.html")
-    return render_template("main/index.html", items=attention_for(current_user))
+    return render_template(
+        "main/index.html",
+        items=attention_for(current_user),
+        may_apply=may_apply_for_membership(current_user),
+    )
 
 
 @bp.route("/healthz")

@@ -271,9 +271,15 @@ def test_applying_twice_is_refused(applied, make_user, db, ctx):
         services.apply_for_membership(user, application(name="第二家", name_en=None, uscc=None))
 
 
-def test_users_without_organisation_see_the_apply_link_on_home(applicant, client_as):
+def test_users_without_organisation_see_the_apply_link_on_home(applicant, client_as, make_user,
+                                                                client_of):  # fmt: skip
     assert "/members/apply" in applicant.get("/").get_data(as_text=True)
     assert "/members/apply" not in client_as("publisher").get("/").get_data(as_text=True)
+    # a role whose work is done for an organisation, without one yet: offered
+    assert "/members/apply" in client_of(make_user("charity_coordinator")).get("/").text
+    # (issue 17) roles that need no organisation are not offered to apply
+    for role in ("writer", "reviewer", "ip_officer"):
+        assert "/members/apply" not in client_of(make_user(role)).get("/").text, role
 
 
 def test_apply_needs_a_login(client):
