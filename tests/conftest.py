@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from flask.globals import _cv_app
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from alliance import create_app
@@ -251,3 +251,27 @@ def own_database(request, tmp_path, monkeypatch):
             _db.engine.dispose()
         if name:
             _admin_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def statements_in(app):
+    """Return a context manager listing the SQL statements run inside its block (the test
+    harness's own savepoints left out): how list pages are shown to ask a bounded number."""
+
+    @contextmanager
+    def listing():
+        statements = []
+
+        def note(_connection, _cursor, statement, *_args):
+            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+                statements.append(statement)
+
+        with app.app_context():
+            engine = _db.engine
+        event.listen(engine, "before_cursor_execute", note)
+        try:
+            yield statements
+        finally:
+            event.remove(engine, "before_cursor_execute", note)
+
+    return listing

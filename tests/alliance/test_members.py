@@ -3,7 +3,7 @@
 import html
 
 import pytest
-from sqlalchemy import event, func, select, update
+from sqlalchemy import func, select, update
 from stdnum.cn import uscc
 
 from alliance.audit import AuditEvent
@@ -594,22 +594,14 @@ def test_outsiders_do_not_see_an_active_members_status_reason(client, make_org, 
     assert "note from the admins" not in text(client.get(f"/members/{organisation.id}"))
 
 
-def test_the_queue_issues_a_bounded_number_of_queries(app, client_as, make_org, make_user, db):
+def test_the_queue_issues_a_bounded_number_of_queries(
+    client_as, make_org, make_user, db, statements_in
+):
     admin = client_as("admin")
 
     def queries_for_queue():
-        statements = []
-
-        def count(*_args):
-            statements.append(1)
-
-        with app.app_context():
-            engine = db.engine
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        with statements_in() as statements:
             assert admin.get("/members/applications?status=").status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
         return len(statements)
 
     def add_applicants(number):

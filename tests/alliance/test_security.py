@@ -1,7 +1,6 @@
 """Security headers, CSRF, cookies, health probes, limits and the production configuration."""
 
 import pytest
-from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
 from alliance import create_app
@@ -42,16 +41,9 @@ def test_request_id_is_taken_from_a_proxy_only_when_well_formed(client):
     assert injected != hostile and len(injected) == 32
 
 
-def test_healthz_touches_neither_database_nor_session(app, client):
-    statements = []
-    with app.app_context():
-        engine = db.engine
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
+def test_healthz_touches_neither_database_nor_session(client, statements_in):
+    with statements_in() as statements:
         response = client.get("/healthz")
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
     assert statements == []
     assert response.status_code == 200 and response.json == {"status": "ok"}
     assert "Set-Cookie" not in response.headers

@@ -60,24 +60,12 @@ def test_a_publisher_sees_a_rejection_and_its_reason_but_not_another_publishers(
 
 
 def test_the_home_page_asks_few_queries_whatever_waits(
-    db, app, client_of, staff, make_campaign, make_title, publisher_user
+    db, client_of, statements_in, staff, make_campaign, make_title, publisher_user
 ):
-    from sqlalchemy import event
-
     def queries_on_home(client) -> int:
-        seen = []
-
-        def count(*_args):
-            seen.append(1)
-
-        with app.app_context():
-            engine = db.engine
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        with statements_in() as statements:
             assert client.get("/").status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
-        return len(seen)
+        return len(statements)
 
     user = publisher_user()
     client = client_of(user)

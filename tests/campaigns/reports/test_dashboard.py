@@ -6,7 +6,6 @@ from datetime import date, timedelta
 
 import pytest
 from defusedxml import ElementTree as ET
-from sqlalchemy import event
 
 from alliance.auth.roles import Role
 from campaigns import ledger
@@ -287,26 +286,6 @@ def test_without_a_cjk_font_the_text_is_left_to_the_browser():
     assert "上海文艺出版社" in texts and "中华书局" in texts
 
 
-@contextmanager
-def counted(app):
-    """Count the SQL statements run inside the block."""
-    from alliance.extensions import db as _db
-
-    statements = []
-
-    def count(_conn, _cursor, statement, *_args):
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            statements.append(statement)  # the test harness's savepoints are not the page's
-
-    with app.app_context():
-        engine = _db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-
-
 def _fill(db, monkeypatch, staff, campaign, approved, users, per_user):
     for user in users:
         for number in range(per_user):
@@ -317,7 +296,7 @@ def _fill(db, monkeypatch, staff, campaign, approved, users, per_user):
 
 
 def test_the_page_runs_the_same_queries_for_few_or_many_enrolments(
-    app, db, monkeypatch, staff, make_campaign, approved, publisher_user, client_as
+    db, monkeypatch, staff, make_campaign, approved, publisher_user, client_as, statements_in
 ):
     client = client_as(Role.CAMPAIGN_STAFF)
     small, large = make_campaign(), make_campaign()
@@ -325,7 +304,7 @@ def test_the_page_runs_the_same_queries_for_few_or_many_enrolments(
     _fill(db, monkeypatch, staff, large, approved, [publisher_user() for _ in range(3)], 12)
     counts = []
     for url in [f"/campaigns/{small.id}/dashboard", f"/campaigns/{large.id}/dashboard"]:
-        with counted(app) as statements:
+        with statements_in() as statements:
             assert client.get(url).status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1]
@@ -333,7 +312,7 @@ def test_the_page_runs_the_same_queries_for_few_or_many_enrolments(
 
 
 def test_the_publisher_page_runs_the_same_queries_for_few_or_many_enrolments(
-    app, db, monkeypatch, staff, make_campaign, approved, publisher_user, log_in
+    app, db, monkeypatch, staff, make_campaign, approved, publisher_user, log_in, statements_in
 ):
     user = publisher_user()
     small, large = make_campaign(), make_campaign()
@@ -343,7 +322,7 @@ def test_the_publisher_page_runs_the_same_queries_for_few_or_many_enrolments(
     log_in(client, user)
     counts = []
     for url in [f"/campaigns/{small.id}/mine", f"/campaigns/{large.id}/mine"]:
-        with counted(app) as statements:
+        with statements_in() as statements:
             assert client.get(url).status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1]

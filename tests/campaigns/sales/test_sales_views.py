@@ -303,25 +303,10 @@ def test_the_pages_speak_chinese(db, shop):
     assert "登记本场直播" in shop.me.get(f"{shop.url}/livestreams/new").get_data(as_text=True)
 
 
-def test_the_lists_issue_the_same_number_of_queries_however_long(app, db, shop):
-    from sqlalchemy import event
-
-    from alliance.extensions import db as extension
-
-    with app.app_context():
-        engine = extension.engine
-    statements = []
-
-    def count(*_args):
-        statements.append(1)
-
+def test_the_lists_issue_the_same_number_of_queries_however_long(db, shop, statements_in):
     def queries(client, path):
-        statements.clear()
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        with statements_in() as statements:
             assert client.get(f"{shop.url}/{path}").status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
         return len(statements)
 
     shop.me.post(f"{shop.url}/sales/new", data=sale_form(shop.mine))
