@@ -4,7 +4,6 @@ import functools
 import math
 import numbers
 import re
-import unicodedata
 from bisect import bisect_right
 
 from stdnum import isbn as stdnum_isbn
@@ -25,6 +24,11 @@ _SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212\u200b-\u200d\u2060\ufeff]+")
 # What Excel writes when a 13-digit number cell is saved as text.
 _EXCEL_DECIMAL = re.compile(r"([0-9]+)\.0+")
 _ISBN10 = re.compile(r"[0-9]{9}[0-9X]")
+_NINE_DIGITS = re.compile(r"[0-9]{9}")  # an ISBN-10 whose leading zero a spreadsheet dropped
+# Full-width forms (U+FF01-FF5E) and the ideographic space, as Chinese input methods type them;
+# nothing else is folded (NFKC would also read "²" or "①" as digits).
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+_PLACEHOLDER_BODY = "0" * 9  # 978-0-00-000000-2, 0-00-000000-0: typed when the ISBN is unknown
 _ISBN13 = re.compile(r"[0-9]{13}")
 
 
@@ -77,6 +81,13 @@ class IsbnRangeError(IsbnError):
     default_message = _l("This ISBN is not in any range assigned by the International ISBN Agency.")
 
 
+class IsbnPlaceholderError(IsbnError):
+    """The number is all zeros: a placeholder typed for a book's unknown ISBN."""
+
+    code = "placeholder"
+    default_message = _l("This is a placeholder, not a book's ISBN: enter the ISBN printed on it.")
+
+
 class IsbnPrefixError(IsbnError):
     """A 13-digit number does not start with the Bookland prefix 978 or 979."""
 
@@ -101,6 +112,8 @@ def normalise_isbn(text: object) -> str:
     except ValidationError:
         raise IsbnFormatError() from None
     isbn13 = stdnum_isbn.to_isbn13(digits)
+    if isbn13[3:12] == _PLACEHOLDER_BODY:
+        raise IsbnPlaceholderError()
     if _split(isbn13) is None:
         raise IsbnRangeError()
     return isbn13
@@ -116,6 +129,8 @@ def _checked_isbn13(digits: str) -> str:
     codes = digits.encode("ascii")
     if (sum(codes[0:13:2]) + 3 * sum(codes[1:12:2])) % 10:
         raise IsbnChecksumError()
+    if digits[3:12] == _PLACEHOLDER_BODY:
+        raise IsbnPlaceholderError()
     if _split(digits) is None:
         raise IsbnRangeError()
     return digits
@@ -132,6 +147,7 @@ def plain_isbn13s(isbns: list[str]) -> list[bool]:
     head = digits[:, 0] * 100 + digits[:, 1] * 10 + digits[:, 2]
     ok = ((head == 978) | (head == 979)) & ~((head == 979) & (digits[:, 3] == 0))
     ok &= (digits @ numpy.array([1, 3] * 6 + [1])) % 10 == 0
+    ok &= digits[:, 3:12].any(axis=1)  # not the all-zero placeholder
     index = _range_index()
     if index is None:
         assigned = numpy.array([_split(isbn) is not None for isbn in isbns], dtype=bool)
@@ -216,7 +232,7 @@ def _digits(text: object) -> str:
         raise IsbnFormatError()
     if len(text) > MAX_INPUT_LENGTH:
         raise IsbnFormatError()
-    cleaned = unicodedata.normalize("NFKC", text).strip()
+    cleaned = text.translate(_FULL_WIDTH).strip()
     if not cleaned:
         raise IsbnEmptyError()
     prefix = _PREFIX.match(cleaned)
@@ -228,6 +244,8 @@ def _digits(text: object) -> str:
     excel = _EXCEL_DECIMAL.fullmatch(cleaned)
     if excel:
         return _from_number(excel.group(1))
+    if _NINE_DIGITS.fullmatch(cleaned):  # the same answer as the number 123456789 gets
+        return _from_number(cleaned)
     if not (_ISBN10.fullmatch(cleaned) or _ISBN13.fullmatch(cleaned)):
         raise IsbnFormatError()
     return cleaned

@@ -13,6 +13,7 @@ from alliance.catalogue.isbn import (
     IsbnError,
     IsbnFormatError,
     IsbnIsmnError,
+    IsbnPlaceholderError,
     IsbnPrefixError,
     IsbnRangeError,
     format_isbn,
@@ -271,8 +272,12 @@ bodies = st.builds(
 @settings(max_examples=300)
 def test_isbn13_agrees_with_stdnum_except_ismn_and_undefined_ranges(body):
     number = with_check_digit(body)
+    placeholder = number[3:12] == "0" * 9
     expected = (
-        stdnum_isbn.is_valid(number) and not number.startswith("9790") and range_defined(number)
+        stdnum_isbn.is_valid(number)
+        and not number.startswith("9790")
+        and not placeholder
+        and range_defined(number)
     )
     assert is_valid_isbn(number) == expected
     if expected:
@@ -280,6 +285,9 @@ def test_isbn13_agrees_with_stdnum_except_ismn_and_undefined_ranges(body):
         assert format_isbn(number) == stdnum_isbn.format(number)
     elif number.startswith("9790"):
         with pytest.raises(IsbnIsmnError):
+            normalise_isbn(number)
+    elif placeholder:
+        with pytest.raises(IsbnPlaceholderError):
             normalise_isbn(number)
     else:
         with pytest.raises(IsbnRangeError):
@@ -292,7 +300,10 @@ def test_isbn10_converts_and_formats_like_stdnum(body):
     isbn10 = body + stdnum_isbn._calc_isbn10_check_digit(body)
     assert stdnum_isbn.is_valid(isbn10)
     isbn13 = stdnum_isbn.to_isbn13(isbn10)
-    if range_defined(isbn13):
+    if body == "0" * 9:
+        with pytest.raises(IsbnPlaceholderError):
+            normalise_isbn(isbn10)
+    elif range_defined(isbn13):
         assert normalise_isbn(isbn10) == isbn13
         assert normalise_isbn(isbn10.lower()) == isbn13
         assert normalise_isbn(stdnum_isbn.format(isbn10)) == isbn13
@@ -385,7 +396,43 @@ def test_split_agrees_with_stdnum_at_every_range_edge():
         number = with_check_digit(body)
         parts = stdnum_isbn.split(number)
         expected = number if all(parts) else None
-        if number.startswith("9790"):
+        if number.startswith("9790") or number[3:12] == "0" * 9:  # an ISMN; the placeholder
             continue
         assert (normalise_isbn(number) if is_valid_isbn(number) else None) == expected, number
         assert format_isbn(number) == ("-".join(parts) if all(parts) else number), number
+
+
+# Issue 17's edge cases.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "978-9024538²70",  # a superscript two, which NFKC would read as 2
+        "97890245382７0".replace("７", "\u2077"),  # superscript seven
+        "①②③④⑤⑥⑦⑧⑨X",
+        "٩٧٨٧٠٢٠٠٠٢٢٠٧",  # Arabic-Indic digits
+        "９７８７０２０００２２０７".replace("０", "𝟎"),  # mathematical bold zero
+    ],
+)
+def test_only_full_width_forms_are_folded(text):
+    with pytest.raises(IsbnFormatError):
+        normalise_isbn(text)
+
+
+@pytest.mark.parametrize(
+    "value", ["0000000000", "978-0-00-000000-2", "9780000000002", "0-00-000000-0", "000000000"]
+)
+def test_all_zero_placeholders_are_refused(value, app):
+    with pytest.raises(IsbnPlaceholderError) as refused:
+        normalise_isbn(value)
+    assert "placeholder" in message_of(refused.value, app)
+
+
+def test_a_nine_digit_text_and_a_nine_digit_number_get_the_same_answer():
+    assert normalise_isbn("123456789") == normalise_isbn(123456789) == "9780123456786"
+    assert normalise_isbn(" 12345678-9 ") == "9780123456786"
+    with pytest.raises(IsbnChecksumError):
+        normalise_isbn("123456788")
+    with pytest.raises(IsbnChecksumError):
+        normalise_isbn(123456788)
