@@ -68,7 +68,7 @@ def csv_lines(header: list[str], rows: Iterable[Iterable]) -> Iterator[str]:
 def csv_response(filename: str, header: list[str], rows: Iterable[Iterable]) -> Response:
     """Stream rows as a CSV download."""
     response = Response(
-        stream_with_context(csv_lines(header, rows)), mimetype="text/csv; charset=utf-8"
+        stream_with_context(csv_lines(header, rows)), content_type="text/csv; charset=utf-8"
     )
     response.headers["Content-Disposition"] = attachment_header(filename)
     return response

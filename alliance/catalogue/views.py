@@ -264,7 +264,9 @@ def import_titles():
 def import_report(report_id):
     """Download the problems of one of the user's rejected imports (formula-safe CSV)."""
     report = own_report(current_user, report_id)
-    response = Response(problems_csv(report_problems(report)), mimetype="text/csv; charset=utf-8")
+    response = Response(
+        problems_csv(report_problems(report)), content_type="text/csv; charset=utf-8"
+    )
     response.headers["Content-Disposition"] = attachment_header(f"import-problems-{report.id}.csv")
     return response
 

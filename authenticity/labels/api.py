@@ -56,7 +56,7 @@ def batch_codes(batch_id):
     rows = ((serial, codes.group(code), services.verify_url(code)) for serial, code in pending)
     response = Response(
         stream_with_context(csv_lines(["serial", "code", "url"], rows)),
-        mimetype="text/csv; charset=utf-8",
+        content_type="text/csv; charset=utf-8",
     )
     response.headers["Cache-Control"] = "no-store"
     return response
