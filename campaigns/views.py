@@ -7,9 +7,8 @@ from sqlalchemy import func, select
 
 from alliance.auth.roles import Role, role_required
 from alliance.catalogue.clc import class_label
-from alliance.errors import DomainError
 from alliance.extensions import db
-from alliance.members.services import publisher_of
+from alliance.members.services import acting_publisher
 from alliance.money import yuan_text
 from alliance.web import paginate, perform
 from campaigns import bp, services
@@ -18,14 +17,6 @@ from campaigns.forms import CampaignForm, ConfirmForm, StatusForm
 from campaigns.models import CAMPAIGN_WORKFLOW, Campaign, Enrolment
 
 PER_PAGE = 50
-
-
-def current_publisher():
-    """Return the active publisher the user acts for, or None."""
-    try:
-        return publisher_of(current_user)
-    except DomainError:
-        return None
 
 
 @bp.route("/")
@@ -43,7 +34,7 @@ def detail(campaign_id):
     """Show a campaign; staff see its controls, a publisher its own enrolments."""
     campaign = services.visible_campaign(current_user, campaign_id)
     is_staff = current_user.has_role(Role.CAMPAIGN_STAFF)
-    publisher = current_publisher()
+    publisher = acting_publisher(current_user)
     mine = None
     if publisher is not None:
         mine = paginate(enrolments.enrolments_of_publisher(current_user, campaign), PER_PAGE)

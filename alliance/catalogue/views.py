@@ -18,11 +18,11 @@ from alliance.catalogue.forms import ImportTitlesForm, StatusForm, TitleForm, Ti
 from alliance.catalogue.isbn import format_isbn
 from alliance.catalogue.models import TITLE_WORKFLOW, TitleStatus
 from alliance.catalogue.rules import read_title
-from alliance.errors import DomainError, FieldsInvalid
+from alliance.errors import FieldsInvalid
 from alliance.forms import valid_data
 from alliance.i18n import _l, current_language
 from alliance.importing import own_report, report_problems
-from alliance.members.services import publisher_of
+from alliance.members.services import acting_publisher, publisher_of
 from alliance.money import yuan_text
 from alliance.tabular import (
     attachment_header,
@@ -77,10 +77,8 @@ def detail(isbn):
 
 
 def _manages(title) -> bool:
-    try:
-        return publisher_of(current_user).id == title.publisher_id
-    except DomainError:
-        return False
+    publisher = acting_publisher(current_user)
+    return publisher is not None and publisher.id == title.publisher_id
 
 
 def _submitted(form: TitleForm):

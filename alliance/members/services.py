@@ -39,8 +39,8 @@ class NotAPublisher(DomainError):
     problem = "forbidden"
 
 
-def publisher_of(user: User) -> Organisation:
-    """Return the active publisher the user manages titles for, or refuse."""
+def acting_publisher(user: User) -> Organisation | None:
+    """Return the active publisher the user manages titles for, or None."""
     organisation = user.organisation
     if (
         not user.has_role(Role.PUBLISHER)
@@ -48,6 +48,14 @@ def publisher_of(user: User) -> Organisation:
         or organisation.kind != OrganisationKind.PUBLISHER
         or organisation.status != MemberStatus.ACTIVE
     ):
+        return None
+    return organisation
+
+
+def publisher_of(user: User) -> Organisation:
+    """Return the active publisher the user manages titles for, or refuse."""
+    organisation = acting_publisher(user)
+    if organisation is None:
         raise NotAPublisher(_l("Only staff of an active member publisher can manage titles."))
     return organisation
 

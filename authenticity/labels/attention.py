@@ -4,12 +4,10 @@ from sqlalchemy import select
 
 from alliance.attention import AttentionItem
 from alliance.auth.models import User
-from alliance.auth.roles import Role
 from alliance.catalogue.models import Title
-from alliance.errors import DomainError
 from alliance.extensions import db
 from alliance.i18n import _l
-from alliance.members.services import publisher_of
+from alliance.members.services import acting_publisher
 from authenticity.labels.models import BatchStatus, LabelBatch
 
 MOST_SHOWN = 5  # batches listed one by one; more are counted in one item
@@ -17,12 +15,10 @@ MOST_SHOWN = 5  # batches listed one by one; more are counted in one item
 
 def batches_to_print(user: User) -> list[AttentionItem]:
     """Tell a publisher which label batches are written and wait to be printed and sealed."""
-    if not user.has_role(Role.PUBLISHER):
+    publisher = acting_publisher(user)
+    if publisher is None:  # none yet: the membership's own item says why
         return []
-    try:
-        publisher_id = publisher_of(user).id
-    except DomainError:  # not (yet) acting for an active publisher: its own item says so
-        return []
+    publisher_id = publisher.id
     rows = db.session.execute(
         select(LabelBatch.id, LabelBatch.quantity, Title.title)
         .join(Title, Title.id == LabelBatch.title_id)

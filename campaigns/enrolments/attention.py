@@ -11,10 +11,9 @@ from alliance.auth.models import User
 from alliance.auth.roles import Role
 from alliance.catalogue.models import Title
 from alliance.db import utcnow
-from alliance.errors import DomainError
 from alliance.extensions import db
 from alliance.i18n import _l, current_language, local_today
-from alliance.members.services import publisher_of
+from alliance.members.services import acting_publisher
 from campaigns.enrolments.services import reason_text
 from campaigns.models import Campaign, CampaignStatus, Enrolment, EnrolmentStatus
 
@@ -51,12 +50,8 @@ def reviews_waiting(user: User) -> list[AttentionItem]:
 
 
 def _publisher_id(user: User) -> int | None:
-    if not user.has_role(Role.PUBLISHER):
-        return None
-    try:
-        return publisher_of(user).id
-    except DomainError:  # not (yet) acting for an active publisher: its own item says so
-        return None
+    publisher = acting_publisher(user)  # none yet: the membership's own item says why
+    return None if publisher is None else publisher.id
 
 
 def enrolment_open(user: User) -> list[AttentionItem]:
