@@ -100,8 +100,7 @@ def create(campaign_id):
 def edit(campaign_id, sale_id):
     """Correct one of the publisher's sales (another publisher's is not found)."""
     campaign = services.find_campaign(campaign_id)
-    publisher_of(current_user)
-    sale = sales.own_sale(current_user, campaign, sale_id)
+    sale = sales.own_sale(current_user, campaign, sale_id)  # refuses a non-publisher too
     data = None
     if request.method != "POST":
         data = {
