@@ -245,6 +245,7 @@ def _register_template_helpers(app: Flask) -> None:
         MEMBER_STATUS_LABELS=MEMBER_STATUS_LABELS,
         Role=Role,
         unread_notifications=lambda: unread_count(current_user),
+        nav_links=lambda: app.extensions.get("nav_links", []),
     )
 
 

@@ -7,6 +7,7 @@ demo data, settings and anything else through these helpers.
 
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import Blueprint, Flask
 
@@ -26,9 +27,9 @@ def register_api(app: Flask, *blueprints) -> None:
         app.extensions["alliance_api"].register_blueprint(blueprint)
 
 
-def add_demo_loader(app: Flask, load: Callable[[], object]) -> None:
-    """Add a function loading a programme's demo data (after the alliance's own, in order)."""
-    app.extensions.setdefault("demo_loaders", []).append(load)
+def add_demo_loader(app: Flask, *loaders: Callable[[dict], object]) -> None:
+    """Add functions loading a programme's demo data (after the alliance's own, in order)."""
+    app.extensions.setdefault("demo_loaders", []).extend(loaders)
 
 
 def add_attention_provider(app: Flask, *providers: Callable) -> None:
@@ -44,6 +45,27 @@ def add_wsgi_middleware(app: Flask, wrap: Callable[[Flask, object], object]) -> 
 def add_template_globals(app: Flask, **names) -> None:
     """Make names (label tables, helpers) available to every template."""
     app.jinja_env.globals.update(names)
+
+
+@dataclass(frozen=True)
+class NavLink:
+    """A link of the navigation bar: where it leads, its words, and who sees it."""
+
+    endpoint: str
+    label: object
+    roles: tuple[str, ...] = ()  # none: every logged-in user
+    public: bool = False  # shown to visitors who are not logged in too
+
+    def shown_to(self, user) -> bool:
+        """Tell whether the user sees this link."""
+        if self.public:
+            return True
+        return user.is_authenticated and (not self.roles or user.has_role(*self.roles))
+
+
+def add_nav_link(app: Flask, endpoint: str, label, *roles: str, public: bool = False) -> None:
+    """Add a link to the navigation bar, for the roles given (none: every logged-in user)."""
+    app.extensions.setdefault("nav_links", []).append(NavLink(endpoint, label, roles, public))
 
 
 def add_commands(app: Flask, *commands) -> None:

@@ -8,6 +8,7 @@ bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 def init_app(app: Flask) -> None:
     """Register the campaign pages of the core and its programmes, the API and demo data."""
     from alliance import plugins
+    from alliance.i18n import _l
     from alliance.money import yuan_text
     from campaigns import allocation, api, enrolments, reports, sales, views  # noqa: F401
     from campaigns.allocation import views as allocation_views  # noqa: F401 (routes)
@@ -28,6 +29,7 @@ def init_app(app: Flask) -> None:
     from campaigns.sales import api as sales_api
     from campaigns.sales import views as sales_views  # noqa: F401 (routes)
 
+    plugins.add_nav_link(app, "campaigns.index", _l("Campaigns"))
     plugins.register_pages(app, bp, enrolments.bp, sales.bp, reports.bp, allocation.bp)
     plugins.register_api(app, api.blp, sales_api.blp)
     plugins.add_demo_loader(app, load_demo_campaigns)

@@ -25,7 +25,9 @@ class Role(StrEnum):
 
 
 # The roles whose work is done for an organisation (a member of the alliance, or a merchant).
-ROLES_NEEDING_ORGANISATION = frozenset({Role.PUBLISHER, Role.CHARITY_COORDINATOR, Role.MERCHANT})
+ROLES_NEEDING_ORGANISATION = frozenset(
+    {Role.PUBLISHER, Role.CHARITY_COORDINATOR, Role.MERCHANT, Role.RIGHTS_HOLDER}
+)
 
 
 def may_apply_for_membership(user) -> bool:

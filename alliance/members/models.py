@@ -21,6 +21,7 @@ class OrganisationKind(StrEnum):
     PLATFORM = "platform"
     RIGHTS_AGENCY = "rights_agency"
     MERCHANT = "merchant"
+    RIGHTS_HOLDER = "rights_holder"
 
 
 KIND_LABELS = {
@@ -30,6 +31,7 @@ KIND_LABELS = {
     OrganisationKind.PLATFORM: _l("Platform"),
     OrganisationKind.RIGHTS_AGENCY: _l("Rights agency"),
     OrganisationKind.MERCHANT: _l("Marketplace merchant"),
+    OrganisationKind.RIGHTS_HOLDER: _l("Rights holder"),
 }
 
 

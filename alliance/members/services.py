@@ -67,13 +67,21 @@ class MembershipNotAllowed(DomainError):
     problem = "forbidden"
 
 
-APPLICANT_KINDS = (OrganisationKind.PUBLISHER, OrganisationKind.BOOKSTORE, OrganisationKind.CHARITY)
+APPLICANT_KINDS = (
+    OrganisationKind.PUBLISHER,
+    OrganisationKind.BOOKSTORE,
+    OrganisationKind.CHARITY,
+    OrganisationKind.RIGHTS_HOLDER,
+    OrganisationKind.RIGHTS_AGENCY,
+)
 
 # What an applicant's users may do once their organisation is approved.
 ROLE_FOR_KIND = {
     OrganisationKind.PUBLISHER: Role.PUBLISHER,
     OrganisationKind.CHARITY: Role.CHARITY_COORDINATOR,
     OrganisationKind.BOOKSTORE: Role.MERCHANT,
+    OrganisationKind.RIGHTS_HOLDER: Role.RIGHTS_HOLDER,
+    OrganisationKind.RIGHTS_AGENCY: Role.RIGHTS_HOLDER,
 }
 
 # (from, to) -> (audit action, what the administrator's button says)
@@ -171,7 +179,11 @@ def apply_for_membership(user: User, values: Mapping) -> Organisation:
     kind = values.get("kind")
     if kind not in {k.value for k in APPLICANT_KINDS}:
         raise FieldsInvalid(
-            _l("Publishers, online bookstores and charities can apply to join."), field="kind"
+            _l(
+                "Publishers, online bookstores, charities, rights holders and rights agencies "
+                "can apply to join."
+            ),
+            field="kind",
         )
     name = clean_text(values.get("name"), "name", required=True)
     profile = profile_values(values)

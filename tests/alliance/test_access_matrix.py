@@ -119,6 +119,19 @@ EXPECTED = {
     "label_batches_api.seal_batch": ("api", {"publisher"}),
     "label_batches_api.resume_batch": ("api", {"publisher"}),
     "label_batches_api.revoke_batch": ("api", {"publisher"}),
+    "ip.index": {"rights_holder", "publisher"},
+    "ip.create": {"rights_holder", "publisher"},
+    "ip.detail": {"rights_holder", "publisher", "ip_officer"},  # another's right: a 404
+    "ip.edit": {"rights_holder", "publisher"},
+    "ip.decide": {"ip_officer"},
+    "ip.review": {"ip_officer"},
+    "ip.principals": {"rights_holder"},
+    "ip.guide": PUBLIC,
+    "ip_rights_api.register_right": ("api", {"rights_holder", "publisher"}),
+    "ip_rights_api.add_document": ("api", {"rights_holder", "publisher"}),
+    "ip_rights_api.list_rights": ("api", {"rights_holder", "publisher", "ip_officer"}),
+    "ip_rights_api.get_right": ("api", {"rights_holder", "publisher", "ip_officer"}),
+    "ip_rights_api.decide_right": ("api", {"ip_officer"}),
     "sales.index": {"publisher", "campaign_staff"},
     "sales.create": {"publisher"},
     "sales.edit": {"publisher"},
@@ -178,8 +191,8 @@ def needs_key(expectation) -> bool:
 @pytest.mark.parametrize("role", [None, *ROLES])
 def test_access_matrix(app, make_user, make_org, db, role, ctx, log_in):
     user = make_user(*([role] if role else []))
-    if role == "publisher":  # publisher pages also need the user's own active publisher
-        user.organisation = make_org()
+    if role in ("publisher", "rights_holder"):  # their pages need their active organisation
+        user.organisation = make_org(kind=role)
         db.session.commit()
     _record, key = create_api_key(user, "matrix")
     client = app.test_client()
