@@ -68,6 +68,29 @@ def show_problems(error: DomainError, on=None) -> None:
         flash(field_errors_message(), "danger")
 
 
+def read_form(form, read: Callable[[dict], object]):
+    """Read a submitted form by the service's rules too, so that every problem shows at once.
+
+    The form's own checks and `read(form.data)` (which raises FieldsInvalid) both run; each
+    message goes next to its field, a field keeping the form's own message if it has one.
+    Returns what `read` returned, or None when anything was refused or nothing was sent.
+    """
+    if not form.is_submitted():
+        return None
+    valid = form.validate()
+    try:
+        values = read(form.data)
+    except FieldsInvalid as invalid:
+        fresh = {
+            name: message
+            for name, message in invalid.problems.items()
+            if (field := _field_named(form, name)) is None or not field.errors
+        }
+        show_problems(FieldsInvalid(fresh) if fresh else invalid, form)
+        return None
+    return values if valid else None
+
+
 def _field_named(form, name):
     if name is None:
         return None

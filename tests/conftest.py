@@ -205,6 +205,19 @@ def client_as(app, make_user, make_org):
     return make
 
 
+@pytest.fixture
+def bearer(db):
+    """Return the Authorization header of a new API key of the user."""
+    from alliance.api.services import create_api_key
+
+    def make(user):
+        _record, key = create_api_key(user, "api")
+        db.session.commit()
+        return {"Authorization": f"Bearer {key}"}
+
+    return make
+
+
 def _postgres_answers() -> bool:
     try:
         import psycopg

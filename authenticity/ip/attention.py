@@ -1,11 +1,11 @@
 """Home page items about rights: the officers' queue, and rights the holder must correct."""
 
+from flask_babel import format_date
 from sqlalchemy import select
 
 from alliance.attention import AttentionItem
 from alliance.auth.models import User
 from alliance.auth.roles import Role
-from alliance.db import utcnow
 from alliance.extensions import db
 from alliance.i18n import _l
 from authenticity.ip import services
@@ -21,13 +21,12 @@ def rights_to_verify(user: User) -> list[AttentionItem]:
     count, oldest = services.waiting_count()
     if not count:
         return []
-    days = max((utcnow() - oldest).days, 0)
     return [
         AttentionItem(
             _l(
-                "Rights waiting for verification: %(n)s (the oldest for %(days)s days).",
+                "Rights waiting for verification: %(n)s (the oldest sent %(date)s).",
                 n=count,
-                days=days,
+                date=format_date(oldest),
             ),
             "ip.review",
             _l("Verify rights"),

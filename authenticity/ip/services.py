@@ -179,6 +179,8 @@ def read_right(values: dict) -> RightInput:
     work_titles = take("work_titles", _work_titles) or ()
     if valid_from and valid_until and valid_until < valid_from:
         problems["valid_until"] = _l("The end date cannot be before the start date.")
+    if isbns and (missing := _not_in_catalogue(isbns)):
+        problems["isbns"] = missing
     unregistered = right_type in REGISTERED_TYPES and not registration
     if unregistered and "registration_number" not in problems:
         problems["registration_number"] = _l(
@@ -209,27 +211,14 @@ def read_right(values: dict) -> RightInput:
     )
 
 
-def _titles_by_isbn(isbns: tuple[str, ...]) -> dict[str, Title]:
-    """Return the catalogue's titles of the ISBNs; refuse the ones it does not hold."""
-    found = (
-        {
-            title.isbn: title
-            for title in db.session.scalars(select(Title).where(Title.isbn.in_(isbns)))
-        }
-        if isbns
-        else {}
-    )
+def _not_in_catalogue(isbns) -> object | None:
+    """Return the message naming the ISBNs the catalogue does not hold, or None."""
+    found = set(db.session.scalars(select(Title.isbn).where(Title.isbn.in_(isbns))))
     missing = [isbn for isbn in isbns if isbn not in found]
-    if missing:
-        shown = ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")
-        raise FieldsInvalid(
-            _l(
-                "Not in the catalogue: %(isbns)s. List such works by title instead.",
-                isbns=shown,
-            ),
-            field="isbns",
-        )
-    return found
+    if not missing:
+        return None
+    shown = ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")
+    return _l("Not in the catalogue: %(isbns)s. List such works by title instead.", isbns=shown)
 
 
 def _principal_for(organisation: Organisation, principal_id) -> Principal | None:
@@ -268,8 +257,10 @@ def _save_proofs(actor: User, uploads: list[Upload], already: int = 0) -> list[R
 
 
 def _set_works(right: Right, values: RightInput) -> None:
-    titles = _titles_by_isbn(values.isbns)
-    right.works = [RightWork(title_id=titles[isbn].id, isbn=isbn) for isbn in values.isbns] + [
+    title_ids = dict(
+        db.session.execute(select(Title.isbn, Title.id).where(Title.isbn.in_(values.isbns))).all()
+    )
+    right.works = [RightWork(title_id=title_ids[isbn], isbn=isbn) for isbn in values.isbns] + [
         RightWork(work_title=title) for title in values.work_titles
     ]
 

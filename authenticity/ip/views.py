@@ -7,10 +7,9 @@ from wtforms import SelectChoice
 
 from alliance.auth.roles import Role, public, role_required
 from alliance.db import utcnow
-from alliance.errors import FieldsInvalid
 from alliance.extensions import db
 from alliance.i18n import current_language, local_today
-from alliance.web import paginate, perform, show_problems
+from alliance.web import paginate, perform, read_form
 from authenticity.ip import bp, principals, services
 from authenticity.ip.forms import DecisionForm, PrincipalForm, QueueFilterForm, RightForm
 from authenticity.ip.models import RightStatus
@@ -44,15 +43,6 @@ def _offer_principals(form: RightForm, organisation) -> None:
     ]
 
 
-def _read(form: RightForm):
-    """Check the form's values with the service's rules; every problem goes next to its field."""
-    try:
-        return services.read_right(form.data)
-    except FieldsInvalid as invalid:
-        show_problems(invalid, form)
-        return None
-
-
 def _principal_id(form: RightForm):
     return getattr(form, "principal", None) and form.principal.data
 
@@ -82,7 +72,7 @@ def create():
     organisation = services.filer_of(current_user)
     form = RightForm()
     _offer_principals(form, organisation)
-    if form.validate_on_submit() and (values := _read(form)):
+    if values := read_form(form, services.read_right):
         uploads = _uploads(form.documents)
         if not uploads:
             form.documents.errors = [_("Upload at least one proof document.")]
@@ -125,7 +115,7 @@ def edit(right_id):
     if request.method == "GET" and getattr(form, "principal", None):
         form.principal.data = str(right.principal_id or "")
     form.submit.label.text = _("Send again") if right.status == RightStatus.REJECTED else _("Save")
-    if form.validate_on_submit() and (values := _read(form)):
+    if values := read_form(form, services.read_right):
         removed = {int(v) for v in request.form.getlist("remove_document") if v.isdigit()}
         if perform(
             lambda: services.correct_right(
@@ -172,16 +162,11 @@ def principals_page():
     """List the principals the agency acts for, and add one with its power of attorney."""
     organisation = services.filer_of(current_user)
     form = PrincipalForm()
-    if form.validate_on_submit():
-        try:
-            values = principals.read_principal(form.data)
-        except FieldsInvalid as invalid:
-            show_problems(invalid, form)
-        else:
-            upload = next(iter(_uploads(form.power_of_attorney)), None)
-            if perform(lambda: principals.add_principal(current_user, values, upload), form):
-                flash(_("%(name)s is added.", name=values["name"]), "success")
-                return redirect(url_for("ip.principals"))
+    if values := read_form(form, principals.read_principal):
+        upload = next(iter(_uploads(form.power_of_attorney)), None)
+        if perform(lambda: principals.add_principal(current_user, values, upload), form):
+            flash(_("%(name)s is added.", name=values["name"]), "success")
+            return redirect(url_for("ip.principals"))
     page = paginate(principals.principals_of(organisation.id), PER_PAGE)
     return render_template(
         "ip/principals.html",

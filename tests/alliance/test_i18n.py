@@ -121,9 +121,14 @@ def test_catalog_is_complete_and_compiled():
     compiled = CATALOG_DIR / "messages.mo"
     assert compiled.exists(), "run: pybabel compile -d alliance/translations"
     with compiled.open("rb") as handle:
-        in_mo = {m.id: m.string for m in read_mo(handle) if m.id}
-    in_po = {m.id: m.string for m in catalog if m.id}
+        in_mo = {_key(m.id): _key(m.string) for m in read_mo(handle) if m.id}
+    in_po = {_key(m.id): _key(m.string) for m in catalog if m.id}
     assert in_mo == in_po, "messages.mo is older than messages.po: run pybabel compile"
+
+
+def _key(value):
+    """A message's id or strings as one comparable value (a plural's are a list or tuple)."""
+    return tuple(value) if isinstance(value, list | tuple) else value
 
 
 def test_every_string_in_the_code_is_in_the_catalog(tmp_path):

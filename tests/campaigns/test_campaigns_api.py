@@ -4,23 +4,10 @@ from datetime import timedelta
 
 import pytest
 
-from alliance.api.services import create_api_key
 from alliance.i18n import local_today
 from campaigns.models import LedgerEntry
 
 TODAY = local_today()
-
-
-@pytest.fixture
-def bearer(db):
-    """Return the Authorization header of a new API key of the user."""
-
-    def make(user):
-        _record, key = create_api_key(user, "api")
-        db.session.commit()
-        return {"Authorization": f"Bearer {key}"}
-
-    return make
 
 
 def campaign_body(**changes):

@@ -3,7 +3,6 @@
 import pytest
 from sqlalchemy import func, select
 
-from alliance.api.services import create_api_key
 from alliance.errors import DomainError
 from authenticity.labels.models import LabelBatch
 from authenticity.sellers import services as sellers
@@ -12,16 +11,6 @@ from authenticity.sellers.models import SellerAuthorisation
 CONTROL = "Remove the invisible control characters from this text."
 ISBNS = ["9787020001002"]  # a title of `press` (see conftest.py)
 REASONS = ["合同\u0006到期", "合同\u202e到期", "合同\u0000到期", "合同\x1b到期"]
-
-
-@pytest.fixture
-def bearer(db):
-    def make(user):
-        _record, key = create_api_key(user, "sellers")
-        db.session.commit()
-        return {"Authorization": f"Bearer {key}"}
-
-    return make
 
 
 def revoked(db, authorisation_id) -> bool:
