@@ -171,9 +171,8 @@ def test_the_home_pages_list_the_queue_and_the_rejections(
 ):
     right_id = register_id(holder)
     register_id(holder, title="第二项")
-    assert "Rights waiting for verification: 2 (the oldest sent" in client_of(officer).get("/").get_data(
-        as_text=True
-    )
+    officer_home = client_of(officer).get("/").get_data(as_text=True)
+    assert "Rights waiting for verification: 2 (the oldest sent" in officer_home
     decide(officer, right_id, "rejected", "duplicate")
     home = client_of(holder).get("/").get_data(as_text=True)
     assert "Your right “《远山》著作权” was rejected." in home
