@@ -9,13 +9,7 @@ def init_app(app: Flask) -> None:
     from alliance.auth.roles import Role
     from alliance.extensions import db
     from alliance.i18n import _l
-    from authenticity import ip, labels, sellers
-    from authenticity.ip import api as ip_api
-    from authenticity.ip import jobs as ip_jobs  # noqa: F401 (notifications, periodic tasks)
-    from authenticity.ip import views as ip_views  # noqa: F401 (routes)
-    from authenticity.ip.attention import rights_rejected, rights_to_verify
-    from authenticity.ip.demo import load_demo_rights
-    from authenticity.ip.models import DECISION_REASONS, RIGHT_STATUS_LABELS, RIGHT_TYPE_LABELS
+    from authenticity import ip, labels, notices, sellers
     from authenticity.labels import api as labels_api
     from authenticity.labels import (
         jobs,  # noqa: F401 (job kinds, periodic tasks)
@@ -38,25 +32,20 @@ def init_app(app: Flask) -> None:
     with app.app_context():
         app.extensions["label_checks"] = LabelChecks(db.engine, app.config)
     app.extensions["label_limits"] = VerifyLimits(app.config)
-    plugins.register_pages(app, sellers.bp, labels.bp, public.bp, ip.bp)
-    plugins.register_api(
-        app, sellers_api.authorisations_blp, labels_api.batches_blp, ip_api.rights_blp
-    )
+    plugins.register_pages(app, sellers.bp, labels.bp, public.bp)
+    plugins.register_api(app, sellers_api.authorisations_blp, labels_api.batches_blp)
     plugins.add_nav_link(app, "labels.index", _l("Genuine-book labels"), Role.PUBLISHER)
-    plugins.add_nav_link(app, "ip.index", _l("IP protection"), Role.RIGHTS_HOLDER, Role.PUBLISHER)
-    plugins.add_nav_link(app, "ip.review", _l("Rights to verify"), Role.IP_OFFICER)
-    plugins.add_nav_link(app, "verify.index", _l("Check a label"), public=True)
     label_route.document(app.extensions["alliance_api"])
     plugins.add_wsgi_middleware(app, label_route.LabelRoute)
     plugins.add_template_globals(
         app,
         BATCH_STATUS_LABELS=BATCH_STATUS_LABELS,
         REVOKE_CATEGORY_LABELS=REVOKE_CATEGORY_LABELS,
-        RIGHT_STATUS_LABELS=RIGHT_STATUS_LABELS,
-        RIGHT_TYPE_LABELS=RIGHT_TYPE_LABELS,
-        DECISION_REASONS=DECISION_REASONS,
     )
     plugins.add_commands(app, labels_cli)
-    plugins.add_demo_loader(app, load_demo_labels, load_demo_rights)
-    plugins.add_attention_provider(app, batches_to_print, rights_to_verify, rights_rejected)
+    plugins.add_demo_loader(app, load_demo_labels)
+    plugins.add_attention_provider(app, batches_to_print)
     logs.install()
+    ip.init_app(app)
+    notices.init_app(app)
+    plugins.add_nav_link(app, "verify.index", _l("Check a label"), public=True)

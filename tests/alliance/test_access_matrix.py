@@ -132,6 +132,18 @@ EXPECTED = {
     "ip_rights_api.list_rights": ("api", {"rights_holder", "publisher", "ip_officer"}),
     "ip_rights_api.get_right": ("api", {"rights_holder", "publisher", "ip_officer"}),
     "ip_rights_api.decide_right": ("api", {"ip_officer"}),
+    "notices.index": {"rights_holder", "publisher"},
+    "notices.create": {"rights_holder", "publisher"},
+    "notices.detail": {"rights_holder", "publisher", "ip_officer"},  # another's: a 404
+    "notices.review": {"ip_officer"},
+    "notices.decide": {"ip_officer"},
+    "notices.reply": {"rights_holder", "publisher"},  # another's listing: a 404
+    "notices.statements": PUBLIC,
+    "notices_api.file_notice": ("api", {"rights_holder", "publisher"}),
+    "notices_api.list_notices": ("api", {"rights_holder", "publisher", "ip_officer"}),
+    "notices_api.get_notice": ("api", {"rights_holder", "publisher", "ip_officer"}),
+    "notice_items_api.decide_item": ("api", {"ip_officer"}),
+    "notice_items_api.reply": ("api", {"rights_holder", "publisher"}),
     "sales.index": {"publisher", "campaign_staff"},
     "sales.create": {"publisher"},
     "sales.edit": {"publisher"},

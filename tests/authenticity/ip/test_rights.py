@@ -11,8 +11,7 @@ from alliance.notifications.models import Notification
 from authenticity.ip import services
 from authenticity.ip.models import Right
 from authenticity.ip.services import NotAFiler, Upload
-
-from .conftest import PDF, right_values
+from tests.authenticity.conftest import PDF, right_values
 
 
 def kinds_for(db, user) -> list[str]:

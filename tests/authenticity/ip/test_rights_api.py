@@ -3,8 +3,7 @@
 from sqlalchemy import func, select
 
 from authenticity.ip.models import Right
-
-from .conftest import PDF
+from tests.authenticity.conftest import PDF
 
 RIGHT = {
     "right_type": "copyright",

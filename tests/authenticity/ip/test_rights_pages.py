@@ -5,8 +5,7 @@ import io
 from sqlalchemy import func, select
 
 from authenticity.ip.models import Right
-
-from .conftest import PDF
+from tests.authenticity.conftest import PDF
 
 FORM = {
     "right_type": "copyright",

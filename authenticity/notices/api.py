@@ -1,0 +1,89 @@
+"""API of notice and takedown: /api/v1/notices and /api/v1/notice-items/{id}/..."""
+
+from alliance.api.arguments import Blueprint
+from alliance.api.auth import api_role_required, api_user
+from alliance.api.schemas import page_of
+from alliance.auth.roles import Role
+from alliance.extensions import db
+from authenticity.notices import services
+from authenticity.notices.schemas import (
+    ItemDecisionInSchema,
+    NoticeInSchema,
+    NoticeItemSchema,
+    NoticePageSchema,
+    NoticeQuerySchema,
+    NoticeSchema,
+    ReplyInSchema,
+)
+
+notices_blp = Blueprint(
+    "notices_api", __name__, url_prefix="/api/v1/notices", description="Notices of infringement"
+)
+items_blp = Blueprint(
+    "notice_items_api", __name__, url_prefix="/api/v1/notice-items",
+    description="Listings of notices: decisions and answers",
+)  # fmt: skip
+HOLDERS = (Role.RIGHTS_HOLDER, Role.PUBLISHER)
+
+
+@notices_blp.route("", methods=["POST"])
+@api_role_required(*HOLDERS)
+@notices_blp.arguments(NoticeInSchema)
+@notices_blp.response(201, NoticeSchema)
+@notices_blp.problems(401, 403, 409, 422)
+def file_notice(values):
+    """File a notice naming 1 to 300 listings; 422 names each bad listing by number and field
+    (`items.<number>.<field>`, numbered from 1); nothing is written then."""
+    user = api_user()
+    checked = services.read_notice(user, {**values, "regime_statement": values["accurate"]})
+    notice = services.file_notice(user, checked)
+    db.session.commit()
+    return notice
+
+
+@notices_blp.route("")
+@api_role_required(*HOLDERS, Role.IP_OFFICER)
+@notices_blp.arguments(NoticeQuerySchema, location="query")
+@notices_blp.response(200, NoticePageSchema)
+@notices_blp.problems(401, 403)
+def list_notices(query):
+    """List your organisation's notices (an officer: all), newest first, by listing status."""
+    statement = services.notices_visible_to(api_user(), query.get("status"))
+    return page_of(statement, query["page"], query["page_size"])
+
+
+@notices_blp.route("/<int:notice_id>")
+@api_role_required(*HOLDERS, Role.IP_OFFICER)
+@notices_blp.response(200, NoticeSchema)
+@notices_blp.problems(401, 403, 404)
+def get_notice(notice_id):
+    """Show one notice: every listing with its status, reasons and timeline."""
+    return services.own_notice(api_user(), notice_id)
+
+
+@items_blp.route("/<int:item_id>/decision", methods=["POST"])
+@api_role_required(Role.IP_OFFICER)
+@items_blp.arguments(ItemDecisionInSchema)
+@items_blp.response(200, NoticeItemSchema)
+@items_blp.problems(401, 403, 404, 409, 422)
+def decide_item(values, item_id):
+    """Remove, reject (with `reason_code` and/or `reason`) or ask about a listing."""
+    item = services.own_item(api_user(), item_id)
+    services.decide_items(
+        api_user(), [item.id], values["decision"], values.get("reason_code"), values.get("reason")
+    )
+    db.session.commit()
+    return item
+
+
+@items_blp.route("/<int:item_id>/reply", methods=["POST"])
+@api_role_required(*HOLDERS)
+@items_blp.arguments(ReplyInSchema)
+@items_blp.response(200, NoticeItemSchema)
+@items_blp.problems(401, 403, 404, 409, 422)
+def reply(values, item_id):
+    """Answer an officer's question about one of your listings: it goes back to review."""
+    item = services.own_item(api_user(), item_id)
+    services.reply(api_user(), item, values["answer"])
+    db.session.commit()
+    return item

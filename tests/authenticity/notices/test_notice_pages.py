@@ -1,0 +1,128 @@
+"""The notice pages: a holder files by pasting listings, officers decide from the queue."""
+
+from sqlalchemy import func, select
+
+from authenticity.notices.models import Notice, NoticeItem
+
+
+def verified_right(app, db, register_id, decide, holder, officer) -> int:
+    right_id = register_id(holder)
+    decide(officer, right_id, "verified")
+    return right_id
+
+
+def form(right_id, listings, **changes) -> dict:
+    return {"right_id": str(right_id), "regime": "cn_ecommerce", "listings": listings,
+            "default_reason": "pirated_copy", "good_faith": "y", "accurate": "y",
+            "regime_statement": "y", "signature": "张三", **changes}  # fmt: skip
+
+
+def count(db, model) -> int:
+    db.session.expire_all()
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_a_holder_files_a_pasted_notice_and_follows_it(
+    app, db, client_of, register_id, decide, holder, officer
+):
+    right_id = verified_right(app, db, register_id, decide, holder, officer)
+    client = client_of(holder)
+    page = client.get("/ip/notices/new").get_data(as_text=True)
+    assert "《远山》著作权" in page
+    pasted = "L1\tshop-1\n L2 , shop-2 , , https://m.example/2 , cover_copied\n"
+    response = client.post("/ip/notices/new", data=form(right_id, pasted))
+    notice_id = db.session.scalar(select(Notice.id))
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/ip/notices/{notice_id}"
+    detail = client.get(f"/ip/notices/{notice_id}").get_data(as_text=True)
+    assert "Submitted: 2" in detail and "https://m.example/2" in detail
+    assert f"/ip/notices/{notice_id}" in client.get("/ip/notices/").get_data(as_text=True)
+
+
+def test_bad_lines_are_listed_the_input_kept_and_nothing_written(
+    app, db, client_of, register_id, decide, holder, officer
+):
+    right_id = verified_right(app, db, register_id, decide, holder, officer)
+    client = client_of(holder)
+    pasted = "L1\tshop-1\nL1\tshop-1\n=cmd|' /C calc'!A0\tshop-2\n<script>x</script>"
+    response = client.post("/ip/notices/new", data=form(right_id, pasted, signature="",
+                                                        accurate=""))  # fmt: skip
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert (
+        "Line 2, listing id: This listing is named twice in this notice (also on line 1)." in page
+    )
+    assert "Line 3, listing id:" in page and "Line 4, merchant id:" in page
+    assert "Sign with your full name." in page
+    assert "Tick this statement" in page
+    assert "&lt;script&gt;x&lt;/script&gt;" in page and "<script>x</script>" not in page
+    assert "=cmd|&#39; /C calc&#39;!A0" in page  # the pasted text is kept
+    assert count(db, NoticeItem) == 0
+
+
+def test_a_holder_without_a_verified_right_is_told_where_to_start(client_of, holder):
+    page = client_of(holder).get("/ip/notices/new").get_data(as_text=True)
+    assert "You have no right that is verified and valid today." in page
+
+
+def test_the_officer_removes_two_and_rejects_one_from_the_queue(
+    app, db, client_of, register_id, decide, holder, officer
+):
+    right_id = verified_right(app, db, register_id, decide, holder, officer)
+    client_of(holder).post("/ip/notices/new", data=form(right_id, "L1,s\nL2,s\nL3,s"))
+    ids = db.session.scalars(select(NoticeItem.id).order_by(NoticeItem.id)).all()
+    client = client_of(officer)
+    queue = client.get("/ip/notices/review").get_data(as_text=True)
+    assert queue.count('name="item_id"') == 3
+    removed = client.post("/ip/notices/decide", data={"item_id": [str(i) for i in ids[:2]],
+                                                       "remove": "1"})  # fmt: skip
+    assert removed.status_code == 302
+    refused = client.post("/ip/notices/decide", data={"item_id": str(ids[2]), "reject": "1"},
+                          follow_redirects=True)  # fmt: skip
+    assert "Give the reason the holder will read." in refused.get_data(as_text=True)
+    client.post("/ip/notices/decide", data={"item_id": str(ids[2]), "reject": "1",
+                                             "reason_code": "evidence_insufficient"})  # fmt: skip
+    notice_id = db.session.scalar(select(Notice.id))
+    holder_view = client_of(holder).get(f"/ip/notices/{notice_id}").get_data(as_text=True)
+    assert "Removed: 2" in holder_view and "Rejected: 1" in holder_view
+    assert "The evidence does not show the infringement." in holder_view
+
+
+def test_another_holder_sees_nothing_and_cannot_answer(
+    app, db, client_of, register_id, decide, holder, other_holder, officer
+):
+    right_id = verified_right(app, db, register_id, decide, holder, officer)
+    client_of(holder).post("/ip/notices/new", data=form(right_id, "L1,s"))
+    notice_id = db.session.scalar(select(Notice.id))
+    item_id = db.session.scalar(select(NoticeItem.id))
+    other = client_of(other_holder)
+    assert other.get(f"/ip/notices/{notice_id}").status_code == 404
+    assert other.post(f"/ip/notices/listings/{item_id}/reply",
+                      data={"answer": "x"}).status_code == 404  # fmt: skip
+    assert (
+        client_of(other_holder).post("/ip/notices/new", data=form(right_id, "L9,s")).status_code
+        == 200
+    )  # refused on the page: not one of their rights
+    assert count(db, Notice) == 1
+
+
+def test_the_queue_page_runs_a_bounded_number_of_queries(
+    app, db, client_of, register_id, decide, holder, officer, statements_in
+):
+    right_id = verified_right(app, db, register_id, decide, holder, officer)
+    holder_client = client_of(holder)
+    holder_client.post("/ip/notices/new", data=form(right_id, "L1,s"))
+    client = client_of(officer)
+    with statements_in() as few:
+        client.get("/ip/notices/review")
+    lines = "\n".join(f"M{n},s{n}" for n in range(40))
+    holder_client.post("/ip/notices/new", data=form(right_id, lines))
+    with statements_in() as many:
+        page = client.get("/ip/notices/review").get_data(as_text=True)
+    assert page.count('name="item_id"') == 41
+    assert len(many) == len(few)
+
+
+def test_the_statement_templates_are_public(client):
+    page = client.get("/ip/notices/statements").get_data(as_text=True)
+    assert "E-commerce Law" in page and "512(c)(3)" in page
