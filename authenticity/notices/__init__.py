@@ -16,11 +16,13 @@ def init_app(app: Flask) -> None:
         models,
         views,
     )
+    from authenticity.notices.demo import load_demo_notices
     from authenticity.notices.settings import read_notice_settings
 
     read_notice_settings(app)
     plugins.register_pages(app, bp)
     plugins.register_api(app, api.notices_blp, api.items_blp)
+    plugins.add_demo_loader(app, load_demo_notices)
     plugins.add_nav_link(app, "notices.index", _l("Notices"), Role.RIGHTS_HOLDER, Role.PUBLISHER)
     plugins.add_nav_link(app, "notices.review", _l("Listings to review"), Role.IP_OFFICER)
     plugins.add_template_globals(
