@@ -195,6 +195,7 @@ ACCOUNTS = [
     ("reviewer@example.org", "评审专家 Reviewer", Role.REVIEWER, None),
     ("rights@example.org", "版权代理人 Rights Holder", Role.RIGHTS_HOLDER, "书香版权代理"),
     ("merchant@example.org", "店铺运营 Merchant", Role.MERCHANT, "多多好书专营店"),
+    ("marketplace@example.org", "平台系统 Marketplace", Role.MARKETPLACE, "拼多多"),
 ]
 
 

@@ -15,6 +15,7 @@ from alliance.cleaning import (
 )
 from alliance.errors import DomainError, FieldsInvalid, field_errors_message
 from alliance.extensions import db
+from alliance.files.services import Upload
 from alliance.importing import save_report
 from alliance.tabular import ImportRejected
 
@@ -127,6 +128,12 @@ def run_import(form, importer: Callable[[bytes, str], object]) -> Imported:
         return Imported()
     db.session.commit()
     return Imported(result=result)
+
+
+def uploads_in(field) -> list[Upload]:
+    """Return the files sent in a form's file field (none chosen: an empty list)."""
+    files = field.data if isinstance(field.data, list) else [field.data]
+    return [Upload(f.filename or "upload", f.read()) for f in files if f and f.filename]
 
 
 def page_number() -> int:

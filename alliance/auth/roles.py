@@ -22,6 +22,7 @@ class Role(StrEnum):
     REVIEWER = "reviewer"
     RIGHTS_HOLDER = "rights_holder"
     MERCHANT = "merchant"
+    MARKETPLACE = "marketplace"  # the marketplace's systems, through API keys
 
 
 # The roles whose work is done for an organisation (a member of the alliance, or a merchant).
@@ -48,6 +49,7 @@ ROLE_LABELS = {
     Role.REVIEWER: _l("Grant reviewer"),
     Role.RIGHTS_HOLDER: _l("Rights holder or agent"),
     Role.MERCHANT: _l("Marketplace merchant"),
+    Role.MARKETPLACE: _l("Marketplace systems (API)"),
 }
 
 

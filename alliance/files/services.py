@@ -33,6 +33,14 @@ SHOWN_INLINE = IMAGES | {"pdf"}  # everything else is downloaded, never opened b
 _MARKUP = (b"<html", b"<script", b"<svg", b"<!doctype", b"<body", b"<iframe")
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A file a user sent: the name they gave it and its bytes."""
+
+    filename: str
+    data: bytes
+
+
 class FileRefused(DomainError):
     """The upload is not a file this use accepts; the message says why."""
 

@@ -5,6 +5,7 @@ from alliance.api.auth import api_role_required, api_user
 from alliance.api.schemas import page_of
 from alliance.auth.roles import Role
 from alliance.extensions import db
+from alliance.files.services import Upload
 from authenticity.ip import services
 from authenticity.ip.schemas import (
     ProofDocumentInSchema,
@@ -15,7 +16,6 @@ from authenticity.ip.schemas import (
     RightQuerySchema,
     RightSchema,
 )
-from authenticity.ip.services import Upload
 
 rights_blp = Blueprint(
     "ip_rights_api", __name__, url_prefix="/api/v1/ip-rights", description="IP rights registry"

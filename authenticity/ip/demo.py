@@ -6,10 +6,10 @@ from sqlalchemy import select
 
 from alliance.catalogue.models import Title
 from alliance.extensions import db
+from alliance.files.services import Upload
 from alliance.pdf import CHINESE, Document
 from authenticity.ip import principals, services
 from authenticity.ip.models import RightStatus, RightType
-from authenticity.ip.services import Upload
 
 
 def demo_certificate(heading: str, lines: list[str]) -> bytes:

@@ -9,12 +9,11 @@ from alliance.auth.models import User
 from alliance.dates import read_day
 from alliance.errors import FieldsInvalid, NotFoundError
 from alliance.extensions import db
-from alliance.files.services import FileRefused, file_use, save_file
+from alliance.files.services import FileRefused, Upload, file_use, save_file
 from alliance.i18n import _l
 from authenticity.ip.models import Principal
 from authenticity.ip.services import (
     NotAFiler,
-    Upload,
     filer_of,
     is_agency,
     is_officer,

@@ -16,7 +16,7 @@ from alliance.dates import read_day
 from alliance.db import utcnow
 from alliance.errors import ConflictError, DomainError, FieldsInvalid, NotFoundError
 from alliance.extensions import db
-from alliance.files.services import FileRefused, file_use, save_file
+from alliance.files.services import FileRefused, Upload, file_use, save_file
 from alliance.i18n import _l, local_today
 from alliance.members.models import MemberStatus, Organisation, OrganisationKind
 from alliance.members.services import users_of
@@ -67,14 +67,6 @@ class RightInput:
     valid_until: date | None
     isbns: tuple[str, ...]
     work_titles: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Upload:
-    """A file a user sent: the name they gave it and its bytes."""
-
-    filename: str
-    data: bytes
 
 
 # --- who may register -----------------------------------------------------------------------

@@ -9,11 +9,10 @@ from alliance.auth.roles import Role, public, role_required
 from alliance.db import utcnow
 from alliance.extensions import db
 from alliance.i18n import current_language, local_today
-from alliance.web import paginate, perform, read_form
+from alliance.web import paginate, perform, read_form, uploads_in
 from authenticity.ip import bp, principals, services
 from authenticity.ip.forms import DecisionForm, PrincipalForm, QueueFilterForm, RightForm
 from authenticity.ip.models import RightStatus
-from authenticity.ip.services import Upload
 
 PER_PAGE = 50
 HOLDERS = (Role.RIGHTS_HOLDER, Role.PUBLISHER)
@@ -22,12 +21,6 @@ DECISIONS = {
     "reject": RightStatus.REJECTED,
     "revoke": RightStatus.REVOKED,
 }
-
-
-def _uploads(field) -> list[Upload]:
-    """Return the files sent in a file field (none chosen: an empty list)."""
-    files = field.data if isinstance(field.data, list) else [field.data]
-    return [Upload(f.filename or "upload", f.read()) for f in files if f and f.filename]
 
 
 def _offer_principals(form: RightForm, organisation) -> None:
@@ -73,7 +66,7 @@ def create():
     form = RightForm()
     _offer_principals(form, organisation)
     if values := read_form(form, services.read_right):
-        uploads = _uploads(form.documents)
+        uploads = uploads_in(form.documents)
         if not uploads:
             form.documents.errors = [_("Upload at least one proof document.")]
         elif done := perform(
@@ -119,7 +112,7 @@ def edit(right_id):
         removed = {int(v) for v in request.form.getlist("remove_document") if v.isdigit()}
         if perform(
             lambda: services.correct_right(
-                current_user, right, values, _uploads(form.documents), removed
+                current_user, right, values, uploads_in(form.documents), removed
             ),
             form,
         ):
@@ -163,7 +156,7 @@ def principals_page():
     organisation = services.filer_of(current_user)
     form = PrincipalForm()
     if values := read_form(form, principals.read_principal):
-        upload = next(iter(_uploads(form.power_of_attorney)), None)
+        upload = next(iter(uploads_in(form.power_of_attorney)), None)
         if perform(lambda: principals.add_principal(current_user, values, upload), form):
             flash(_("%(name)s is added.", name=values["name"]), "success")
             return redirect(url_for("ip.principals"))

@@ -21,10 +21,12 @@ def init_app(app: Flask) -> None:
 
     read_notice_settings(app)
     plugins.register_pages(app, bp)
-    plugins.register_api(app, api.notices_blp, api.items_blp)
+    plugins.register_api(app, api.notices_blp, api.items_blp, api.merchants_blp)
     plugins.add_demo_loader(app, load_demo_notices)
     plugins.add_nav_link(app, "notices.index", _l("Notices"), Role.RIGHTS_HOLDER, Role.PUBLISHER)
     plugins.add_nav_link(app, "notices.review", _l("Listings to review"), Role.IP_OFFICER)
+    plugins.add_nav_link(app, "notices.merchants", _l("Merchants"), Role.IP_OFFICER)
+    plugins.add_nav_link(app, "notices.merchant_index", _l("Notices against you"), Role.MERCHANT)
     plugins.add_template_globals(
         app,
         ITEM_STATUS_LABELS=models.ITEM_STATUS_LABELS,

@@ -5,9 +5,15 @@ from alliance.api.auth import api_role_required, api_user
 from alliance.api.schemas import page_of
 from alliance.auth.roles import Role
 from alliance.extensions import db
-from authenticity.notices import services
+from alliance.files.services import Upload
+from authenticity.ip.schemas import ProofDocumentInSchema as ProofFileSchema
+from authenticity.notices import counter, merchants, services
 from authenticity.notices.schemas import (
+    CounterNoticeInSchema,
+    HolderResponseInSchema,
     ItemDecisionInSchema,
+    MerchantInSchema,
+    MerchantSchema,
     NoticeInSchema,
     NoticeItemSchema,
     NoticePageSchema,
@@ -22,6 +28,10 @@ notices_blp = Blueprint(
 items_blp = Blueprint(
     "notice_items_api", __name__, url_prefix="/api/v1/notice-items",
     description="Listings of notices: decisions and answers",
+)  # fmt: skip
+merchants_blp = Blueprint(
+    "merchants_api", __name__, url_prefix="/api/v1/merchants",
+    description="Marketplace merchants and their organisations",
 )  # fmt: skip
 HOLDERS = (Role.RIGHTS_HOLDER, Role.PUBLISHER)
 
@@ -87,3 +97,66 @@ def reply(values, item_id):
     services.reply(api_user(), item, values["answer"])
     db.session.commit()
     return item
+
+
+def _visible_item(item_id):
+    """Return a listing the key's user may act on: the holder's, or its merchant's."""
+    user = api_user()
+    if user.has_role(Role.MERCHANT) and not user.has_role(*HOLDERS):
+        return merchants.own_listing(user, item_id)
+    return services.own_item(user, item_id)
+
+
+@items_blp.route("/<int:item_id>/counter-notice", methods=["POST"])
+@api_role_required(Role.MERCHANT)
+@items_blp.arguments(CounterNoticeInSchema)
+@items_blp.response(201, NoticeItemSchema)
+@items_blp.problems(401, 403, 404, 409, 422)
+def counter_notice(values, item_id):
+    """Answer a removal of one of your listings with a counter-notice, within its window."""
+    item = merchants.own_listing(api_user(), item_id)
+    counter.file_counter_notice(api_user(), item, values)
+    db.session.commit()
+    return item
+
+
+@items_blp.route("/<int:item_id>/documents", methods=["POST"])
+@api_role_required(Role.MERCHANT, *HOLDERS)
+@items_blp.arguments(ProofFileSchema, location="files")
+@items_blp.response(201, NoticeItemSchema)
+@items_blp.problems(401, 403, 404, 409, 413, 422)
+def add_document(files, item_id):
+    """Add a document to a listing: a holder's complaint or suit, or a merchant's evidence."""
+    item = _visible_item(item_id)
+    upload = files["file"]
+    counter.add_evidence(api_user(), item, [Upload(upload.filename or "upload", upload.read())])
+    db.session.commit()
+    return item
+
+
+@items_blp.route("/<int:item_id>/holder-response", methods=["POST"])
+@api_role_required(*HOLDERS)
+@items_blp.arguments(HolderResponseInSchema)
+@items_blp.response(200, NoticeItemSchema)
+@items_blp.problems(401, 403, 404, 409, 422)
+def holder_response(values, item_id):
+    """Answer a counter-notice: `complaint_filed` (send its proof to .../documents first)
+    upholds the removal; `withdraw` reinstates the listing."""
+    item = services.own_item(api_user(), item_id)
+    counter.answer_counter_notice(api_user(), item, values["action"])
+    db.session.commit()
+    return item
+
+
+@merchants_blp.route("/<merchant_id>", methods=["PUT"])
+@api_role_required(Role.IP_OFFICER, Role.MARKETPLACE)
+@merchants_blp.arguments(MerchantInSchema)
+@merchants_blp.response(200, MerchantSchema)
+@merchants_blp.problems(401, 403, 422)
+def put_merchant(values, merchant_id):
+    """Say who a marketplace merchant id is: its name and merchant organisation."""
+    merchant = merchants.set_merchant(
+        api_user(), merchant_id, values["name"], values.get("organisation_id")
+    )
+    db.session.commit()
+    return merchant

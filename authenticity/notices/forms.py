@@ -1,10 +1,12 @@
 """Forms of notice and takedown: filing a notice, an officer's decision, a holder's answer."""
 
+from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from alliance.forms import FlaskForm
 from alliance.i18n import _l
+from authenticity.ip.forms import PROOF_TYPES
 from authenticity.ip.models import RIGHT_TYPE_LABELS
 from authenticity.notices.models import REASON_LABELS, REGIME_LABELS, REJECTION_REASONS
 
@@ -93,3 +95,57 @@ class QueueFilterForm(FlaskForm):
         default="",
     )  # fmt: skip
     merchant = StringField(_l("Merchant id"), validators=[Optional(), Length(max=64)])
+
+
+class CounterNoticeForm(FlaskForm):
+    """A merchant's counter-notice: why the removal was a mistake, who they are, signed."""
+
+    statement = TextAreaField(
+        _l("Why the removal was a mistake"),
+        validators=[Length(max=5000)],
+        description=_l("For example: the copies are genuine, bought from the publisher's "
+                       "distributor; or you hold a licence."),
+        render_kw={"rows": 5},
+    )  # fmt: skip
+    contact = TextAreaField(
+        _l("Your real name or company name, address and phone"),
+        validators=[Length(max=500)],
+        description=_l("Given to the rights holder, who may take the matter to court."),
+        render_kw={"rows": 2},
+    )
+    evidence = MultipleFileField(
+        _l("Evidence: invoices, an authorisation (PDF, JPEG or PNG, at most 10 MB each)"),
+        render_kw={"accept": PROOF_TYPES},
+    )
+    accept_jurisdiction = BooleanField(
+        _l("I accept the jurisdiction of the courts where I am registered, or where the rights "
+           "holder may sue, and will accept service of process from the holder.")
+    )  # fmt: skip
+    signature = StringField(_l("Signature: your full name"), validators=[Length(max=100)])
+    submit = SubmitField(_l("Send the counter-notice"))
+
+
+class HolderAnswerForm(FlaskForm):
+    """The holder's answer to a counter-notice."""
+
+    action = SelectField(
+        _l("Your answer"),
+        choices=[
+            SelectChoice("complaint_filed", _l("I have filed a complaint or a suit (proof below)")),
+            SelectChoice("withdraw", _l("I withdraw: reinstate the listing")),
+        ],
+    )
+    proof = MultipleFileField(
+        _l("Proof of the complaint or suit (PDF, JPEG or PNG)"),
+        render_kw={"accept": PROOF_TYPES},
+    )
+    submit = SubmitField(_l("Send the answer"))
+
+
+class MerchantForm(FlaskForm):
+    """Link a marketplace merchant id to its name and merchant organisation."""
+
+    merchant_id = StringField(_l("Merchant id on the marketplace"), validators=[Length(max=64)])
+    name = StringField(_l("Merchant name"), validators=[Length(max=200)])
+    organisation_id = SelectField(_l("Merchant organisation"), choices=[], validate_choice=False)
+    submit = SubmitField(_l("Save"))

@@ -1,13 +1,14 @@
 """Notices, the listings they name (each with its own status and timeline), and merchants."""
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from alliance.db import UTCDateTime, one_of, utcnow
 from alliance.extensions import db
+from alliance.files.models import StoredFile
 from alliance.i18n import _l
 from alliance.members.models import Organisation
 from alliance.workflow import Workflow
@@ -165,6 +166,11 @@ class Merchant(db.Model):
 
     organisation: Mapped[Organisation | None] = relationship()
 
+    @property
+    def id(self) -> str:
+        """Return the key the audit log names this merchant by: the marketplace's id."""
+        return self.merchant_id
+
 
 class Notice(db.Model):
     """A holder's notice of infringement on a verified right, naming 1 to 300 listings."""
@@ -192,6 +198,11 @@ class Notice(db.Model):
     right: Mapped[Right] = relationship(lazy="joined")
     items: Mapped[list["NoticeItem"]] = relationship(
         back_populates="notice", order_by="NoticeItem.id", cascade="all, delete-orphan"
+    )
+    documents: Mapped[list["NoticeDocument"]] = relationship(
+        primaryjoin="and_(NoticeDocument.notice_id == Notice.id, NoticeDocument.item_id.is_(None))",
+        order_by="NoticeDocument.file_id",
+        viewonly=True,
     )
 
     def audit_state(self) -> dict:
@@ -238,6 +249,8 @@ class NoticeItem(db.Model):
     events: Mapped[list["ItemEvent"]] = relationship(
         order_by="ItemEvent.id", cascade="all, delete-orphan"
     )
+    counter_notice: Mapped["CounterNotice | None"] = relationship(back_populates="item")
+    documents: Mapped[list["NoticeDocument"]] = relationship(order_by="NoticeDocument.file_id")
 
     def audit_state(self) -> dict:
         """Return the fields recorded in the audit log."""
@@ -265,3 +278,75 @@ class ItemEvent(db.Model):
     code: Mapped[str | None] = mapped_column(String(32))
     text: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class HolderAction(StrEnum):
+    """How a holder answers a counter-notice."""
+
+    COMPLAINT_FILED = "complaint_filed"
+    WITHDRAW = "withdraw"
+
+
+class CounterNotice(db.Model):
+    """A merchant's answer to a removal: why it was a mistake, who they are, signed."""
+
+    __tablename__ = "counter_notice"
+    __table_args__ = (
+        CheckConstraint(
+            "holder_action IS NULL OR " + one_of("holder_action", HolderAction),
+            name="holder_action",
+        ),
+    )
+
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("notice_item.id", ondelete="CASCADE"), primary_key=True
+    )
+    merchant_organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="RESTRICT"), index=True
+    )
+    statement: Mapped[str] = mapped_column(Text)
+    contact: Mapped[str] = mapped_column(String(500))
+    accept_jurisdiction: Mapped[bool] = mapped_column(Boolean)
+    signature: Mapped[str] = mapped_column(String(100))
+    filed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    filed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The last day (in China) the holder may answer that it has gone to court or complained.
+    holder_deadline: Mapped[date] = mapped_column(Date, index=True)
+    holder_action: Mapped[str | None] = mapped_column(String(16))
+    holder_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    item: Mapped[NoticeItem] = relationship(back_populates="counter_notice")
+
+    @property
+    def id(self) -> int:
+        """Return the key the audit log names a counter-notice by: its listing's."""
+        return self.item_id
+
+    def audit_state(self) -> dict:
+        """Return the fields recorded in the audit log."""
+        return {
+            "item_id": self.item_id,
+            "statement": self.statement,
+            "contact": self.contact,
+            "accept_jurisdiction": self.accept_jurisdiction,
+            "signature": self.signature,
+            "holder_deadline": self.holder_deadline.isoformat(),
+            "holder_action": self.holder_action,
+        }
+
+
+class NoticeDocument(db.Model):
+    """A file of a notice's paperwork: the holder's evidence, a merchant's, a court filing."""
+
+    __tablename__ = "notice_document"
+
+    file_id: Mapped[int] = mapped_column(
+        ForeignKey("stored_file.id", ondelete="RESTRICT"), primary_key=True
+    )
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notice.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("notice_item.id", ondelete="CASCADE"), index=True
+    )
+    party: Mapped[str] = mapped_column(String(16))  # holder or merchant
+
+    file: Mapped[StoredFile] = relationship(lazy="joined")

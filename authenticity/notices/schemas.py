@@ -3,7 +3,7 @@
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from alliance.api.schemas import PageQuerySchema, PageSchema
-from authenticity.notices.models import MAX_ITEMS, ItemStatus, ReasonCode, Regime
+from authenticity.notices.models import MAX_ITEMS, HolderAction, ItemStatus, ReasonCode, Regime
 
 
 class ItemEventSchema(Schema):
@@ -116,3 +116,40 @@ class ReplyInSchema(Schema):
     """A holder's answer to an officer's question."""
 
     answer = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class CounterNoticeInSchema(Schema):
+    """A merchant's counter-notice on a removed listing of its own."""
+
+    statement = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    contact = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    accept_jurisdiction = fields.Boolean(required=True, metadata={"description": "Must be true"})
+    signature = fields.String(required=True, validate=validate.Length(min=1, max=100))
+
+
+class HolderResponseInSchema(Schema):
+    """The holder's answer to a counter-notice (a complaint's proof is uploaded on the page)."""
+
+    action = fields.String(
+        required=True, validate=validate.OneOf([a.value for a in HolderAction]),
+        metadata={"description": "complaint_filed needs proof: send it on the notice's page"},
+    )  # fmt: skip
+
+
+class MerchantInSchema(Schema):
+    """Who a marketplace merchant id is."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    organisation_id = fields.Integer(
+        allow_none=True, validate=validate.Range(min=1, max=2**31 - 1),
+        metadata={"description": "The merchant member organisation; null for none"},
+    )  # fmt: skip
+
+
+class MerchantSchema(Schema):
+    """A marketplace merchant id and the organisation it belongs to."""
+
+    merchant_id = fields.String()
+    name = fields.String()
+    organisation_id = fields.Integer(allow_none=True)
+    updated_at = fields.DateTime()

@@ -29,6 +29,7 @@ from authenticity.notices.models import (
     REJECTION_REASONS,
     ItemEvent,
     ItemStatus,
+    Merchant,
     Notice,
     NoticeItem,
     ReasonCode,
@@ -284,13 +285,15 @@ def decide_items(officer: User, item_ids: list[int], decision: str, reason_code=
         raise NotFoundError(_l("No such listing in any notice."))
     now = utcnow()
     for item in items:
-        _move(officer, item, decision, "officer", code, text, now)
+        move_item(officer, item, decision, "officer", code, text, now)
+        if decision == ItemStatus.REMOVED:
+            tell_merchant(item)
     for notice_id in sorted({item.notice_id for item in items}):
         _tell_holder(db.session.get(Notice, notice_id))
     return items
 
 
-def _move(actor, item: NoticeItem, to: str, by: str, code, text, now) -> None:
+def move_item(actor, item: NoticeItem, to: str, by: str, code, text, now) -> None:
     """Move one listing, guarded against a decision that landed meanwhile; audit and record."""
     current = item.status
     if not ITEM_WORKFLOW.can(current, to):
@@ -324,10 +327,25 @@ def reply(holder: User, item: NoticeItem, answer) -> NoticeItem:
                          message=_l("Write your answer."))  # fmt: skip
     except ValueError as error:
         raise FieldsInvalid(error.args[0], field="answer") from None
-    _move(holder, item, ItemStatus.UNDER_REVIEW, "holder", None, text, utcnow())
+    move_item(holder, item, ItemStatus.UNDER_REVIEW, "holder", None, text, utcnow())
     notify(rights.officers(), "notices.answered", notice_id=item.notice_id,
            listing_id=item.listing_id)  # fmt: skip
     return item
+
+
+def tell_merchant(item: NoticeItem) -> None:
+    """Tell the merchant organisation a listing is of (when one is linked) what happened to it."""
+    organisation_ids = list(
+        db.session.scalars(
+            select(Merchant.organisation_id).where(
+                Merchant.merchant_id == item.merchant_id, Merchant.organisation_id.is_not(None)
+            )
+        )
+    )
+    people = [user for users in users_of(organisation_ids).values() for user in users
+              if user.active]  # fmt: skip
+    notify(people, "notices.listing_decided", item_id=item.id, listing_id=item.listing_id,
+           status=item.status)  # fmt: skip
 
 
 def _tell_holder(notice: Notice) -> None:

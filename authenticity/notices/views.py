@@ -8,13 +8,21 @@ from wtforms import SelectChoice
 from alliance.auth.roles import Role, public, role_required
 from alliance.db import utcnow
 from alliance.errors import FieldsInvalid
-from alliance.i18n import current_language
-from alliance.web import id_from, paginate, perform, query_text, show_problems
+from alliance.i18n import current_language, local_today
+from alliance.web import id_from, paginate, perform, query_text, show_problems, uploads_in
 from authenticity.ip import services as rights
 from authenticity.ip.models import RIGHT_TYPE_LABELS
-from authenticity.notices import bp, services
-from authenticity.notices.forms import DecisionForm, NoticeForm, QueueFilterForm, ReplyForm
-from authenticity.notices.models import REGIME_STATEMENTS, ItemStatus
+from authenticity.notices import bp, counter, merchants, services
+from authenticity.notices.forms import (
+    CounterNoticeForm,
+    DecisionForm,
+    HolderAnswerForm,
+    MerchantForm,
+    NoticeForm,
+    QueueFilterForm,
+    ReplyForm,
+)
+from authenticity.notices.models import ITEM_STATUS_LABELS, REGIME_STATEMENTS, ItemStatus
 
 PER_PAGE = 50
 HOLDERS = (Role.RIGHTS_HOLDER, Role.PUBLISHER)
@@ -113,6 +121,8 @@ def detail(notice_id):
         summary=services.summaries([notice.id])[notice.id],
         decision_form=DecisionForm() if officer else None,
         reply_form=ReplyForm(),
+        answer_form=HolderAnswerForm(),
+        today=local_today(),
     )
 
 
@@ -179,3 +189,82 @@ def reply(item_id):
 def statements():
     """Show the standard statements of a notice for each procedure, in both languages."""
     return render_template("notices/statements.html", statements=REGIME_STATEMENTS)
+
+
+@bp.route("/listings/<int:item_id>/answer", methods=["POST"])
+@role_required(*HOLDERS)
+def answer(item_id):
+    """Answer a merchant's counter-notice: a complaint or suit filed, or withdraw."""
+    item = services.own_item(current_user, item_id)
+    form = HolderAnswerForm()
+    if form.validate_on_submit():
+        done = perform(
+            lambda: counter.answer_counter_notice(
+                current_user, item, form.action.data, uploads_in(form.proof)
+            )
+        )
+        if done:
+            flash(_("Your answer is recorded: the listing is now “%(status)s”.",
+                    status=ITEM_STATUS_LABELS[item.status]), "success")  # fmt: skip
+    return redirect(url_for("notices.detail", notice_id=item.notice_id))
+
+
+@bp.route("/against-you")
+@role_required(Role.MERCHANT)
+def merchant_index():
+    """List the notices' listings against the merchant organisation, the newest first."""
+    organisation = merchants.acting_merchant(current_user)
+    status = request.args.get("status") or None
+    if status not in ITEM_STATUS_LABELS:
+        status = None
+    page = paginate(merchants.items_against(organisation.id, status), PER_PAGE)
+    return render_template(
+        "notices/merchant_index.html", page=page, status=status,
+        merchant_ids=merchants.merchant_ids_of(organisation.id),
+    )  # fmt: skip
+
+
+@bp.route("/against-you/<int:item_id>", methods=["GET", "POST"])
+@role_required(Role.MERCHANT)
+def merchant_detail(item_id):
+    """Show a listing named in a notice, its grounds and holder; counter-notice a removal."""
+    item = merchants.own_listing(current_user, item_id)
+    form = CounterNoticeForm()
+    if item.status == ItemStatus.REMOVED and form.validate_on_submit():
+        values = {name: getattr(form, name).data for name in
+                  ("statement", "contact", "accept_jurisdiction", "signature")}  # fmt: skip
+        if perform(
+            lambda: counter.file_counter_notice(
+                current_user, item, values, uploads_in(form.evidence)
+            ),
+            form,
+        ):
+            flash(_("Your counter-notice is sent. The rights holder has until %(day)s to answer.",
+                    day=item.counter_notice.holder_deadline.isoformat()), "success")  # fmt: skip
+            return redirect(url_for("notices.merchant_detail", item_id=item.id))
+    until = counter.counter_notice_until(item) if item.status == ItemStatus.REMOVED else None
+    return render_template(
+        "notices/merchant_detail.html", item=item, form=form, until=until, today=local_today()
+    )
+
+
+@bp.route("/merchants", methods=["GET", "POST"], endpoint="merchants")
+@role_required(Role.IP_OFFICER)
+def merchants_page():
+    """Link marketplace merchant ids to their names and merchant organisations."""
+    form = MerchantForm()
+    form.organisation_id.choices = [SelectChoice("", _("Not a member organisation"))] + [
+        SelectChoice(str(o.id), o.display_name(current_language()))
+        for o in merchants.merchant_organisations()
+    ]
+    if form.validate_on_submit() and perform(
+        lambda: merchants.set_merchant(
+            current_user, form.merchant_id.data, form.name.data,
+            id_from(form.organisation_id.data or ""),
+        ),
+        form,
+    ):  # fmt: skip
+        flash(_("Merchant %(id)s is saved.", id=form.merchant_id.data), "success")
+        return redirect(url_for("notices.merchants"))
+    page = paginate(merchants.merchants(), PER_PAGE)
+    return render_template("notices/merchants.html", form=form, page=page)

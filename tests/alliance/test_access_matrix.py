@@ -139,6 +139,14 @@ EXPECTED = {
     "notices.decide": {"ip_officer"},
     "notices.reply": {"rights_holder", "publisher"},  # another's listing: a 404
     "notices.statements": PUBLIC,
+    "notices.answer": {"rights_holder", "publisher"},  # another's listing: a 404
+    "notices.merchant_index": {"merchant"},
+    "notices.merchant_detail": {"merchant"},  # a listing not against them: a 404
+    "notices.merchants": {"ip_officer"},
+    "notice_items_api.counter_notice": ("api", {"merchant"}),
+    "notice_items_api.add_document": ("api", {"merchant", "rights_holder", "publisher"}),
+    "notice_items_api.holder_response": ("api", {"rights_holder", "publisher"}),
+    "merchants_api.put_merchant": ("api", {"ip_officer", "marketplace"}),
     "notices_api.file_notice": ("api", {"rights_holder", "publisher"}),
     "notices_api.list_notices": ("api", {"rights_holder", "publisher", "ip_officer"}),
     "notices_api.get_notice": ("api", {"rights_holder", "publisher", "ip_officer"}),
@@ -203,7 +211,7 @@ def needs_key(expectation) -> bool:
 @pytest.mark.parametrize("role", [None, *ROLES])
 def test_access_matrix(app, make_user, make_org, db, role, ctx, log_in):
     user = make_user(*([role] if role else []))
-    if role in ("publisher", "rights_holder"):  # their pages need their active organisation
+    if role in ("publisher", "rights_holder", "merchant"):  # pages of their organisation
         user.organisation = make_org(kind=role)
         db.session.commit()
     _record, key = create_api_key(user, "matrix")

@@ -7,10 +7,10 @@ import pytest
 
 from alliance.auth.models import User
 from alliance.catalogue.models import Title, search_key
+from alliance.files.services import Upload
 from authenticity.ip import principals
 from authenticity.ip import services as rights
 from authenticity.ip.models import Right
-from authenticity.ip.services import Upload
 from authenticity.labels import services
 from authenticity.sellers import services as sellers
 
