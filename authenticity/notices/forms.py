@@ -1,6 +1,6 @@
 """Forms of notice and takedown: filing a notice, an officer's decision, a holder's answer."""
 
-from flask_wtf.file import MultipleFileField
+from flask_wtf.file import FileField, MultipleFileField
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
@@ -9,6 +9,7 @@ from alliance.i18n import _l
 from authenticity.ip.forms import PROOF_TYPES
 from authenticity.ip.models import RIGHT_TYPE_LABELS
 from authenticity.notices.models import REASON_LABELS, REGIME_LABELS, REJECTION_REASONS
+from authenticity.sellers.forms import SPREADSHEET_TYPES
 
 REASON_CHOICES = [SelectChoice(code.value, label) for code, label in REASON_LABELS.items()]
 
@@ -29,6 +30,11 @@ class NoticeForm(FlaskForm):
             "(copied from a spreadsheet) or commas. Only the first two are required."
         ),
         render_kw={"rows": 8, "spellcheck": "false"},
+    )
+    file = FileField(
+        _l("Or a spreadsheet of listings (CSV or Excel .xlsx)"),
+        description=_l("One row per listing, with the columns of the template below."),
+        render_kw={"accept": SPREADSHEET_TYPES},
     )
     default_reason = SelectField(
         _l("Reason for lines that give none"), choices=REASON_CHOICES, default="pirated_copy"

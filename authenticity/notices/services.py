@@ -1,5 +1,6 @@
 """Filing notices (every listing checked, all or nothing) and the officers' decisions on them."""
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -114,8 +115,11 @@ READERS = {
 }
 
 
-def read_items(rows: list[dict], right: Right | None) -> tuple[ItemInput, ...]:
-    """Check every listing; problems are named `items.<number>.<field>` (numbers from 1)."""
+def read_items(rows: list[dict], right: Right | None, organisation_id: int | None = None,
+               numbers: list[int] | None = None) -> tuple[ItemInput, ...]:  # fmt: skip
+    """Check every listing; problems are named `items.<number>.<field>`: numbered from 1, or
+    by `numbers` (a spreadsheet's own row numbers). With `organisation_id`, a listing that
+    organisation names in an open notice already is refused too."""
     if not rows:
         raise FieldsInvalid(_l("Name at least one listing."), field="items")
     if len(rows) > MAX_ITEMS:
@@ -124,10 +128,11 @@ def read_items(rows: list[dict], right: Right | None) -> tuple[ItemInput, ...]:
                "another notice.", n=MAX_ITEMS, count=len(rows)),
             field="items",
         )  # fmt: skip
+    numbers = numbers or list(range(1, len(rows) + 1))
     covered = set(right.isbns) if right is not None else set()
     problems: dict = {}
     items, seen = [], {}
-    for number, row in enumerate(rows, start=1):
+    for number, row in zip(numbers, rows, strict=True):
         values = {}
         for name in FIELDS:
             try:
@@ -143,15 +148,57 @@ def read_items(rows: list[dict], right: Right | None) -> tuple[ItemInput, ...]:
         if values.get("isbn") and covered and values["isbn"] not in covered:
             problems[f"items.{number}.isbn"] = _l("The right you chose does not cover this ISBN.")
         if len(values) == len(FIELDS):
-            items.append(ItemInput(**values))
+            items.append((number, ItemInput(**values)))
+    if organisation_id is not None:
+        problems.update(_already_open(organisation_id, items))
     if problems:
         raise FieldsInvalid(problems)
-    return tuple(items)
+    return tuple(item for _number, item in items)
+
+
+def _already_open(organisation_id: int, numbered: list[tuple[int, ItemInput]]) -> dict:
+    """Name the listings the organisation already names in an open notice."""
+    listing_ids = [item.listing_id for _number, item in numbered]
+    open_in = dict(
+        db.session.execute(
+            select(NoticeItem.listing_id, NoticeItem.notice_id).where(
+                NoticeItem.organisation_id == organisation_id,
+                NoticeItem.listing_id.in_(listing_ids),
+                NoticeItem.status.in_(OPEN_STATUSES),
+            )
+        ).all()
+    ) if listing_ids else {}  # fmt: skip
+    return {
+        f"items.{number}.listing_id": _l(
+            "You already named this listing in notice %(notice)s, which is still open.",
+            notice=open_in[item.listing_id],
+        )
+        for number, item in numbered
+        if item.listing_id in open_in
+    }
 
 
 def read_notice(actor: User, values: dict) -> NoticeInput:
     """Check a notice: a right of the actor's that is verified today, the regime, the signed
     statements and every listing; report every problem at once."""
+    problems: dict = {}
+    try:
+        notice = read_notice_fields(actor, values)
+    except FieldsInvalid as invalid:
+        problems.update(invalid.problems)
+        notice = None
+    right = notice.right if notice else _own_right(actor, values.get("right_id"))
+    try:
+        items = read_items(values.get("items") or [], right, rights.filer_of(actor).id)
+    except FieldsInvalid as invalid:
+        problems.update(invalid.problems)
+    if problems:
+        raise FieldsInvalid(problems)
+    return dataclasses.replace(notice, items=items)
+
+
+def read_notice_fields(actor: User, values: dict) -> NoticeInput:
+    """Check a notice but its listings: the right, the regime, the statements, the signature."""
     organisation = rights.filer_of(actor)
     problems: dict = {}
     right = _right_to_file_with(organisation, values.get("right_id"), problems)
@@ -170,13 +217,15 @@ def read_notice(actor: User, values: dict) -> NoticeInput:
         contact = read_text(values.get("contact"), 300)
     except ValueError as error:
         problems["contact"] = error.args[0]
-    try:
-        items = read_items(values.get("items") or [], right)
-    except FieldsInvalid as invalid:
-        problems.update(invalid.problems)
     if problems:
         raise FieldsInvalid(problems)
-    return NoticeInput(right, regime, items, signature, contact)
+    return NoticeInput(right, regime, (), signature, contact)
+
+
+def _own_right(actor: User, right_id) -> Right | None:
+    """Return the actor's organisation's right of this id, or None (to check ISBNs against)."""
+    right = db.session.get(Right, right_id) if isinstance(right_id, int) else None
+    return right if right is not None and right.organisation_id == actor.organisation_id else None
 
 
 def _right_to_file_with(organisation, right_id, problems: dict) -> Right | None:
@@ -202,27 +251,9 @@ def _right_to_file_with(organisation, right_id, problems: dict) -> Right | None:
 def file_notice(actor: User, values: NoticeInput) -> Notice:
     """File a notice: every listing is refused if the holder already names it in an open one."""
     organisation = rights.filer_of(actor)
-    listing_ids = [item.listing_id for item in values.items]
-    already = dict(
-        db.session.execute(
-            select(NoticeItem.listing_id, NoticeItem.notice_id).where(
-                NoticeItem.organisation_id == organisation.id,
-                NoticeItem.listing_id.in_(listing_ids),
-                NoticeItem.status.in_(OPEN_STATUSES),
-            )
-        ).all()
-    )
-    if already:
-        raise FieldsInvalid(
-            {
-                f"items.{number}.listing_id": _l(
-                    "You already named this listing in notice %(notice)s, which is still open.",
-                    notice=already[item.listing_id],
-                )
-                for number, item in enumerate(values.items, start=1)
-                if item.listing_id in already
-            }
-        )
+    # Checked when read; again here, in the writing transaction, for a notice filed meanwhile.
+    if already := _already_open(organisation.id, list(enumerate(values.items, start=1))):
+        raise FieldsInvalid(already)
     now = utcnow()
     notice = Notice(
         organisation_id=organisation.id,
@@ -445,12 +476,12 @@ def parse_listings(text: str, default_reason: str | None) -> list[dict]:
         cells = [cell.strip() for cell in (line.split("\t") if "\t" in line else
                                            re.split(r"[,，]", line, maxsplit=5))]  # fmt: skip
         row = dict(zip(FIELDS, cells, strict=False))
-        row["reason_code"] = _reason_named(row.get("reason_code")) or default_reason
+        row["reason_code"] = reason_named(row.get("reason_code")) or default_reason
         rows.append(row)
     return rows
 
 
-def _reason_named(text: str | None) -> str | None:
+def reason_named(text: str | None) -> str | None:
     """Return the reason code a cell names, by its code or its label in either language."""
     if not text:
         return None

@@ -9,10 +9,20 @@ from alliance.auth.roles import Role, public, role_required
 from alliance.db import utcnow
 from alliance.errors import FieldsInvalid
 from alliance.i18n import current_language, local_today
-from alliance.web import id_from, paginate, perform, query_text, show_problems, uploads_in
+from alliance.tabular import csv_response
+from alliance.web import (
+    Imported,
+    id_from,
+    paginate,
+    perform,
+    query_text,
+    run_import,
+    show_problems,
+    uploads_in,
+)
 from authenticity.ip import services as rights
 from authenticity.ip.models import RIGHT_TYPE_LABELS
-from authenticity.notices import bp, counter, merchants, services
+from authenticity.notices import bp, counter, importing, merchants, services
 from authenticity.notices.forms import (
     CounterNoticeForm,
     DecisionForm,
@@ -85,27 +95,69 @@ def create():
     organisation = rights.filer_of(current_user)
     form = NoticeForm()
     _offer_rights(form, organisation)
-    lines = []
+    lines, imported = [], Imported()
     if form.validate_on_submit():
-        values = None
-        try:
-            values = services.read_notice(current_user, _notice_values(form))
-        except FieldsInvalid as invalid:
-            fields, lines = _split(invalid)
-            if fields:
-                show_problems(FieldsInvalid(fields), form)
+        sheet = form.file.data if form.file.data and form.file.data.filename else None
+        if sheet and (form.listings.data or "").strip():
+            form.listings.errors = [_("Give the listings in the box or in a file, not both.")]
+        elif sheet:
+            imported = _file_from_sheet(form)
+            if result := imported.result:
+                return _filed(result.notice_id, result.listings)
+        else:
+            lines, done = _file_from_lines(form)
+            if done:
+                return _filed(done.value.id, len(done.value.items))
+    return render_template(
+        "notices/create.html",
+        form=form,
+        lines=lines,
+        statements=REGIME_STATEMENTS,
+        has_rights=len(form.right_id.choices) > 1,
+        report=imported.report,
+        problems=imported.problems[:500],
+        problem_count=len(imported.problems),
+    )
+
+
+def _file_from_lines(form: NoticeForm):
+    """File the notice whose listings are the box's lines; the lines' problems, or what was done."""
+    try:
+        values = services.read_notice(current_user, _notice_values(form))
+    except FieldsInvalid as invalid:
+        fields, lines = _split(invalid)
+        if fields:
+            show_problems(FieldsInvalid(fields), form)
         if lines:
             form.listings.errors = [_("Correct the lines listed above the box.")]
-        if values is not None:
-            done = perform(lambda: services.file_notice(current_user, values), form)
-            if done:
-                flash(_("Notice %(n)s is sent: %(count)s listings wait for review.",
-                        n=done.value.id, count=len(done.value.items)), "success")  # fmt: skip
-                return redirect(url_for("notices.detail", notice_id=done.value.id))
-    return render_template(
-        "notices/create.html", form=form, lines=lines, statements=REGIME_STATEMENTS,
-        has_rights=len(form.right_id.choices) > 1,
-    )  # fmt: skip
+        return lines, None
+    return [], perform(lambda: services.file_notice(current_user, values), form)
+
+
+def _file_from_sheet(form: NoticeForm) -> Imported:
+    """File the notice whose listings are the uploaded spreadsheet's rows (all or none)."""
+    values = {**_notice_values(form), "default_reason": form.default_reason.data}
+    try:
+        services.read_notice_fields(current_user, values)
+    except FieldsInvalid as invalid:
+        show_problems(invalid, form)
+        return Imported()
+    return run_import(
+        form, lambda data, name: importing.file_from_sheet(current_user, values, data, name)
+    )
+
+
+def _filed(notice_id: int, listings: int):
+    flash(_("Notice %(n)s is sent: %(count)s listings wait for review.", n=notice_id,
+            count=listings), "success")  # fmt: skip
+    return redirect(url_for("notices.detail", notice_id=notice_id))
+
+
+@bp.route("/template.csv")
+@role_required(*HOLDERS)
+def template():
+    """Download an empty spreadsheet of listings, with the columns a notice reads."""
+    return csv_response("notice-listings.csv", importing.HEADER, [])
 
 
 @bp.route("/<int:notice_id>")

@@ -139,6 +139,7 @@ EXPECTED = {
     "notices.decide": {"ip_officer"},
     "notices.reply": {"rights_holder", "publisher"},  # another's listing: a 404
     "notices.statements": PUBLIC,
+    "notices.template": {"rights_holder", "publisher"},
     "notices.answer": {"rights_holder", "publisher"},  # another's listing: a 404
     "notices.merchant_index": {"merchant"},
     "notices.merchant_detail": {"merchant"},  # a listing not against them: a 404

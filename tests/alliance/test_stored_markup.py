@@ -25,10 +25,15 @@ from alliance.catalogue import services as catalogue
 from alliance.catalogue.rules import read_title
 from alliance.db import utcnow
 from alliance.extensions import limiter
+from alliance.files.services import Upload
 from alliance.i18n import local_today
 from alliance.importing import ImportReport
 from alliance.members import services as members
+from authenticity.ip import principals
+from authenticity.ip import services as rights
 from authenticity.labels import services as labels
+from authenticity.notices import counter, merchants
+from authenticity.notices import services as notices
 from authenticity.sellers import services as sellers
 from campaigns import ledger
 from campaigns import services as campaigns
@@ -37,6 +42,7 @@ from campaigns.sales import livestreams
 from campaigns.sales import services as sales
 
 PASSWORD = "correct horse battery staple"  # the factories' users
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 PLANT = "\"'><b data-planted>x</b><script>planted()</script>"
 PLANT_ZH = "\"'><b data-planted>图书</b><script>planted('联盟')</script>"
 WEBSITE = "https://example.org/\"'><script>planted()</script>"  # no spaces: a valid address
@@ -94,6 +100,18 @@ NOT_PLANTED = {
     ("campaign", "category_weights"): "numbers by CLC class",
     ("enrolment", "category"): "one of the campaign's CLC classes",
     ("seller_authorisation", "merchant_id"): "matches [A-Za-z0-9_.:-]",
+    **dict.fromkeys([
+        ("ip_right", "right_type"), ("ip_right", "status"), ("ip_right", "reason_code"),
+        ("notice", "regime"), ("notice_item", "status"), ("notice_item", "reason_code"),
+        ("notice_item", "decision_code"), ("notice_item_event", "status"),
+        ("notice_item_event", "by"), ("notice_item_event", "code"),
+        ("counter_notice", "holder_action"), ("notice_document", "party"),
+    ], "a choice"),
+    **dict.fromkeys([("notice_item", "listing_id"), ("notice_item", "merchant_id"),
+                     ("merchant", "merchant_id")], "matches [A-Za-z0-9_.:-]"),
+    ("notice_item", "isbn"): "a checked ISBN-13",
+    ("ip_right_work", "isbn"): "a checked ISBN-13",
+    ("ip_right", "registration_number"): "letters, digits and . / - only",
 }  # fmt: skip
 # Pages where a role must see the planted text, escaped: the test cannot pass by showing none.
 MUST_SHOW = {
@@ -107,7 +125,11 @@ MUST_SHOW = {
     ("staff", "enrolments.index"), ("staff", "enrolments.detail"),
     ("staff", "sales.index"), ("admin", "admin.audit"), ("admin", "admin.users"),
     ("admin", "members.applications"), ("admin", "members.detail"),
-    ("anonymous", "verify.detail"),
+    ("anonymous", "verify.detail"), ("rights", "ip.index"), ("rights", "ip.detail"),
+    ("rights", "ip.principals"), ("rights", "notices.index"), ("rights", "notices.detail"),
+    ("ip_officer", "ip.review"), ("ip_officer", "ip.detail"), ("ip_officer", "notices.review"),
+    ("ip_officer", "notices.detail"), ("ip_officer", "notices.merchants"),
+    ("merchant", "notices.merchant_detail"),
 }  # fmt: skip
 # The same in Chinese: the translated messages carry the values too.
 ZH_MUST_SHOW = {
@@ -148,6 +170,10 @@ def plant_services(db, make_user, make_org) -> World:
     admin, staff = make_user("admin"), make_user("campaign_staff")
     ip, rival = make_user("ip_officer"), make_user("publisher", organisation=make_org())
     merchant = make_user("merchant", organisation=make_org(kind="merchant"))
+    agency = members.create_organisation(
+        None, "rights_agency", {"name": PLANT_ZH + " 代理", "name_en": PLANT + " agency"}
+    )
+    agent = make_user("rights_holder", organisation=agency)
     owner, applicant, rejected, suspended = make_user(), make_user(), make_user(), make_user()
     press, stopped = apply(owner, "出版社"), apply(suspended, "stopped")
     pending = apply(applicant, "pending", kind="charity")
@@ -158,7 +184,7 @@ def plant_services(db, make_user, make_org) -> World:
     members.decide(admin, stopped, "suspended", PLANT)
     people = {"admin": admin, "staff": staff, "ip_officer": ip, "publisher": owner,
               "rival": rival, "merchant": merchant, "applicant": applicant,
-              "rejected": rejected, "suspended": suspended}  # fmt: skip
+              "rejected": rejected, "suspended": suspended, "rights": agent}  # fmt: skip
     for role, user in people.items():
         accounts.update_profile(user, NAME.format(role=role), None, "Asia/Shanghai")
         world.keys[role] = create_api_key(user, PLANT)[1]
@@ -200,6 +226,7 @@ def plant_services(db, make_user, make_org) -> World:
     labels.revoke_label(owner, codes[1], "lost", PLANT_ZH)
     labels.seal_batch(owner, batches[1])
     labels.revoke_batch(owner, batches[2], "other", PLANT)
+    rights, notice = plant_ip(agent, ip, merchant)
     db.session.commit()
     world.label_code = codes[0]
     world.ids = {
@@ -209,8 +236,52 @@ def plant_services(db, make_user, make_org) -> World:
         "authorisation_id": [authorisations[0].id], "batch_id": [b.id for b in batches],
         "code": [codes[0], codes[1]], "part": [1], "chart": ["titles", "publishers"],
         "file_format": ["csv", "xlsx"], "sheet_format": ["svg", "pdf"],
+        "right_id": [right.id for right in rights], "notice_id": [notice.id],
+        "item_id": [item.id for item in notice.items],
     }  # fmt: skip
     return world
+
+
+def png() -> bytes:
+    """Return a small PNG image (a photo of evidence)."""
+    from PIL import Image
+
+    output = io.BytesIO()
+    Image.new("RGB", (4, 4), "white").save(output, "PNG")
+    return output.getvalue()
+
+
+def plant_ip(agent, officer, merchant):
+    """Plant markup in rights, a principal, a notice, decisions and a counter-notice."""
+    principal = principals.add_principal(agent, principals.read_principal({
+        "name": PLANT_ZH, "name_en": PLANT, "region": PLANT, "valid_from": "2020-01-01",
+    }), Upload(PLANT[1:] + ".pdf", PDF))  # fmt: skip
+    made = []
+    for decision, code in (("verified", None), ("rejected", "other"), (None, None)):
+        right = rights.register_right(agent, rights.read_right({
+            "right_type": "trademark", "title": PLANT_ZH, "registration_number": "45678912",
+            "classes": PLANT, "territory": PLANT, "valid_from": "2020-01-01",
+            "work_titles": [PLANT_ZH, PLANT],
+        }), [Upload(PLANT_ZH[1:] + ".pdf", PDF)], principal_id=principal.id)  # fmt: skip
+        if decision:
+            rights.decide_right(officer, right, decision, code, PLANT)
+        made.append(right)
+    merchants.set_merchant(officer, "shop-77", PLANT_ZH, merchant.organisation_id)
+    listing = {"merchant_id": "shop-77", "url": WEBSITE, "reason_code": "pirated_copy",
+               "description": PLANT}  # fmt: skip
+    notice = notices.file_notice(agent, notices.read_notice(agent, {
+        "right_id": made[0].id, "regime": "cn_ecommerce", "good_faith": True, "accurate": True,
+        "regime_statement": True, "signature": PLANT, "contact": PLANT_ZH,
+        "items": [{**listing, "listing_id": "L1"}, {**listing, "listing_id": "L2"}],
+    }))  # fmt: skip
+    first, second = notice.items
+    notices.decide_items(officer, [first.id], "removed", None, PLANT)
+    notices.decide_items(officer, [second.id], "clarification_requested", None, PLANT_ZH)
+    notices.reply(agent, second, PLANT)
+    counter.file_counter_notice(merchant, first, {
+        "statement": PLANT_ZH, "contact": PLANT, "accept_jurisdiction": True, "signature": PLANT,
+    }, [Upload(PLANT[1:] + ".png", png())])  # fmt: skip
+    return made, notice
 
 
 def csv_upload(rows: list[list[str]], filename: str):

@@ -126,3 +126,39 @@ def test_the_queue_page_runs_a_bounded_number_of_queries(
 def test_the_statement_templates_are_public(client):
     page = client.get("/ip/notices/statements").get_data(as_text=True)
     assert "E-commerce Law" in page and "512(c)(3)" in page
+
+
+def test_a_spreadsheet_of_listings_is_filed_all_or_none(
+    app, db, client_of, register_id, decide, holder, officer
+):
+    import io
+
+    right_id = verified_right(app, db, register_id, decide, holder, officer)
+    client = client_of(holder)
+    template = client.get("/ip/notices/template.csv")
+    assert template.headers["Content-Type"] == "text/csv; charset=utf-8"
+    bad = "商品编号,商家编号,理由\nL1,shop-1,盗版\nL1,shop-1,盗版\n<b>,shop-2,nonsense\n"
+    response = client.post(
+        "/ip/notices/new",
+        data={**form(right_id, ""), "file": (io.BytesIO(bad.encode("gb18030")), "listings.csv")},
+        content_type="multipart/form-data",
+    )
+    page = response.get_data(as_text=True)
+    assert "Nothing was imported: the file has 3 problems." in page
+    assert "商品编号" in page and "理由" in page  # named by the file's own headers
+    assert count(db, NoticeItem) == 0
+    good = "listing id,merchant id,reason\nL1,shop-1,盗版\nL2,shop-1,cover_copied\nL3,shop-2,\n"
+    response = client.post(
+        "/ip/notices/new",
+        data={**form(right_id, ""), "file": (io.BytesIO(good.encode()), "listings.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    reasons = db.session.scalars(select(NoticeItem.reason_code).order_by(NoticeItem.id)).all()
+    assert reasons == ["pirated_copy", "cover_copied", "pirated_copy"]
+    both = client.post(
+        "/ip/notices/new",
+        data={**form(right_id, "L9,s"), "file": (io.BytesIO(good.encode()), "listings.csv")},
+        content_type="multipart/form-data",
+    )
+    assert "Give the listings in the box or in a file, not both." in both.get_data(as_text=True)
