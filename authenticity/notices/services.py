@@ -451,7 +451,6 @@ def review_queue(reason_code=None, right_type=None, merchant_id=None, organisati
     """Select the listings waiting for an officer, the longest-waiting first, filtered."""
     query = (
         select(NoticeItem)
-        .join(Notice, Notice.id == NoticeItem.notice_id)
         .where(NoticeItem.status.in_(WAITING))
         .options(selectinload(NoticeItem.notice))
     )
@@ -462,7 +461,8 @@ def review_queue(reason_code=None, right_type=None, merchant_id=None, organisati
     if organisation_id:
         query = query.where(NoticeItem.organisation_id == organisation_id)
     if right_type:
-        query = query.join(Right, Right.id == Notice.right_id).where(Right.right_type == right_type)
+        of_type = select(Notice.id).join(Right, Right.id == Notice.right_id)
+        query = query.where(NoticeItem.notice_id.in_(of_type.where(Right.right_type == right_type)))
     return query.order_by(NoticeItem.submitted_at, NoticeItem.id)
 
 
