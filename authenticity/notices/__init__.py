@@ -16,6 +16,11 @@ def init_app(app: Flask) -> None:
         models,
         views,
     )
+    from authenticity.notices.attention import (
+        listings_to_review,
+        notices_waiting_for_holder,
+        removals_to_answer,
+    )
     from authenticity.notices.demo import load_demo_notices
     from authenticity.notices.settings import read_notice_settings
 
@@ -23,6 +28,9 @@ def init_app(app: Flask) -> None:
     plugins.register_pages(app, bp)
     plugins.register_api(app, api.notices_blp, api.items_blp, api.merchants_blp)
     plugins.add_demo_loader(app, load_demo_notices)
+    plugins.add_attention_provider(
+        app, listings_to_review, notices_waiting_for_holder, removals_to_answer
+    )
     plugins.add_nav_link(app, "notices.index", _l("Notices"), Role.RIGHTS_HOLDER, Role.PUBLISHER)
     plugins.add_nav_link(app, "notices.review", _l("Listings to review"), Role.IP_OFFICER)
     plugins.add_nav_link(app, "notices.merchants", _l("Merchants"), Role.IP_OFFICER)

@@ -100,6 +100,7 @@ class QueueFilterForm(FlaskForm):
                  *(SelectChoice(k.value, label) for k, label in RIGHT_TYPE_LABELS.items())],
         default="",
     )  # fmt: skip
+    holder = SelectField(_l("Rights holder"), choices=[], validate_choice=False, default="")
     merchant = StringField(_l("Merchant id"), validators=[Optional(), Length(max=64)])
 
 

@@ -16,6 +16,7 @@ from alliance.db import utcnow
 from alliance.errors import ConflictError, FieldsInvalid, NotFoundError
 from alliance.extensions import db
 from alliance.i18n import LANGUAGES, _l, local_today
+from alliance.members.models import Organisation
 from alliance.members.services import users_of
 from alliance.notifications.services import notify
 from authenticity.ip import services as rights
@@ -445,6 +446,16 @@ def summaries(notice_ids: list[int]) -> dict[int, dict[str, int]]:
         for notice_id, status, count in rows:
             found[notice_id][status] = count
     return found
+
+
+def holders_waiting() -> list:
+    """Return the organisations with listings waiting for an officer, by name."""
+    waiting = select(NoticeItem.organisation_id).where(NoticeItem.status.in_(WAITING)).distinct()
+    return list(
+        db.session.scalars(
+            select(Organisation).where(Organisation.id.in_(waiting)).order_by(Organisation.name)
+        )
+    )
 
 
 def review_queue(reason_code=None, right_type=None, merchant_id=None, organisation_id=None):

@@ -183,11 +183,16 @@ def detail(notice_id):
 def review():
     """The officers' queue of listings to decide, the longest-waiting first, filtered."""
     form = QueueFilterForm(request.args)
+    form.holder.choices = [SelectChoice("", _("All holders"))] + [
+        SelectChoice(str(o.id), o.display_name(current_language()))
+        for o in services.holders_waiting()
+    ]
     form.validate()
     query = services.review_queue(
         reason_code=form.reason.data or None,
         right_type=form.right_type.data or None,
         merchant_id=query_text("merchant", 64),
+        organisation_id=id_from(form.holder.data or ""),
     )
     return render_template(
         "notices/review.html",
@@ -320,3 +325,10 @@ def merchants_page():
         return redirect(url_for("notices.merchants"))
     page = paginate(merchants.merchants(), PER_PAGE)
     return render_template("notices/merchants.html", form=form, page=page)
+
+
+@bp.route("/guide/<any(filing, answering):topic>")
+@public
+def guide(topic):
+    """Explain step by step how to file a notice, or how to answer one, with common mistakes."""
+    return render_template(f"notices/guide_{topic}.html")

@@ -140,6 +140,7 @@ EXPECTED = {
     "notices.reply": {"rights_holder", "publisher"},  # another's listing: a 404
     "notices.statements": PUBLIC,
     "notices.template": {"rights_holder", "publisher"},
+    "notices.guide": PUBLIC,
     "notices.answer": {"rights_holder", "publisher"},  # another's listing: a 404
     "notices.merchant_index": {"merchant"},
     "notices.merchant_detail": {"merchant"},  # a listing not against them: a 404
@@ -169,6 +170,7 @@ SAMPLE_VALUES = {
     "token": "not-a-token",
     "file_format": "csv",
     "sheet_format": "pdf",
+    "topic": "filing",
 }
 
 

@@ -162,3 +162,31 @@ def test_a_spreadsheet_of_listings_is_filed_all_or_none(
         content_type="multipart/form-data",
     )
     assert "Give the listings in the box or in a file, not both." in both.get_data(as_text=True)
+
+
+def test_the_queue_filters_by_holder_and_homes_list_what_waits(
+    app, db, client_of, register_id, decide, holder, other_holder, officer
+):
+    right_id = verified_right(app, db, register_id, decide, holder, officer)
+    other_right = verified_right(app, db, register_id, decide, other_holder, officer)
+    client_of(holder).post("/ip/notices/new", data=form(right_id, "L1,s\nL2,s"))
+    client_of(other_holder).post("/ip/notices/new", data=form(other_right, "M1,s"))
+    client = client_of(officer)
+    everyone = client.get("/ip/notices/review").get_data(as_text=True)
+    assert everyone.count('name="item_id"') == 3
+    only = client.get(f"/ip/notices/review?holder={holder.organisation_id}").get_data(as_text=True)
+    assert only.count('name="item_id"') == 2
+    assert "Listings waiting for review: 3" in client.get("/").get_data(as_text=True)
+    first = db.session.scalar(select(NoticeItem.id).order_by(NoticeItem.id))
+    client.post("/ip/notices/decide", data={"item_id": str(first), "ask": "1",
+                                             "reason": "哪一版？"})  # fmt: skip
+    home = client_of(holder).get("/").get_data(as_text=True)
+    assert "An IP officer asks about listing L1" in home
+
+
+def test_the_guides_are_public_and_linked_from_the_forms(client, client_of, holder):
+    assert "Common mistakes" in client.get("/ip/notices/guide/filing").get_data(as_text=True)
+    assert client.get("/ip/notices/guide/answering?lang=zh").status_code == 200
+    assert "/ip/notices/guide/filing" in client_of(holder).get("/ip/notices/new").get_data(
+        as_text=True
+    )
