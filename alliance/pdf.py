@@ -13,8 +13,9 @@ reader supplies it): such a file opens everywhere but a preflight check flags th
 
 import hashlib
 import importlib.util
+import logging
 from collections.abc import Iterable
-from functools import cache, lru_cache
+from functools import cache
 from io import BytesIO
 from pathlib import Path
 
@@ -65,9 +66,13 @@ def text_font(text: str) -> str:
     return _cjk_subset("".join(sorted(set(text + ELLIPSIS)))) or CHINESE
 
 
-@lru_cache(maxsize=256)
+@cache
 def _cjk_subset(chars: str) -> str | None:
-    """Register Noto Sans CJK SC cut down to `chars`, as TrueType; None without the font."""
+    """Register Noto Sans CJK SC cut down to `chars`, as TrueType; None without the font.
+
+    Once per set of characters (a title's few glyphs, some kilobytes) for the life of the
+    process: reportlab keeps every registered font, so a bounded cache would save nothing.
+    """
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
@@ -76,9 +81,8 @@ def _cjk_subset(chars: str) -> str | None:
         return None
     name = "NotoSansCJKsc-Regular-" + hashlib.sha256(chars.encode()).hexdigest()[:12]
     font = TTFont(name, BytesIO(_truetype_subset(path, chars)))
-    font.face.name = (
-        name.encode()
-    )  # reportlab takes a second font of the same face name for the first
+    # reportlab would take a later font of the same face name for the first one registered.
+    font.face.name = name.encode()
     pdfmetrics.registerFont(font)
     return name
 
@@ -90,6 +94,7 @@ def _truetype_subset(path: str, chars: str) -> bytes:
     from fontTools.pens.ttGlyphPen import TTGlyphPen
     from fontTools.ttLib import TTCollection, newTable
 
+    logging.getLogger("fontTools.subset").setLevel(logging.WARNING)  # not what it pruned
     collection = TTCollection(path, lazy=True)
     font = next(f for f in collection.fonts if f["name"].getDebugName(4) == CJK_FACE)
     options = subset.Options()
