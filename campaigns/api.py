@@ -29,7 +29,7 @@ blp = Blueprint("campaigns_api", __name__, url_prefix="/api/v1", description="Ca
 @api_role_required(Role.CAMPAIGN_STAFF)
 @blp.arguments(CampaignInSchema)
 @blp.response(201, CampaignSchema)
-@blp.problems(401, 403, 422)
+@blp.problems(401, 422)
 def create_campaign(values):
     """Create a draft campaign."""
     campaign = services.create_campaign(api_user(), services.CampaignInput(**values))
@@ -63,8 +63,8 @@ def get_campaign(campaign_id):
 @api_role_required(Role.CAMPAIGN_STAFF)
 @blp.arguments(StatusInSchema)
 @blp.response(200, CampaignSchema)
-@blp.problems(401, 403, 404, 409)
-def change_status(values, campaign_id):
+@blp.problems(401, 404, 409)
+def change_campaign_status(values, campaign_id):
     """Move a campaign to another status, as the transition table allows."""
     campaign = services.find_campaign(campaign_id)
     services.change_status(api_user(), campaign, values["status"])
@@ -76,7 +76,7 @@ def change_status(values, campaign_id):
 @api_role_required(Role.PUBLISHER)
 @blp.arguments(EnrolmentInSchema)
 @blp.response(201, EnrolmentSchema)
-@blp.problems(401, 403, 404, 409, 422)
+@blp.problems(401, 404, 409, 422)
 def enrol_title(values, campaign_id):
     """Enrol one of the key user's publisher's titles."""
     campaign = services.find_campaign(campaign_id)
@@ -89,7 +89,7 @@ def enrol_title(values, campaign_id):
 @api_role_required(Role.CAMPAIGN_STAFF, Role.PUBLISHER)
 @blp.arguments(EnrolmentQuerySchema, location="query")
 @blp.response(200, EnrolmentPageSchema)
-@blp.problems(401, 403, 404)
+@blp.problems(401, 404)
 def list_enrolments(arguments, campaign_id):
     """List a campaign's enrolments: all of them for staff, their own for a publisher."""
     campaign = services.visible_campaign(api_user(), campaign_id)
@@ -107,8 +107,8 @@ def list_enrolments(arguments, campaign_id):
 @api_role_required(Role.CAMPAIGN_STAFF)
 @blp.arguments(DecisionInSchema)
 @blp.response(200, EnrolmentSchema)
-@blp.problems(401, 403, 404, 409)
-def decide(values, enrolment_id):
+@blp.problems(401, 404, 409)
+def decide_enrolment(values, enrolment_id):
     """Approve or reject a pending enrolment (a rejection needs a reason)."""
     enrolment = enrolling.get_enrolment(enrolment_id)
     enrolling.decide_enrolments(
@@ -123,8 +123,8 @@ def decide(values, enrolment_id):
 @blp.arguments(AllocationInSchema)
 @blp.response(201, LedgerEntrySchema)
 @blp.alt_response(200, schema=LedgerEntrySchema, description="The key was used before")
-@blp.problems(401, 403, 404, 409)
-def allocate(values, campaign_id):
+@blp.problems(401, 404, 409)
+def allocate_subsidy(values, campaign_id):
     """Allocate an amount to an approved enrolment, within the budget and both caps."""
     campaign = services.find_campaign(campaign_id)
     enrolment = enrolling.find_enrolment(campaign, values["enrolment_id"])

@@ -13,6 +13,6 @@ blp = Blueprint(
 @blp.response(200, MeSchema)
 @blp.problems(401)
 @api_role_required()
-def me():
+def get_me():
     """Return the key's user and roles."""
     return api_user()

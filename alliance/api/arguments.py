@@ -164,8 +164,25 @@ def _clean_multidict(source: MultiDict, schema) -> MultiDict:
     return cleaned
 
 
+def operation_id(function) -> str:
+    """Return the OpenAPI operationId of a view: its function's name in camelCase."""
+    first, *rest = function.__name__.split("_")
+    return first + "".join(word.capitalize() for word in rest)
+
+
+def refusing_roles(function) -> bool:
+    """Tell whether api_role_required lets in only some roles (so a key may get a 403)."""
+    rule = getattr(function, "access_rule", ())
+    return rule[:1] == ("api",) and bool(set(rule[1:]) - {"authenticated", "public"})
+
+
 class Blueprint(flask_smorest.Blueprint):
-    """flask-smorest's Blueprint whose arguments are read by the input rule."""
+    """flask-smorest's Blueprint whose arguments are read by the input rule.
+
+    It documents every operation the same way: an operationId from the view's name
+    (`list_titles` -> `listTitles`: view names are unique across the API, a test checks),
+    and a 403 problem wherever api_role_required lets in only some roles.
+    """
 
     ARGUMENTS_PARSER = CleaningParser()
 
@@ -178,3 +195,11 @@ class Blueprint(flask_smorest.Blueprint):
             return self.doc(security=BEARER)(view)
 
         return decorate
+
+    def _store_endpoint_docs(self, endpoint, obj, parameters, tags, **options):
+        if callable(obj) and refusing_roles(obj):
+            obj = self.alt_response(403, **PROBLEM)(obj)  # only its documentation is read
+        super()._store_endpoint_docs(endpoint, obj, parameters, tags, **options)
+        for method, doc in self._docs[endpoint].items():
+            if method != "parameters":
+                doc.setdefault("manual_doc", {})["operationId"] = operation_id(obj)

@@ -1,8 +1,9 @@
 """Marshmallow schemas of the API base."""
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
 
 from alliance.extensions import db
+from alliance.i18n import _l
 
 
 class OrganisationRefSchema(Schema):
@@ -45,6 +46,16 @@ class ProblemSchema(Schema):
 
 # How an endpoint documents an error answer (most say @blp.problems(404, ...), which uses it).
 PROBLEM = {"schema": ProblemSchema, "content_type": "application/problem+json"}
+
+
+class PatchSchema(Schema):
+    """The body of a PATCH: a field it does not know is refused (422, naming it), never
+    ignored, since a misspelt name would otherwise answer 200 and change nothing."""
+
+    class Meta:
+        unknown = RAISE
+
+    error_messages = {"unknown": _l("Unknown field: there is no value of this name to change.")}
 
 
 class PageQuerySchema(Schema):

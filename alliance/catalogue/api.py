@@ -51,7 +51,7 @@ def get_title(isbn):
 @api_role_required(Role.PUBLISHER)
 @blp.arguments(TitleInSchema)
 @blp.response(201, TitleSchema)
-@blp.problems(401, 403, 409, 422)
+@blp.problems(401, 409, 422)
 def create_title(values):
     """Add a title to the key user's publisher."""
     title = services.create_title(api_user(), read_title(values))
@@ -63,7 +63,7 @@ def create_title(values):
 @api_role_required(Role.PUBLISHER)
 @blp.arguments(TitlePatchSchema)
 @blp.response(200, TitleSchema)
-@blp.problems(401, 403, 404, 422)
+@blp.problems(401, 404, 422)
 def update_title(changes, isbn):
     """Change some values of one of the key user's publisher's titles."""
     title = services.own_title(api_user(), isbn)
@@ -120,7 +120,7 @@ class ImportResultSchema(Schema):
 @blp.response(200, ImportResultSchema)
 @blp.alt_response(202, schema=JobStartedSchema, description="More rows than IMPORT_JOB_ROWS: a job")
 @blp.alt_response(422, schema=ImportRejectedSchema, content_type="application/problem+json")
-@blp.problems(400, 401, 403, 413, 415)
+@blp.problems(400, 401, 413, 415)
 def import_titles(files):
     """Add or update titles from a spreadsheet: every row is checked, then all or none.
 
@@ -135,7 +135,7 @@ def import_titles(files):
         db.session.commit()
         response = jsonify(job_id=job.id)
         response.status_code = 202
-        response.headers["Location"] = url_for("jobs_api.job", job_id=job.id)
+        response.headers["Location"] = url_for("jobs_api.get_job", job_id=job.id)
         return response
     upload.seek(0)
     try:

@@ -12,6 +12,6 @@ blp = Blueprint("jobs_api", __name__, url_prefix="/api/v1", description="Backgro
 @blp.response(200, JobSchema)
 @blp.problems(401, 404)
 @api_role_required()
-def job(job_id):
+def get_job(job_id):
     """Return one of the user's jobs: status, progress, and result or problems."""
     return services.job_for(api_user(), job_id)

@@ -16,7 +16,7 @@ batches_blp = Blueprint(
 
 
 def _batch_out(batch):
-    batch.codes_url = url_for("label_batches_api.batch_codes", batch_id=batch.id)
+    batch.codes_url = url_for("label_batches_api.list_batch_codes", batch_id=batch.id)
     return batch
 
 
@@ -24,7 +24,7 @@ def _batch_out(batch):
 @api_role_required(Role.PUBLISHER)
 @batches_blp.arguments(BatchInSchema)
 @batches_blp.response(201, BatchSchema)
-@batches_blp.problems(400, 401, 403, 404, 409, 422)
+@batches_blp.problems(400, 401, 404, 409, 422)
 def create_batch(values):
     """Order labels for one of the publisher's titles and an authorised seller (or own store)."""
     batch = services.create_batch(
@@ -49,7 +49,7 @@ def get_batch(batch_id):
 @api_role_required(Role.PUBLISHER)
 @batches_blp.response(200, content_type="text/csv", description="serial, code, url per label")
 @batches_blp.problems(401, 404, 409, 410)
-def batch_codes(batch_id):
+def list_batch_codes(batch_id):
     """Return the batch's codes as CSV until it is sealed (then 410 Gone)."""
     batch = services.own_batch(api_user(), batch_id)
     pending = services.pending_codes(batch)  # 409 while being written, 410 once sealed

@@ -182,6 +182,7 @@ def document(api) -> None:
         rule=rule,
         operations={
             "get": {
+                "operationId": "checkLabel",  # as alliance.api.arguments.operation_id names
                 "summary": "Check a label code (no key needed): genuine, revoked or unknown, "
                 "with a clone warning.",
                 "tags": ["labels_api"],

@@ -25,7 +25,7 @@ authorisations_blp = Blueprint(
 @authorisations_blp.route("")
 @api_role_required(Role.PUBLISHER)
 @authorisations_blp.response(200, AuthorisationSchema(many=True))
-@authorisations_blp.problems(401, 403)
+@authorisations_blp.problems(401)
 def list_authorisations():
     """List the key user's publisher's authorisations, newest first."""
     publisher = publisher_of(api_user())
@@ -36,7 +36,7 @@ def list_authorisations():
 @api_role_required(Role.PUBLISHER)
 @authorisations_blp.arguments(AuthorisationInSchema)
 @authorisations_blp.response(201, AuthorisationSchema)
-@authorisations_blp.problems(401, 403, 422)
+@authorisations_blp.problems(401, 422)
 def create_authorisation(values):
     """Authorise a merchant to sell the publisher's titles (all, or the ISBNs listed)."""
     checked = services.read_authorisation(values)

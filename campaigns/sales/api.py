@@ -29,7 +29,7 @@ blp = Blueprint(
 @blp.alt_response(
     200, schema=SaleResultSchema, description="An existing day's sale, corrected or unchanged"
 )
-@blp.problems(401, 403, 404, 409, 422)
+@blp.problems(401, 404, 409, 422)
 def report_sale(values, campaign_id):
     """Report (or correct) a day's sales of an approved title; the subsidy drawn is returned.
 
@@ -57,7 +57,7 @@ def report_sale(values, campaign_id):
 @api_role_required(Role.PUBLISHER, Role.CAMPAIGN_STAFF)
 @blp.arguments(SaleQuerySchema, location="query")
 @blp.response(200, SalePageSchema)
-@blp.problems(401, 403, 404)
+@blp.problems(401, 404)
 def list_sales(query, campaign_id):
     """List a campaign's sales, one page, with totals: staff see all, publishers their own."""
     campaign = services.find_campaign(campaign_id)

@@ -239,6 +239,26 @@ def test_api_search_read_create_and_patch(publisher, other_publisher, db):
     assert foreign.status_code == 404 and foreign.mimetype == "application/problem+json"
 
 
+UNKNOWN_FIELD = "Unknown field: there is no value of this name to change."
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"page_cont": 3322}, {"page_count": 3322, "colour": "red"}],
+    ids=["only unknown fields", "a known and an unknown field"],
+)
+def test_api_patch_refuses_unknown_fields_and_changes_nothing(publisher, db, body):
+    add(publisher)
+    _record, key = create_api_key(publisher.user, "api")
+    db.session.commit()
+    auth = {"Authorization": f"Bearer {key}"}
+    refused = publisher.patch("/api/v1/titles/9787020002207", headers=auth, json=body)
+    assert refused.status_code == 422 and refused.mimetype == "application/problem+json"
+    unknown = sorted(set(body) - {"page_count"})
+    assert refused.json["errors"] == {"json": {name: [UNKNOWN_FIELD] for name in unknown}}
+    assert publisher.get("/api/v1/titles/9787020002207", headers=auth).json["page_count"] == 1606
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [
