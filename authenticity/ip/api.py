@@ -27,7 +27,7 @@ HOLDERS = (Role.RIGHTS_HOLDER, Role.PUBLISHER)
 @api_role_required(*HOLDERS)
 @rights_blp.arguments(RightInSchema)
 @rights_blp.response(201, RightSchema)
-@rights_blp.problems(401, 403, 422)
+@rights_blp.problems(401, 422)
 def register_right(values):
     """Register a right for verification; add its proof with POST .../{id}/documents."""
     checked = services.read_right(values)
@@ -40,8 +40,8 @@ def register_right(values):
 @api_role_required(*HOLDERS)
 @rights_blp.arguments(ProofDocumentInSchema, location="files")
 @rights_blp.response(201, ProofDocumentSchema)
-@rights_blp.problems(401, 403, 404, 409, 413, 422)
-def add_document(files, right_id):
+@rights_blp.problems(401, 404, 409, 413, 422)
+def add_proof_document(files, right_id):
     """Add a proof document (PDF, JPEG or PNG) to a right before it is verified."""
     right = services.own_right(api_user(), right_id)
     upload = files["file"]
@@ -56,7 +56,7 @@ def add_document(files, right_id):
 @api_role_required(*HOLDERS, Role.IP_OFFICER)
 @rights_blp.arguments(RightQuerySchema, location="query")
 @rights_blp.response(200, RightPageSchema)
-@rights_blp.problems(401, 403)
+@rights_blp.problems(401)
 def list_rights(query):
     """List the organisation's rights (an officer: every right), newest first."""
     statement = services.rights_visible_to(api_user(), query.get("status"))
@@ -66,7 +66,7 @@ def list_rights(query):
 @rights_blp.route("/<int:right_id>")
 @api_role_required(*HOLDERS, Role.IP_OFFICER)
 @rights_blp.response(200, RightSchema)
-@rights_blp.problems(401, 403, 404)
+@rights_blp.problems(401, 404)
 def get_right(right_id):
     """Show one right with its works, proof and decision."""
     return services.own_right(api_user(), right_id)
@@ -76,7 +76,7 @@ def get_right(right_id):
 @api_role_required(Role.IP_OFFICER)
 @rights_blp.arguments(RightDecisionInSchema)
 @rights_blp.response(200, RightSchema)
-@rights_blp.problems(401, 403, 404, 409, 422)
+@rights_blp.problems(401, 404, 409, 422)
 def decide_right(values, right_id):
     """Verify, reject or revoke a right (IP officers), with the reason the holder reads."""
     right = services.own_right(api_user(), right_id)

@@ -40,7 +40,7 @@ HOLDERS = (Role.RIGHTS_HOLDER, Role.PUBLISHER)
 @api_role_required(*HOLDERS)
 @notices_blp.arguments(NoticeInSchema)
 @notices_blp.response(201, NoticeSchema)
-@notices_blp.problems(401, 403, 409, 422)
+@notices_blp.problems(401, 409, 422)
 def file_notice(values):
     """File a notice naming 1 to 300 listings; 422 names each bad listing by number and field
     (`items.<number>.<field>`, numbered from 1); nothing is written then."""
@@ -55,7 +55,7 @@ def file_notice(values):
 @api_role_required(*HOLDERS, Role.IP_OFFICER)
 @notices_blp.arguments(NoticeQuerySchema, location="query")
 @notices_blp.response(200, NoticePageSchema)
-@notices_blp.problems(401, 403)
+@notices_blp.problems(401)
 def list_notices(query):
     """List your organisation's notices (an officer: all), newest first, by listing status."""
     statement = services.notices_visible_to(api_user(), query.get("status"))
@@ -65,7 +65,7 @@ def list_notices(query):
 @notices_blp.route("/<int:notice_id>")
 @api_role_required(*HOLDERS, Role.IP_OFFICER)
 @notices_blp.response(200, NoticeSchema)
-@notices_blp.problems(401, 403, 404)
+@notices_blp.problems(401, 404)
 def get_notice(notice_id):
     """Show one notice: every listing with its status, reasons and timeline."""
     return services.own_notice(api_user(), notice_id)
@@ -75,7 +75,7 @@ def get_notice(notice_id):
 @api_role_required(Role.IP_OFFICER)
 @items_blp.arguments(ItemDecisionInSchema)
 @items_blp.response(200, NoticeItemSchema)
-@items_blp.problems(401, 403, 404, 409, 422)
+@items_blp.problems(401, 404, 409, 422)
 def decide_item(values, item_id):
     """Remove, reject (with `reason_code` and/or `reason`) or ask about a listing."""
     item = services.own_item(api_user(), item_id)
@@ -90,8 +90,8 @@ def decide_item(values, item_id):
 @api_role_required(*HOLDERS)
 @items_blp.arguments(ReplyInSchema)
 @items_blp.response(200, NoticeItemSchema)
-@items_blp.problems(401, 403, 404, 409, 422)
-def reply(values, item_id):
+@items_blp.problems(401, 404, 409, 422)
+def answer_question(values, item_id):
     """Answer an officer's question about one of your listings: it goes back to review."""
     item = services.own_item(api_user(), item_id)
     services.reply(api_user(), item, values["answer"])
@@ -111,8 +111,8 @@ def _visible_item(item_id):
 @api_role_required(Role.MERCHANT)
 @items_blp.arguments(CounterNoticeInSchema)
 @items_blp.response(201, NoticeItemSchema)
-@items_blp.problems(401, 403, 404, 409, 422)
-def counter_notice(values, item_id):
+@items_blp.problems(401, 404, 409, 422)
+def file_counter_notice(values, item_id):
     """Answer a removal of one of your listings with a counter-notice, within its window."""
     item = merchants.own_listing(api_user(), item_id)
     counter.file_counter_notice(api_user(), item, values)
@@ -124,8 +124,8 @@ def counter_notice(values, item_id):
 @api_role_required(Role.MERCHANT, *HOLDERS)
 @items_blp.arguments(ProofFileSchema, location="files")
 @items_blp.response(201, NoticeItemSchema)
-@items_blp.problems(401, 403, 404, 409, 413, 422)
-def add_document(files, item_id):
+@items_blp.problems(401, 404, 409, 413, 422)
+def add_listing_document(files, item_id):
     """Add a document to a listing: a holder's complaint or suit, or a merchant's evidence."""
     item = _visible_item(item_id)
     upload = files["file"]
@@ -138,8 +138,8 @@ def add_document(files, item_id):
 @api_role_required(*HOLDERS)
 @items_blp.arguments(HolderResponseInSchema)
 @items_blp.response(200, NoticeItemSchema)
-@items_blp.problems(401, 403, 404, 409, 422)
-def holder_response(values, item_id):
+@items_blp.problems(401, 404, 409, 422)
+def answer_counter_notice(values, item_id):
     """Answer a counter-notice: `complaint_filed` (send its proof to .../documents first)
     upholds the removal; `withdraw` reinstates the listing."""
     item = services.own_item(api_user(), item_id)
@@ -152,8 +152,8 @@ def holder_response(values, item_id):
 @api_role_required(Role.IP_OFFICER, Role.MARKETPLACE)
 @merchants_blp.arguments(MerchantInSchema)
 @merchants_blp.response(200, MerchantSchema)
-@merchants_blp.problems(401, 403, 422)
-def put_merchant(values, merchant_id):
+@merchants_blp.problems(401, 422)
+def set_merchant(values, merchant_id):
     """Say who a marketplace merchant id is: its name and merchant organisation."""
     merchant = merchants.set_merchant(
         api_user(), merchant_id, values["name"], values.get("organisation_id")

@@ -73,7 +73,7 @@ def test_403_is_listed_exactly_where_a_role_check_can_refuse(app, spec):
             }
         if view is not None and refusing_roles(view):
             refusing.add((method, path))
-    assert len(refusing) == 20
+    assert len(refusing) == 34
     assert listed == refusing
 
 
