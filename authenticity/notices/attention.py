@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 from alliance.attention import AttentionItem
 from alliance.auth.models import User
 from alliance.auth.roles import Role
+from alliance.db import utcnow
 from alliance.extensions import db
-from alliance.i18n import _l, local_today
+from alliance.i18n import _l
 from authenticity.ip import services as rights
 from authenticity.notices.models import CounterNotice, ItemStatus, Merchant, NoticeItem
 from authenticity.notices.services import WAITING
@@ -79,7 +80,7 @@ def removals_to_answer(user: User) -> list[AttentionItem]:
     """Tell a merchant which of its listings were removed and may still be counter-noticed."""
     if not user.has_role(Role.MERCHANT) or user.organisation_id is None:
         return []
-    since = local_today() - timedelta(days=current_app.config["NOTICE_COUNTER_DAYS"])
+    since = utcnow() - timedelta(days=current_app.config["NOTICE_COUNTER_DAYS"] + 1)
     count = db.session.scalar(
         select(func.count(NoticeItem.id))
         .join(Merchant, Merchant.merchant_id == NoticeItem.merchant_id)

@@ -48,6 +48,7 @@ def test_the_marketplace_links_a_merchant_and_the_merchant_counter_notices(
     assert refused.status_code == 403  # never by the merchant alone
     item_id = removed_listing(client, bearer, holder, officer)
     page = client_of(shop)
+    assert "Listings of yours removed on a notice: 1." in page.get("/").get_data(as_text=True)
     listing = page.get(f"/ip/notices/against-you/{item_id}").get_data(as_text=True)
     assert "legal@qingshan.example" in listing and "Answer with a counter-notice" in listing
     empty = page.post(f"/ip/notices/against-you/{item_id}", data={"statement": ""})
