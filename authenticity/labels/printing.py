@@ -3,8 +3,6 @@
 from collections.abc import Iterable, Iterator
 from xml.sax.saxutils import escape
 
-import segno
-
 from alliance import pdf
 from authenticity.labels import codes
 
@@ -53,6 +51,8 @@ def _svg_parts(title: str, rows: Iterable[tuple[int, str]], url_of) -> Iterator[
 
 def _symbol(url: str):
     """Return the QR code of `url` (error correction M, about 15%), as both sheets print it."""
+    import segno  # here: only label sheets need it
+
     return segno.make(url, error="m", micro=False)
 
 
