@@ -32,7 +32,7 @@ def init_app(app: Flask) -> None:
     app.extensions["label_limits"] = VerifyLimits(app.config)
     plugins.register_pages(app, sellers.bp, labels.bp, public.bp)
     plugins.register_api(app, sellers_api.authorisations_blp, labels_api.batches_blp)
-    label_route.document(app.extensions["alliance_api"])
+    app.extensions["alliance_api"].describe(label_route.document)
     plugins.add_wsgi_middleware(app, label_route.LabelRoute)
     plugins.add_template_globals(
         app, BATCH_STATUS_LABELS=BATCH_STATUS_LABELS, REVOKE_CATEGORY_LABELS=REVOKE_CATEGORY_LABELS
