@@ -11,7 +11,6 @@ from urllib.parse import urlsplit
 import click
 from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
-from flask_migrate import upgrade
 from werkzeug.serving import run_simple
 
 from alliance.auth.roles import Role
@@ -42,6 +41,8 @@ def main():
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
 def demo(host: str, port: int):
     """Create or upgrade the database, load demo data when empty, print the logins, serve."""
+    from flask_migrate import upgrade
+
     from alliance.app import create_app
     from alliance.demo import DEMO_PASSWORD, database_is_empty, load_demo_data
 
@@ -377,10 +378,38 @@ def grant_app_role_command(role: str):
         )
 
 
-def register_commands(app: Flask) -> None:
-    """Attach the project's commands to the app's CLI."""
+class LazyGroup(click.Group):
+    """A command group imported when it is run (or its own help shown), not at every start."""
+
+    def __init__(self, name: str, load, help: str):
+        super().__init__(name, help=help)
+        self._load = load
+
+    def _group(self) -> click.Group:
+        return self._load()
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        # The real group parses its options and runs: the context names it, not this stand-in.
+        return self._group().make_context(info_name, args, parent=parent, **extra)
+
+    def list_commands(self, ctx):
+        return self._group().list_commands(ctx)
+
+    def get_command(self, ctx, name):
+        return self._group().get_command(ctx, name)
+
+
+def migration_commands() -> click.Group:
+    """Return Flask-Migrate's `db` commands, with grant-app-role beside upgrade."""
     from flask_migrate.cli import db as migrate_commands
 
+    migrate_commands.add_command(grant_app_role_command)
+    return migrate_commands
+
+
+def register_commands(app: Flask) -> None:
+    """Attach the project's commands to the app's CLI."""
     for command in (seed_demo, users, api_keys, orgs, import_titles_command, worker):
         app.cli.add_command(command)
-    migrate_commands.add_command(grant_app_role_command)
+    # Flask-Migrate's own help line; its commands (and Alembic) load when `db ...` runs.
+    app.cli.add_command(LazyGroup("db", migration_commands, help="Perform database migrations."))

@@ -5,7 +5,7 @@ import re
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData, event
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
@@ -39,8 +39,12 @@ def equals_one_of(column: str, values) -> str:
 
 def conflict_insert(session, target):
     """Return an INSERT into `target` that can end in ON CONFLICT DO NOTHING on this database."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(target)
+    if session.get_bind().dialect.name == "postgresql":
+        # Imported here: on SQLite the PostgreSQL dialect would be 70 ms of every start.
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert(target)
+    return sqlite.insert(target)
 
 
 def utcnow() -> datetime:

@@ -1,7 +1,8 @@
 """Domain errors and the error responses: translated HTML pages, problem+json for the API."""
 
 import logging
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 
 from flask import Response, jsonify, render_template, request
 from flask_babel import gettext as _
@@ -186,24 +187,62 @@ def _http_for(status: int) -> HTTPException:
 
 
 class ProblemApi(Api):
-    """flask-smorest Api whose errors are problem+json on the API and pages elsewhere."""
+    """flask-smorest Api whose errors are problem+json on the API and pages elsewhere.
+
+    Its blueprints' routes are registered at once, their OpenAPI description when the spec is
+    first used (/api/v1/openapi.json, `openapi print`): describing every operation's schemas
+    takes a tenth of the app's start, which only the document needs.
+    """
 
     def __init__(self, *args, **kwargs):
         from alliance.api.schemas import ProblemSchema
 
         self.ERROR_SCHEMA = ProblemSchema
+        self._undescribed: list[Callable[[], None]] = []
+        self._describing = False
+        self._describe_lock = threading.RLock()
         super().__init__(*args, **kwargs)
+
+    @property
+    def spec(self):
+        """The OpenAPI spec, with everything registered so far described in it, in order."""
+        with self._describe_lock:
+            if not self._describing:  # a description being written reads the spec as it is
+                self._describing = True
+                try:
+                    while self._undescribed:
+                        self._undescribed.pop(0)()
+                finally:
+                    self._describing = False
+        return self._spec
+
+    @spec.setter
+    def spec(self, spec):
+        self._spec = spec
+
+    def describe(self, describe: Callable[["ProblemApi"], None]) -> None:
+        """Add `describe(api)`, writing more of the spec, to run when the spec is first used."""
+        with self._describe_lock:
+            self._undescribed.append(lambda: describe(self))
 
     def handle_http_exception(self, error):
         return handle_http_exception(error)
 
-    def register_blueprint(self, blp, **options):
+    def register_blueprint(self, blp, *, parameters=None, **options):
         """Register an API blueprint; refuse one whose arguments would escape the input rule."""
         from alliance.api.arguments import CleaningParser
 
         if not isinstance(blp.ARGUMENTS_PARSER, CleaningParser):
             raise TypeError(f"{blp.name}: make it an alliance.api.arguments.Blueprint")
-        super().register_blueprint(blp, **options)
+        # Api.register_blueprint, with its two steps describing the blueprint made one for later.
+        name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        self._app.register_blueprint(blp, **options)
+        self.describe(lambda api: api._describe_blueprint(blp, name, parameters))
+
+    def _describe_blueprint(self, blp, name: str, parameters) -> None:
+        blp.register_views_in_doc(self, self._app, self._spec, name=name, parameters=parameters)
+        self._spec.tag({"name": name, "description": blp.description})
 
     def _register_responses(self):
         """Document the error responses (422, 404 ...) as the problem+json they are."""

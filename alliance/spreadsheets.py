@@ -15,9 +15,6 @@ from functools import cached_property
 from itertools import islice
 from operator import itemgetter
 
-import defusedxml
-from charset_normalizer import from_bytes
-
 from alliance.errors import DomainError
 from alliance.i18n import _l
 from alliance.plaincsv import plain_columns, plain_lines
@@ -178,6 +175,8 @@ def _decode(data: bytes) -> tuple[str, str]:
         pass
     if b"\x00" in data:
         raise SpreadsheetError(WRONG_TYPE)
+    from charset_normalizer import from_bytes  # here: only undeclared encodings need it
+
     matches = from_bytes(data)
     best = matches.best()
     if best is None:
@@ -237,6 +236,7 @@ def _read_xlsx(data, filename, columns, lookup, max_rows) -> Table:
     if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
         raise SpreadsheetError(WRONG_TYPE)  # a .docx, .ods or plain zip
     _refuse_zip_bomb(members, filename)
+    import defusedxml
     from openpyxl import load_workbook  # here: it takes a tenth of a second to import
     from openpyxl.xml import DEFUSEDXML
 

@@ -1,8 +1,8 @@
 """Start-up time: `book-alliance --help` and create_app() against a bare Flask app, same run.
 
-Each command runs in a fresh interpreter, several times; the medians and their ratios are
-printed. Targets (issue 11): `book-alliance --help` at most 2x `flask --help` of a bare app,
-create_app() at most 3x creating a bare Flask app.
+Each command runs in a fresh interpreter, several times, the commands taking turns; the
+medians and their ratios are printed. Targets (issue 11): `book-alliance --help` at most 2x
+`flask --help` of a bare app, create_app() at most 3x creating a bare Flask app.
 
     .venv/bin/python benchmarks/startup.py [--runs 7]
 """
@@ -28,9 +28,16 @@ def timed(command: list[str], environ: dict) -> float:
     return time.perf_counter() - started
 
 
-def median_of(runs: int, command: list[str], environ: dict) -> float:
-    timed(command, environ)  # warm the file cache and the bytecode
-    return statistics.median(timed(command, environ) for _ in range(runs))
+def medians_of(runs: int, cases: dict[str, list[str]], environ: dict) -> dict[str, float]:
+    """Time each case `runs` times, taking turns (so that the load of a shared machine falls
+    on all cases alike), and return each case's median."""
+    for command in cases.values():
+        timed(command, environ)  # warm the file cache and the bytecode
+    times: dict[str, list[float]] = {name: [] for name in cases}
+    for _ in range(runs):
+        for name, command in cases.items():
+            times[name].append(timed(command, environ))
+    return {name: statistics.median(seconds) for name, seconds in times.items()}
 
 
 def main() -> None:
@@ -42,6 +49,10 @@ def main() -> None:
         bare.write_text(BARE_APP)
         environ = {**os.environ, "ALLIANCE_INSTANCE_PATH": folder, "FLASK_APP": str(bare)}
         environ.pop("DATABASE_URL", None)
+        # Measure the start of an installed app, whose bytecode is compiled once: with
+        # PYTHONDONTWRITEBYTECODE set (as in some shells), the project's own modules (not the
+        # libraries, compiled when installed) would be compiled from source on every run.
+        environ.pop("PYTHONDONTWRITEBYTECODE", None)
         python = sys.executable
         cases = {
             "flask --help (bare app)": [str(BIN / "flask"), "--help"],
@@ -49,7 +60,7 @@ def main() -> None:
             "Flask() (bare)": [python, "-c", "from flask import Flask; Flask('bare')"],
             "create_app()": [python, "-c", "from alliance import create_app; create_app()"],
         }
-        times = {name: median_of(runs, command, environ) for name, command in cases.items()}
+        times = medians_of(runs, cases, environ)
     for name, seconds in times.items():
         print(f"{name:28} {seconds * 1000:7.0f} ms (median of {runs})")
     help_ratio = times["book-alliance --help"] / times["flask --help (bare app)"]

@@ -1,16 +1,19 @@
 """The queue's messages sealed: Huey's pickles, encrypted and authenticated."""
 
 import pickle
+from typing import TYPE_CHECKING
 
-from cryptography.fernet import Fernet
 from huey.serializer import Serializer
+
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
 
 
 class SealedSerializer(Serializer):
     """Huey's pickles, encrypted and authenticated: the queue's storage can neither read
     a task's arguments (reset links, codes) nor slip in a pickle of its own."""
 
-    def __init__(self, cipher: Fernet):
+    def __init__(self, cipher: "Fernet"):
         super().__init__()
         self.cipher = cipher
 

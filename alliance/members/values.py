@@ -1,10 +1,11 @@
-"""Check and normalise the values of a membership application or an organisation profile."""
+"""Check and normalise the values of a membership application or an organisation profile.
+
+phonenumbers and email-validator are imported where a value is checked, not at every start.
+"""
 
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-import phonenumbers
-from email_validator import EmailNotValidError, validate_email
 from stdnum.cn import uscc as uscc_number
 from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
 
@@ -108,6 +109,8 @@ def normalise_email(text: str | None) -> str | None:
     text = clean_text(text, "contact_email")
     if text is None:
         return None
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         return validate_email(text, check_deliverability=False).normalized
     except EmailNotValidError:
@@ -119,6 +122,8 @@ def normalise_phone(text: str | None) -> str | None:
     text = clean_text(text, "contact_phone")
     if text is None:
         return None
+    import phonenumbers
+
     try:
         number = phonenumbers.parse(text, "CN")
     except phonenumbers.NumberParseException:

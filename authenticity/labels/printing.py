@@ -3,8 +3,6 @@
 from collections.abc import Iterable, Iterator
 from xml.sax.saxutils import escape, quoteattr
 
-import segno
-
 from alliance import pdf
 from authenticity.labels import codes
 
@@ -25,6 +23,8 @@ CUT_LINE = 'stroke="#999" stroke-width="0.2" stroke-dasharray="1,1"'
 
 def _symbol(url: str):
     """Return the QR code of `url` (error correction M, about 15%), as both sheets print it."""
+    import segno  # here: only label sheets need it
+
     return segno.make(url, error="m", micro=False)
 
 

@@ -100,6 +100,26 @@ def test_openapi_document_describes_me_and_bearer_keys(client):
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
 
 
+def test_openapi_document_is_written_once_whoever_asks_first(app):
+    """The document is described on first use: threads asking at once get the same one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from alliance.app import create_app
+
+    fresh = create_app("test", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
+
+    def ask(_):
+        return fresh.test_client().get("/api/v1/openapi.json")
+
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(ask, range(4)))
+    documents = {answer.get_data() for answer in answers}
+    assert [answer.status_code for answer in answers] == [200] * 4 and len(documents) == 1
+    assert documents == {app.test_client().get("/api/v1/openapi.json").get_data()}
+    tags = [tag["name"] for tag in fresh.extensions["alliance_api"].spec.to_dict()["tags"]]
+    assert len(tags) == len(set(tags))  # each blueprint described once
+
+
 def test_cli_creates_a_key_that_works(app, make_user, client):
     user = make_user("writer", email="cli@example.org")
     result = app.test_cli_runner().invoke(args=["api-keys", "create", "--email", "CLI@example.org"])

@@ -24,6 +24,32 @@ def test_console_script_lists_the_commands(tmp_path):
         assert command in result.stdout
 
 
+def test_migration_commands_load_when_used(app):
+    """`db` is listed at start; its commands (and Alembic) come when it runs."""
+    result = app.test_cli_runner().invoke(args=["db", "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Perform database migrations." in result.output
+    for command in ("upgrade", "downgrade", "current", "grant-app-role"):
+        assert f"  {command} " in result.output
+
+
+def test_start_leaves_what_only_some_commands_need_unimported(tmp_path):
+    """Alembic, the PostgreSQL dialect, cryptography and the login checkers load where used."""
+    code = (
+        "import sys; from alliance import create_app; create_app(); "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'alembic', 'flask_migrate', "
+        "'cryptography', 'phonenumbers', 'email_validator', 'charset_normalizer', 'segno'}), "
+        "'sqlalchemy.dialects.postgresql' in sys.modules)"
+    )
+    env = {**os.environ, "ALLIANCE_INSTANCE_PATH": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["[]", "False"]
+
+
 def test_users_create_with_roles_and_organisation(app, make_org, db):
     make_org(name="知识出版社", name_en="Knowledge Publishing House")
     result = app.test_cli_runner().invoke(
