@@ -243,7 +243,7 @@ def post_batch(sender: Sender, batch: list[Claimed], settings: Settings, now=Non
     outcome = Outcome([], [], [], [])
     must_stop_at = time.monotonic() + max(settings.lease - settings.timeout, 0)
     for position, event in enumerate(batch):
-        if outcome.unreachable or time.monotonic() > must_stop_at:
+        if outcome.unreachable or (position and time.monotonic() > must_stop_at):
             outcome.released = [untried.id for untried in batch[position:]]
             break
         body = body_of(event.delivery_id, event.event_type, event.created_at, event.payload)

@@ -31,6 +31,11 @@ def read_webhook_settings(app: Flask) -> None:
         ),
     )
     config = app.config
+    if config["MARKETPLACE_WEBHOOK_LEASE"] <= config["MARKETPLACE_WEBHOOK_TIMEOUT"]:
+        raise ConfigError(
+            "MARKETPLACE_WEBHOOK_LEASE must be longer than MARKETPLACE_WEBHOOK_TIMEOUT: a claim "
+            "must outlast the requests made under it"
+        )
     url = config["MARKETPLACE_WEBHOOK_URL"]
     if not url:
         return

@@ -381,3 +381,10 @@ def test_the_body_is_the_documented_envelope():
                                 "created_at": moment.strftime("%Y-%m-%dT%H:%M:%S.000005Z"),
                                 "data": {"a": "书"}}  # fmt: skip
     assert "书".encode() in body and b" " not in body
+
+
+def test_a_lease_shorter_than_a_request_is_refused(monkeypatch):
+    monkeypatch.setenv("MARKETPLACE_WEBHOOK_TIMEOUT", "10")
+    monkeypatch.setenv("MARKETPLACE_WEBHOOK_LEASE", "10")
+    with pytest.raises(ConfigError, match="MARKETPLACE_WEBHOOK_LEASE must be longer"):
+        read_webhook_settings(_settings_app("test"))
