@@ -4,6 +4,7 @@ import hashlib
 import hmac
 import json
 import socket
+import threading
 from datetime import timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from sqlalchemy import func, select
 
 from alliance.config import ConfigError
 from alliance.db import utcnow
+from alliance.extensions import db as _db
 from alliance.webhooks import delivery
 from alliance.webhooks.delivery import Settings, claim_due, deliver_due, retry_delay
 from alliance.webhooks.models import WebhookAttempt, WebhookEvent
@@ -388,3 +390,37 @@ def test_a_lease_shorter_than_a_request_is_refused(monkeypatch):
     monkeypatch.setenv("MARKETPLACE_WEBHOOK_LEASE", "10")
     with pytest.raises(ConfigError, match="MARKETPLACE_WEBHOOK_LEASE must be longer"):
         read_webhook_settings(_settings_app("test"))
+
+
+def test_two_workers_at_once_post_each_event_once(own_database, receiver):
+    app = own_database
+    app.config.update(MARKETPLACE_WEBHOOK_URL="", MARKETPLACE_WEBHOOK_SECRET=SECRET,
+                      MARKETPLACE_WEBHOOK_BATCH=5)  # fmt: skip
+    with app.app_context():
+        specs = [("listing.removed", f"listing:{n // 2}", {"n": n}) for n in range(60)]
+        ids = [queue_event(kind, key=key, payload=data).id for kind, key, data in specs]
+        _db.session.commit()
+        _db.session.remove()
+    app.config["MARKETPLACE_WEBHOOK_URL"] = receiver.url
+    delivered, failures = [], []
+
+    def worker():
+        try:
+            with app.app_context():
+                delivered.append(deliver_due())
+        except Exception as error:  # shown by the assertion below
+            failures.append(error)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert failures == [] and sum(delivered) == 60
+    assert len(receiver.received) == 60 and len(set(receiver.ids())) == 60
+    numbers = [item.document["data"]["n"] for item in receiver.received]
+    for n in range(0, 60, 2):  # the two events of a listing, in order
+        assert numbers.index(n) < numbers.index(n + 1)
+    with app.app_context():
+        statuses = _db.session.scalars(select(WebhookEvent.status).where(WebhookEvent.id.in_(ids)))
+        assert set(statuses) == {"delivered"}
