@@ -136,3 +136,13 @@ def waiting_for(event: WebhookEvent) -> WebhookEvent | None:
         .order_by(WebhookEvent.id)
         .limit(1)
     ).first()
+
+
+def newer_event(event: WebhookEvent) -> WebhookEvent | None:
+    """Return the newest later event of the same key (a resend would arrive after it)."""
+    return db.session.scalars(
+        select(WebhookEvent)
+        .where(WebhookEvent.key == event.key, WebhookEvent.id > event.id)
+        .order_by(WebhookEvent.id.desc())
+        .limit(1)
+    ).first()

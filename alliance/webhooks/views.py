@@ -69,6 +69,7 @@ def _detail(event, form):
         form=form,
         attempts=services.attempts_of(event),
         waiting_for=services.waiting_for(event),
+        newer=services.newer_event(event),
         configured=services.delivery_configured(),
         payload=json.dumps(event.payload, ensure_ascii=False, indent=2, sort_keys=True),
         labels=STATUS_LABELS,

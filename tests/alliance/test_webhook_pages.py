@@ -175,6 +175,16 @@ def test_the_detail_names_the_earlier_event_it_waits_for(app, admin, receiver, d
     page = admin.get(f"/admin/webhooks/{second}").get_data(as_text=True)
     assert "Waiting for an earlier event of the same key to be delivered first:" in page
     assert f'href="/admin/webhooks/{first}">#{first}</a>' in page
+    assert "A newer event of the same key exists" not in page
+
+
+def test_resending_an_older_event_warns_of_the_newer_one(app, admin, receiver):
+    first, second = queue(app, ("listing.removed", "listing:9", {"n": 1}),
+                          ("listing.reinstated", "listing:9", {"n": 2}))  # fmt: skip
+    page = admin.get(f"/admin/webhooks/{first}").get_data(as_text=True)
+    assert "A newer event of the same key exists:" in page
+    assert f'href="/admin/webhooks/{second}">#{second}</a>' in page
+    assert "A newer event" not in admin.get(f"/admin/webhooks/{second}").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("role", ["ip_officer", "campaign_staff", "publisher"])
