@@ -424,3 +424,14 @@ def test_two_workers_at_once_post_each_event_once(own_database, receiver):
     with app.app_context():
         statuses = _db.session.scalars(select(WebhookEvent.status).where(WebhookEvent.id.in_(ids)))
         assert set(statuses) == {"delivered"}
+
+
+def test_a_transaction_of_many_events_queues_one_delivery_task(ctx, db, monkeypatch):
+    from alliance.jobs import queue as jobs_queue
+
+    queued = []
+    monkeypatch.setattr(jobs_queue, "enqueue", lambda func, *args: queued.append(func))
+    queue(db, *[("listing.removed", f"listing:{n}", {}) for n in range(3)])
+    assert queued == [deliver_due]
+    queue(db, ("listing.removed", "listing:9", {}))
+    assert queued == [deliver_due, deliver_due]  # one per committed transaction
