@@ -171,10 +171,12 @@ def _register_blueprints(app: Flask) -> None:
     from alliance.members.attention import applications_waiting, membership_status
     from alliance.members.views import bp as members_bp
     from alliance.notifications.views import bp as notifications_bp
+    from alliance.webhooks import delivery  # noqa: F401 (its tasks: delivery, the sweep)
+    from alliance.webhooks.views import bp as webhooks_bp
 
     register_pages(
         app, main_bp, auth_bp, admin_bp, api_keys_bp, members_bp, catalogue_bp, jobs_bp,
-        notifications_bp, files_bp,
+        notifications_bp, files_bp, webhooks_bp,
     )  # fmt: skip
     register_api(app, account_api, catalogue_api, jobs_api)
     add_attention_provider(
@@ -250,10 +252,14 @@ def _register_template_helpers(app: Flask) -> None:
 
 
 def _start_services(app: Flask) -> None:
-    """Bind the services every programme uses: file storage, and where job progress is written
-    (the job queue is built on first use, by alliance.jobs.queue.queue_of)."""
+    """Bind the services every programme uses: file storage, where job progress is written
+    (the job queue is built on first use, by alliance.jobs.queue.queue_of), and the
+    marketplace webhooks' settings."""
     from alliance.files.storage import storage_for
     from alliance.jobs.services import progress_connection
+    from alliance.webhooks.settings import read_webhook_settings
+
+    read_webhook_settings(app)
 
     app.extensions["jobs_progress_connection"] = progress_connection
     config = app.config

@@ -71,6 +71,15 @@ def after_commit(func, *args) -> None:
     db.session.info.setdefault(_PENDING, []).append((current_app._get_current_object(), func, args))
 
 
+def after_commit_once(func, *args) -> None:
+    """Like after_commit, but queue `func(*args)` once however often the transaction asks
+    (e.g. one delivery task for a decision that writes many outbox events)."""
+    pending = db.session.info.setdefault(_PENDING, [])
+    entry = (current_app._get_current_object(), func, args)
+    if entry not in pending:
+        pending.append(entry)
+
+
 @event.listens_for(Session, "after_commit")
 def _send_pending(session) -> None:
     pending = session.info.pop(_PENDING, [])

@@ -3,7 +3,7 @@
 Organisations may also be rights holders (a new kind).
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-04 16:38:08.578670
 
 """
@@ -16,7 +16,7 @@ from alliance.migrating import replace_checks
 
 # revision identifiers, used by Alembic.
 revision = '0014'
-down_revision = '0012'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 

@@ -29,6 +29,8 @@ from alliance.files.services import Upload
 from alliance.i18n import local_today
 from alliance.importing import ImportReport
 from alliance.members import services as members
+from alliance.webhooks import delivery as webhooks
+from alliance.webhooks.services import queue_event
 from authenticity.ip import principals
 from authenticity.ip import services as rights
 from authenticity.labels import services as labels
@@ -70,6 +72,7 @@ NOT_PLANTED = {
         ("campaign", "status"), ("enrolment", "status"), ("enrolment", "reason_code"),
         ("ledger_entry", "kind"), ("sale", "channel"), ("label_batch", "status"),
         ("label_batch", "revoke_category"), ("label", "revoke_category"),
+        ("webhook_event", "status"),
     ], "a choice"),
     **dict.fromkeys([  # written by the code, never from input
         ("one_time_code", "purpose"), ("api_key", "prefix"), ("api_key", "key_hash"),
@@ -78,7 +81,8 @@ NOT_PLANTED = {
         ("job", "kind"), ("job", "status"), ("job", "language"), ("job", "stage"),
         ("job", "error"), ("job", "result"), ("notification", "kind"),
         ("notification_setting", "kind"), ("stored_file", "key"), ("stored_file", "use"),
-        ("stored_file", "content_type"),
+        ("stored_file", "content_type"), ("webhook_event", "delivery_id"),
+        ("webhook_event", "lease_token"),
     ], "generated"),
     ("notification", "params"): "a finished job's ids and status (kinds with users' text: plant)",
     ("job", "problems"): "the title import names rows and columns, never a cell's value",
@@ -129,7 +133,8 @@ MUST_SHOW = {
     ("rights", "ip.principals"), ("rights", "notices.index"), ("rights", "notices.detail"),
     ("ip_officer", "ip.review"), ("ip_officer", "ip.detail"), ("ip_officer", "notices.review"),
     ("ip_officer", "notices.detail"), ("ip_officer", "notices.merchants"),
-    ("merchant", "notices.merchant_detail"),
+    ("merchant", "notices.merchant_detail"), ("admin", "webhooks.index"),
+    ("admin", "webhooks.detail"),
 }  # fmt: skip
 # The same in Chinese: the translated messages carry the values too.
 ZH_MUST_SHOW = {
@@ -228,6 +233,7 @@ def plant_services(db, make_user, make_org) -> World:
     labels.revoke_batch(owner, batches[2], "other", PLANT)
     rights, notice = plant_ip(agent, ip, merchant)
     db.session.commit()
+    hook = plant_webhook_event(db)
     world.label_code = codes[0]
     world.ids = {
         "organisation_id": [press.id, pending.id, refused.id, stopped.id],
@@ -235,7 +241,7 @@ def plant_services(db, make_user, make_org) -> World:
         "sale_id": [sale.sale.id], "isbn": isbns[:1], "user_id": [owner.id],
         "authorisation_id": [authorisations[0].id], "batch_id": [b.id for b in batches],
         "code": [codes[0], codes[1]], "part": [1], "chart": ["titles", "publishers"],
-        "file_format": ["csv", "xlsx"], "sheet_format": ["svg", "pdf"],
+        "file_format": ["csv", "xlsx"], "sheet_format": ["svg", "pdf"], "event_id": [hook],
         "right_id": [right.id for right in rights], "notice_id": [notice.id],
         "item_id": [item.id for item in notice.items],
     }  # fmt: skip
@@ -282,6 +288,22 @@ def plant_ip(agent, officer, merchant):
         "statement": PLANT_ZH, "contact": PLANT, "accept_jurisdiction": True, "signature": PLANT,
     }, [Upload(PLANT[1:] + ".png", png())])  # fmt: skip
     return made, notice
+
+
+def plant_webhook_event(db) -> int:
+    """Queue an event of planted type, key and payload; record a planted refusal of it (the
+    receiver's answer is kept as the error). Return its id."""
+    from flask import current_app
+
+    hook = queue_event(PLANT, key=PLANT_ZH, payload={"reason": PLANT_ZH, "note": PLANT})
+    db.session.commit()  # no MARKETPLACE_WEBHOOK_URL in the tests: it waits
+    token, [claimed] = webhooks.claim_due(utcnow(), webhooks.Settings.of(current_app.config))
+    refused = {"b_id": claimed.id, "b_status": "pending", "b_next": utcnow(), "b_code": 500,
+               "b_error": PLANT}  # fmt: skip
+    attempt = {"event_id": claimed.id, "attempted_at": utcnow(), "ok": False,
+               "status_code": 500, "error": PLANT_ZH, "duration_ms": 3}  # fmt: skip
+    webhooks.record(token, webhooks.Outcome([], [refused], [attempt], []))
+    return hook.id
 
 
 def csv_upload(rows: list[list[str]], filename: str):
