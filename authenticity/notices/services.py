@@ -19,6 +19,7 @@ from alliance.i18n import LANGUAGES, _l, local_today
 from alliance.members.models import Organisation
 from alliance.members.services import users_of
 from alliance.notifications.services import notify
+from alliance.webhooks.services import queue_event
 from authenticity.ip import services as rights
 from authenticity.ip.models import Right, RightStatus
 from authenticity.ip.services import read_text
@@ -41,6 +42,8 @@ from authenticity.notices.models import (
 IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$")
 FIELDS = ("listing_id", "merchant_id", "isbn", "url", "reason_code", "description")
 WAITING = (ItemStatus.SUBMITTED, ItemStatus.UNDER_REVIEW)
+# What the marketplace is told, by webhook: it takes a listing down, or puts it back.
+TOLD_TO_MARKETPLACE = (ItemStatus.REMOVED, ItemStatus.REINSTATED)
 
 
 @dataclass(frozen=True)
@@ -349,6 +352,24 @@ def move_item(actor, item: NoticeItem, to: str, by: str, code, text, now) -> Non
     db.session.refresh(item)
     item.events.append(ItemEvent(status=to, by=by, code=code, text=text, at=now))
     audit.record(actor, f"notice_item.{to}", item, before, item.audit_state())
+    if to in TOLD_TO_MARKETPLACE:
+        _tell_marketplace(item, to, now)
+
+
+def _tell_marketplace(item: NoticeItem, status: str, now) -> None:
+    """Queue the event the marketplace acts on, in this transaction (listing.removed ...)."""
+    queue_event(
+        f"listing.{status}",
+        key=f"listing:{item.listing_id}",
+        payload={
+            "listing_id": item.listing_id,
+            "merchant_id": item.merchant_id,
+            "notice_item_id": item.id,
+            "notice_id": item.notice_id,
+            "reason": item.reason_code,
+            "at": now.isoformat(),
+        },
+    )
 
 
 def reply(holder: User, item: NoticeItem, answer) -> NoticeItem:

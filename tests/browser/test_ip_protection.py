@@ -1,6 +1,9 @@
 """A rights holder registers a right, files a notice from a spreadsheet; an officer decides;
 a merchant counter-notices; the holder withdraws and the listing is reinstated."""
 
+import hashlib
+import hmac
+
 import pytest
 from playwright.sync_api import expect
 
@@ -9,6 +12,7 @@ from alliance.members.models import Organisation
 
 pytestmark = pytest.mark.browser
 
+SECRET = "browser-test-webhook-secret"
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 LISTINGS = (
     "listing id,merchant id,reason\n"
@@ -48,7 +52,24 @@ def log_in(page, login, password):
     expect(page.locator("h1")).to_contain_text("Hello")
 
 
-def test_a_notice_from_registration_to_reinstatement(browser, base_url, people, password, shoot):
+@pytest.fixture
+def marketplace(live_app):
+    """A marketplace stand-in receiving the webhooks, signed with a test secret."""
+    from tests.alliance.webhook_receiver import Receiver
+
+    receiver = Receiver()
+    saved = {name: live_app.config[name] for name in ("MARKETPLACE_WEBHOOK_URL",
+                                                     "MARKETPLACE_WEBHOOK_SECRET")}  # fmt: skip
+    live_app.config.update(MARKETPLACE_WEBHOOK_URL=receiver.url,
+                           MARKETPLACE_WEBHOOK_SECRET=SECRET)  # fmt: skip
+    yield receiver
+    live_app.config.update(saved)
+    receiver.stop()
+
+
+def test_a_notice_from_registration_to_reinstatement(
+    browser, base_url, people, password, marketplace, shoot
+):
     holder = browser.new_context(base_url=base_url, locale="en-US").new_page()
     officer = browser.new_context(base_url=base_url, locale="en-US").new_page()
     merchant = browser.new_context(base_url=base_url, locale="en-US").new_page()
@@ -127,3 +148,15 @@ def test_a_notice_from_registration_to_reinstatement(browser, base_url, people, 
     shoot(holder, "2-reinstated")
     merchant.goto("/ip/notices/against-you")
     expect(merchant.locator("main table")).to_contain_text("Reinstated")
+
+    # The marketplace was told of both removals and the reinstatement, signed, in order.
+    events = [(r.document["type"], r.document["data"]["listing_id"]) for r in marketplace.received]
+    assert events == [
+        ("listing.removed", "PDD-1"),
+        ("listing.removed", "PDD-2"),
+        ("listing.reinstated", "PDD-1"),
+    ]
+    for received in marketplace.received:
+        expected = "sha256=" + hmac.new(SECRET.encode(), received.body, hashlib.sha256).hexdigest()
+        assert received.headers["X-Alliance-Signature"] == expected
+    assert len(set(marketplace.ids())) == 3

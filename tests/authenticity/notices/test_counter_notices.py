@@ -154,3 +154,37 @@ def test_evidence_is_read_by_the_parties_and_officers_only(
     assert counter.may_read_evidence(officer, stored)
     assert not counter.may_read_evidence(other_holder, stored)
     assert db.session.get(NoticeItem, removed.id).counter_notice is not None
+
+
+def test_the_marketplace_is_told_of_removals_and_reinstatements_in_order(db, shop, removed, holder):
+    from alliance.webhooks.models import WebhookEvent
+
+    counter.file_counter_notice(shop, removed, COUNTER)
+    counter.answer_counter_notice(holder, removed, "withdraw")
+    db.session.commit()
+    events = db.session.scalars(
+        select(WebhookEvent).where(WebhookEvent.key == "listing:L1").order_by(WebhookEvent.id)
+    ).all()
+    assert [event.event_type for event in events] == ["listing.removed", "listing.reinstated"]
+    assert events[0].payload["merchant_id"] == "shop-9"
+    assert events[1].payload["notice_item_id"] == removed.id
+
+
+def test_a_refused_decision_tells_the_marketplace_nothing(db, register, holder, officer, ctx):
+    from alliance.webhooks.models import WebhookEvent
+    from authenticity.ip import services as rights
+
+    right = register(holder)
+    rights.decide_right(officer, right, "verified")
+    notice = services.file_notice(holder, services.read_notice(holder, {
+        "right_id": right.id, "regime": "platform", "good_faith": True, "accurate": True,
+        "regime_statement": True, "signature": "张三",
+        "items": [{"listing_id": "X1", "merchant_id": "m", "reason_code": "pirated_copy"},
+                  {"listing_id": "X2", "merchant_id": "m", "reason_code": "pirated_copy"}],
+    }))  # fmt: skip
+    services.decide_items(officer, [notice.items[0].id], "rejected", "not_infringing")
+    db.session.commit()
+    with pytest.raises(ConflictError):
+        services.decide_items(officer, [notice.items[1].id, notice.items[0].id], "removed")
+    db.session.rollback()
+    assert db.session.scalars(select(WebhookEvent.key)).all() == []
