@@ -11,7 +11,6 @@ from alliance.auth.models import User
 from alliance.db import utcnow
 from alliance.errors import ConflictError, FieldsInvalid
 from alliance.extensions import db
-from alliance.files.services import FileRefused, Upload, file_use, save_file
 from alliance.i18n import DEFAULT_TIMEZONE, _l, local_today
 from alliance.members.services import users_of
 from alliance.notifications.services import notify
@@ -26,10 +25,8 @@ from authenticity.notices.models import (
     NoticeItem,
     Regime,
 )
+from authenticity.notices.paperwork import save_paperwork
 from authenticity.notices.services import move_item, tell_merchant
-
-EVIDENCE_USE = "notice_evidence"
-MAX_FILES = 10
 
 
 def holder_deadline(regime: str, filed_on: date) -> date:
@@ -62,21 +59,6 @@ def counter_notice_until(item: NoticeItem) -> date:
     """Return the last day a merchant may counter-notice a removed listing."""
     removed_on = item.decided_at.astimezone(ZoneInfo(DEFAULT_TIMEZONE)).date()
     return removed_on + timedelta(days=current_app.config["NOTICE_COUNTER_DAYS"])
-
-
-def _save(actor: User, uploads: list[Upload], field: str) -> list:
-    if len(uploads) > MAX_FILES:
-        raise FieldsInvalid(_l("Send at most %(n)s files.", n=MAX_FILES), field=field)
-    stored = []
-    for upload in uploads:
-        try:
-            stored.append(save_file(actor, EVIDENCE_USE, upload.filename, upload.data))
-        except FileRefused as refused:
-            raise FieldsInvalid(
-                _l("%(file)s: %(problem)s", file=upload.filename[:100], problem=refused.message),
-                field=field,
-            ) from None
-    return stored
 
 
 def file_counter_notice(actor: User, item: NoticeItem, values: dict, uploads=()) -> CounterNotice:
@@ -119,7 +101,7 @@ def file_counter_notice(actor: User, item: NoticeItem, values: dict, uploads=())
     db.session.add(counter)
     move_item(actor, item, ItemStatus.COUNTER_NOTICED, "merchant", None, fields["statement"],
               utcnow())  # fmt: skip
-    for stored in _save(actor, list(uploads), "evidence"):
+    for stored in save_paperwork(actor, list(uploads), "evidence"):
         db.session.add(NoticeDocument(file_id=stored.id, notice_id=item.notice_id,
                                       item_id=item.id, party="merchant"))  # fmt: skip
     db.session.flush()
@@ -151,7 +133,7 @@ def answer_counter_notice(actor: User, item: NoticeItem, action: str, uploads=()
         raise FieldsInvalid(
             _l("Upload the complaint or the court's acceptance of your suit."), field="proof"
         )
-    for stored in _save(actor, uploads, "proof"):
+    for stored in save_paperwork(actor, uploads, "proof"):
         db.session.add(NoticeDocument(file_id=stored.id, notice_id=item.notice_id,
                                       item_id=item.id, party="holder"))  # fmt: skip
     before = counter.audit_state()
@@ -173,7 +155,7 @@ def add_evidence(actor: User, item: NoticeItem, uploads) -> list[NoticeDocument]
         merchants.acting_merchant(actor)
     documents = [
         NoticeDocument(file_id=stored.id, notice_id=item.notice_id, item_id=item.id, party=party)
-        for stored in _save(actor, list(uploads), "file")
+        for stored in save_paperwork(actor, list(uploads), "file")
     ]
     db.session.add_all(documents)
     db.session.flush()
@@ -206,25 +188,3 @@ def _tell_holder(item: NoticeItem, kind: str, **params) -> None:
         if user.active and user.has_role(*rights.FILER_ROLES)
     ]
     notify(holders, kind, notice_id=item.notice_id, listing_id=item.listing_id, **params)
-
-
-def may_read_evidence(user: User, stored) -> bool:
-    """Notice paperwork is read by officers, the holder, and the merchant the listing is of."""
-    if rights.is_officer(user):
-        return True
-    document = db.session.get(NoticeDocument, stored.id)
-    if document is None or user.organisation_id is None:
-        return False
-    query = select(NoticeItem.organisation_id, NoticeItem.merchant_id).where(
-        NoticeItem.notice_id == document.notice_id
-    )
-    if document.item_id:
-        query = query.where(NoticeItem.id == document.item_id)
-    own_ids = set(merchants.merchant_ids_of(user.organisation_id))
-    return any(
-        holder == user.organisation_id or merchant_id in own_ids
-        for holder, merchant_id in db.session.execute(query)
-    )
-
-
-file_use(EVIDENCE_USE, {"pdf", "png", "jpeg"}, max_megabytes=10)(may_read_evidence)

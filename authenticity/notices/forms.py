@@ -1,7 +1,16 @@
 """Forms of notice and takedown: filing a notice, an officer's decision, a holder's answer."""
 
 from flask_wtf.file import FileField, MultipleFileField
-from wtforms import BooleanField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    FieldList,
+    FormField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import Length, Optional
 
 from alliance.forms import FlaskForm
@@ -14,6 +23,33 @@ from authenticity.sellers.forms import SPREADSHEET_TYPES
 REASON_CHOICES = [SelectChoice(code.value, label) for code, label in REASON_LABELS.items()]
 
 
+class ListingRowForm(FlaskForm):
+    """One listing typed into a row of the notice form."""
+
+    class Meta:
+        csrf = False  # a part of the notice form, which carries the token
+
+    listing_id = StringField(_l("Listing id"), validators=[Length(max=64)])
+    merchant_id = StringField(_l("Merchant id"), validators=[Length(max=64)])
+    isbn = StringField(_l("ISBN"), validators=[Length(max=64)])
+    url = StringField(_l("Address"), validators=[Length(max=500)])
+    reason_code = SelectField(
+        _l("Reason"), choices=[SelectChoice("", _l("Default reason")), *REASON_CHOICES], default=""
+    )
+    description = StringField(_l("Description"), validators=[Length(max=2000)])
+
+    def typed(self) -> bool:
+        """Tell whether anything was typed in this row."""
+        return any(
+            (self[name].data or "").strip()
+            for name in ("listing_id", "merchant_id", "isbn", "url", "description")
+        )
+
+
+ROWS_SHOWN = 3  # empty rows the form starts with; "Add rows" adds ROWS_ADDED more
+ROWS_ADDED = 5
+
+
 class NoticeForm(FlaskForm):
     """File a notice on a verified right: the listings, the procedure, the signed statements."""
 
@@ -22,8 +58,10 @@ class NoticeForm(FlaskForm):
         _l("Procedure"),
         choices=[SelectChoice(r.value, label) for r, label in REGIME_LABELS.items()],
     )
+    rows = FieldList(FormField(ListingRowForm), min_entries=ROWS_SHOWN, max_entries=300)
+    add_rows = SubmitField(_l("Add rows"))
     listings = TextAreaField(
-        _l("Listings, one per line"),
+        _l("Or paste listings, one per line"),
         validators=[Length(max=300_000)],
         description=_l(
             "Listing id, merchant id, ISBN, address, reason, description: separated by tabs "
@@ -39,6 +77,12 @@ class NoticeForm(FlaskForm):
     default_reason = SelectField(
         _l("Reason for lines that give none"), choices=REASON_CHOICES, default="pirated_copy"
     )
+    evidence = MultipleFileField(
+        _l("Evidence for these listings (optional): test-buy photos, an appraisal report"),
+        description=_l("PDF, JPEG or PNG, at most 10 MB each; the officers and the merchants "
+                       "named see them."),
+        render_kw={"accept": PROOF_TYPES},
+    )  # fmt: skip
     contact = StringField(
         _l("Contact shown to the merchants (optional)"),
         validators=[Optional(), Length(max=300)],

@@ -36,7 +36,8 @@ class NoticeFiled:
     listings: int
 
 
-def file_from_sheet(actor: User, values: dict, data: bytes, filename: str) -> NoticeFiled:
+def file_from_sheet(actor: User, values: dict, data: bytes, filename: str,
+                    evidence=()) -> NoticeFiled:  # fmt: skip
     """File a notice whose listings are the rows of a CSV or Excel file: every bad row is
     named by its row and the file's own header, and nothing is written unless all are good."""
     fields = services.read_notice_fields(actor, values)
@@ -61,7 +62,7 @@ def file_from_sheet(actor: User, values: dict, data: bytes, filename: str) -> No
             return ()
 
     def write(items, _table: Table) -> NoticeFiled:
-        notice = services.file_notice(actor, replace(fields, items=items))
+        notice = services.file_notice(actor, replace(fields, items=items), evidence)
         return NoticeFiled(notice.id, len(notice.items))
 
     return run_import(NOTICE_IMPORT, actor, organisation, data, filename, check, write)

@@ -10,8 +10,7 @@ from alliance.extensions import db
 from alliance.i18n import _l
 from alliance.members.models import MemberStatus, Organisation, OrganisationKind
 from authenticity.ip.services import read_text
-from authenticity.notices.models import Merchant, NoticeItem
-from authenticity.notices.services import IDENTIFIER
+from authenticity.notices.models import IDENTIFIER, Merchant, NoticeItem
 
 MERCHANT_KINDS = {OrganisationKind.MERCHANT, OrganisationKind.BOOKSTORE}
 

@@ -1,5 +1,6 @@
 """Notices, the listings they name (each with its own status and timeline), and merchants."""
 
+import re
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -15,6 +16,8 @@ from alliance.workflow import Workflow
 from authenticity.ip.models import Right
 
 MAX_ITEMS = 300  # listings one notice may name
+# The marketplace's listing and merchant ids: letters, digits and - _ . : (as sellers' ids).
+IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$")
 
 
 class Regime(StrEnum):

@@ -25,6 +25,7 @@ from authenticity.ip.models import Right, RightStatus
 from authenticity.ip.services import read_text
 from authenticity.notices.models import (
     DECISIONS,
+    IDENTIFIER,
     ITEM_WORKFLOW,
     MAX_ITEMS,
     OPEN_STATUSES,
@@ -34,12 +35,13 @@ from authenticity.notices.models import (
     ItemStatus,
     Merchant,
     Notice,
+    NoticeDocument,
     NoticeItem,
     ReasonCode,
     Regime,
 )
+from authenticity.notices.paperwork import save_paperwork
 
-IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$")
 FIELDS = ("listing_id", "merchant_id", "isbn", "url", "reason_code", "description")
 WAITING = (ItemStatus.SUBMITTED, ItemStatus.UNDER_REVIEW)
 # What the marketplace is told, by webhook: it takes a listing down, or puts it back.
@@ -252,8 +254,9 @@ def _right_to_file_with(organisation, right_id, problems: dict) -> Right | None:
 # --- filing ---------------------------------------------------------------------------------
 
 
-def file_notice(actor: User, values: NoticeInput) -> Notice:
-    """File a notice: every listing is refused if the holder already names it in an open one."""
+def file_notice(actor: User, values: NoticeInput, evidence=()) -> Notice:
+    """File a notice, with evidence for all its listings (test buys, an appraisal report);
+    every listing is refused if the holder already names it in an open notice."""
     organisation = rights.filer_of(actor)
     # Checked when read; again here, in the writing transaction, for a notice filed meanwhile.
     if already := _already_open(organisation.id, list(enumerate(values.items, start=1))):
@@ -283,6 +286,8 @@ def file_notice(actor: User, values: NoticeInput) -> Notice:
     ]
     db.session.add(notice)
     db.session.flush()
+    for stored in save_paperwork(actor, list(evidence), "evidence"):
+        db.session.add(NoticeDocument(file_id=stored.id, notice_id=notice.id, party="holder"))
     audit.record(actor, "notice.file", notice, None, notice.audit_state())
     notify(rights.officers(), "notices.filed", notice_id=notice.id, listings=len(notice.items))
     return notice

@@ -1,6 +1,6 @@
 """Pages of notice and takedown: holders file and follow notices, officers decide listings."""
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -9,7 +9,7 @@ from alliance.auth.roles import Role, public, role_required
 from alliance.db import utcnow
 from alliance.errors import FieldsInvalid
 from alliance.i18n import current_language, local_today
-from alliance.tabular import csv_response
+from alliance.tabular import attachment_header, csv_response
 from alliance.web import (
     Imported,
     id_from,
@@ -24,6 +24,7 @@ from authenticity.ip import services as rights
 from authenticity.ip.models import RIGHT_TYPE_LABELS
 from authenticity.notices import bp, counter, importing, merchants, services
 from authenticity.notices.forms import (
+    ROWS_ADDED,
     CounterNoticeForm,
     DecisionForm,
     HolderAnswerForm,
@@ -50,11 +51,22 @@ def _offer_rights(form: NoticeForm, organisation) -> None:
     ]  # fmt: skip
 
 
+def _typed_rows(form: NoticeForm) -> list[dict]:
+    """Return the listings typed into the form's rows (empty rows left out)."""
+    default = form.default_reason.data
+    return [
+        {**row.data, "reason_code": row.reason_code.data or default}
+        for row in form.rows
+        if row.form.typed()
+    ]
+
+
 def _notice_values(form: NoticeForm) -> dict:
     return {
         "right_id": id_from(form.right_id.data or ""),
         "regime": form.regime.data,
-        "items": services.parse_listings(form.listings.data, form.default_reason.data),
+        "items": _typed_rows(form)
+        + services.parse_listings(form.listings.data, form.default_reason.data),
         "good_faith": form.good_faith.data,
         "accurate": form.accurate.data,
         "regime_statement": form.regime_statement.data,
@@ -63,16 +75,19 @@ def _notice_values(form: NoticeForm) -> dict:
     }
 
 
-def _split(invalid: FieldsInvalid) -> tuple[dict, list]:
-    """Part a refusal into the form's own fields and the listings' lines (number, field, text)."""
+def _split(invalid: FieldsInvalid, rows: int) -> tuple[dict, list]:
+    """Part a refusal into the form's own fields and the listings' problems: (where, field,
+    text), where is ("row", n) for the n-th typed row, ("line", n) for a pasted line."""
     fields, lines = {}, []
     for name, message in invalid.problems.items():
         if name and name.startswith("items."):
             _items, number, field = name.split(".")
-            lines.append((int(number), field, message))
+            number = int(number)
+            where = ("row", number) if number <= rows else ("line", number - rows)
+            lines.append((where, field, message))
         else:
             fields[name] = message
-    return fields, sorted(lines)
+    return fields, sorted(lines, key=lambda line: (line[0][0] == "line", line[0][1]))
 
 
 @bp.route("/")
@@ -96,10 +111,15 @@ def create():
     form = NoticeForm()
     _offer_rights(form, organisation)
     lines, imported = [], Imported()
-    if form.validate_on_submit():
+    if form.is_submitted() and form.add_rows.data:
+        for _row in range(ROWS_ADDED):
+            form.rows.append_entry()
+    elif form.validate_on_submit():
         sheet = form.file.data if form.file.data and form.file.data.filename else None
-        if sheet and (form.listings.data or "").strip():
-            form.listings.errors = [_("Give the listings in the box or in a file, not both.")]
+        if sheet and ((form.listings.data or "").strip() or _typed_rows(form)):
+            form.listings.errors = [
+                _("Give the listings either in a file, or in the rows and the box, not both.")
+            ]
         elif sheet:
             imported = _file_from_sheet(form)
             if result := imported.result:
@@ -125,13 +145,14 @@ def _file_from_lines(form: NoticeForm):
     try:
         values = services.read_notice(current_user, _notice_values(form))
     except FieldsInvalid as invalid:
-        fields, lines = _split(invalid)
+        fields, lines = _split(invalid, len(_typed_rows(form)))
         if fields:
             show_problems(FieldsInvalid(fields), form)
         if lines:
-            form.listings.errors = [_("Correct the lines listed above the box.")]
+            form.listings.errors = [_("Correct the rows and lines listed above.")]
         return lines, None
-    return [], perform(lambda: services.file_notice(current_user, values), form)
+    evidence = uploads_in(form.evidence)
+    return [], perform(lambda: services.file_notice(current_user, values, evidence), form)
 
 
 def _file_from_sheet(form: NoticeForm) -> Imported:
@@ -142,8 +163,10 @@ def _file_from_sheet(form: NoticeForm) -> Imported:
     except FieldsInvalid as invalid:
         show_problems(invalid, form)
         return Imported()
+    evidence = uploads_in(form.evidence)
     return run_import(
-        form, lambda data, name: importing.file_from_sheet(current_user, values, data, name)
+        form,
+        lambda data, name: importing.file_from_sheet(current_user, values, data, name, evidence),
     )
 
 
@@ -246,6 +269,18 @@ def reply(item_id):
 def statements():
     """Show the standard statements of a notice for each procedure, in both languages."""
     return render_template("notices/statements.html", statements=REGIME_STATEMENTS)
+
+
+@bp.route("/statements.txt")
+@public
+def statements_text():
+    """Download the standard statements, in the reader's language, to keep or adapt."""
+    text = render_template("notices/statements.txt", statements=REGIME_STATEMENTS)
+    response = Response(text, content_type="text/plain; charset=utf-8")
+    response.headers["Content-Disposition"] = attachment_header(
+        f"notice-statements-{current_language()}.txt"
+    )
+    return response
 
 
 @bp.route("/listings/<int:item_id>/answer", methods=["POST"])

@@ -142,6 +142,7 @@ EXPECTED = {
     "notices.decide": {"ip_officer"},
     "notices.reply": {"rights_holder", "publisher"},  # another's listing: a 404
     "notices.statements": PUBLIC,
+    "notices.statements_text": PUBLIC,
     "notices.template": {"rights_holder", "publisher"},
     "notices.guide": PUBLIC,
     "notices.answer": {"rights_holder", "publisher"},  # another's listing: a 404

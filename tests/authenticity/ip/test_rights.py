@@ -127,6 +127,20 @@ def test_hostile_files_are_refused_by_name(db, register, holder):
     zipped = b"PK\x03\x04" + b"\x00" * 100
     with pytest.raises(FieldsInvalid):
         register(holder, uploads=[Upload("proof.zip", zipped)])
+    with pytest.raises(FieldsInvalid) as refused:  # 48 million pixels in a small file: a bomb
+        register(holder, uploads=[Upload("scan.png", huge_png())])
+    assert "too many pixels" in str(refused.value.problems["documents"])
+
+
+def huge_png() -> bytes:
+    """Return a PNG of 8,000 x 6,000 one-bit pixels: tiny on disk, 48 million pixels drawn."""
+    import io
+
+    from PIL import Image
+
+    output = io.BytesIO()
+    Image.new("1", (8000, 6000)).save(output, "PNG")
+    return output.getvalue()
 
 
 def test_verify_then_revoke_tells_the_holder(db, register, holder, officer, ctx):

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from alliance.audit import AuditEvent
 from alliance.errors import ConflictError, FieldsInvalid, NotFoundError
 from alliance.files.services import Upload
-from authenticity.notices import counter, merchants, services
+from authenticity.notices import counter, merchants, paperwork, services
 from authenticity.notices.merchants import NotAMerchant
 from authenticity.notices.models import NoticeItem
 from tests.authenticity.conftest import PDF
@@ -149,10 +149,10 @@ def test_evidence_is_read_by_the_parties_and_officers_only(
     counter.file_counter_notice(shop, removed, COUNTER, [Upload("发票.pdf", PDF)])
     db.session.commit()
     stored = removed.documents[0].file
-    assert counter.may_read_evidence(shop, stored)
-    assert counter.may_read_evidence(holder, stored)
-    assert counter.may_read_evidence(officer, stored)
-    assert not counter.may_read_evidence(other_holder, stored)
+    assert paperwork.may_read_evidence(shop, stored)
+    assert paperwork.may_read_evidence(holder, stored)
+    assert paperwork.may_read_evidence(officer, stored)
+    assert not paperwork.may_read_evidence(other_holder, stored)
     assert db.session.get(NoticeItem, removed.id).counter_notice is not None
 
 

@@ -161,7 +161,7 @@ def test_a_spreadsheet_of_listings_is_filed_all_or_none(
         data={**form(right_id, "L9,s"), "file": (io.BytesIO(good.encode()), "listings.csv")},
         content_type="multipart/form-data",
     )
-    assert "Give the listings in the box or in a file, not both." in both.get_data(as_text=True)
+    assert "in the rows and the box, not both." in both.get_data(as_text=True)
 
 
 def test_the_queue_filters_by_holder_and_homes_list_what_waits(
@@ -190,3 +190,60 @@ def test_the_guides_are_public_and_linked_from_the_forms(client, client_of, hold
     assert "/ip/notices/guide/filing" in client_of(holder).get("/ip/notices/new").get_data(
         as_text=True
     )
+
+
+def test_listings_typed_into_rows_join_the_pasted_ones(
+    app, db, client_of, register_id, decide, holder, officer
+):
+    right_id = verified_right(app, db, register_id, decide, holder, officer)
+    client = client_of(holder)
+    more = client.post("/ip/notices/new", data={**form(right_id, ""), "add_rows": "1",
+                                                 "rows-0-listing_id": "R1"})  # fmt: skip
+    page = more.get_data(as_text=True)
+    assert page.count('name="rows-7-listing_id"') == 1 and 'value="R1"' in page  # 3 + 5 rows
+    rows = {"rows-0-listing_id": "R1", "rows-0-merchant_id": "shop-r",
+            "rows-0-reason_code": "cover_copied", "rows-1-listing_id": "R2",
+            "rows-1-merchant_id": "<script>"}  # fmt: skip
+    refused = client.post("/ip/notices/new", data={**form(right_id, "P1,shop-p"), **rows})
+    assert "Row 2, merchant id:" in refused.get_data(as_text=True)
+    rows["rows-1-merchant_id"] = "shop-r"
+    assert client.post("/ip/notices/new", data={**form(right_id, "P1,shop-p"),
+                                                 **rows}).status_code == 302  # fmt: skip
+    filed = db.session.execute(select(NoticeItem.listing_id, NoticeItem.reason_code)
+                               .order_by(NoticeItem.id)).all()  # fmt: skip
+    assert filed == [("R1", "cover_copied"), ("R2", "pirated_copy"), ("P1", "pirated_copy")]
+
+
+def test_the_statements_download_in_the_readers_language(client):
+    response = client.get("/ip/notices/statements.txt?lang=zh")
+    assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert "《电子商务法》第四十二条" in response.get_data(as_text=True)
+
+
+def test_evidence_sent_with_a_notice_is_seen_by_the_parties_only(
+    app, db, client_of, register_id, decide, holder, officer, other_holder, make_user, make_org
+):
+    import io
+
+    from tests.authenticity.conftest import PDF
+
+    right_id = verified_right(app, db, register_id, decide, holder, officer)
+    client = client_of(holder)
+    sent = client.post("/ip/notices/new", data={**form(right_id, "L1,s"),
+                       "evidence": [(io.BytesIO(PDF), "试买记录.pdf")]},
+                       content_type="multipart/form-data")  # fmt: skip
+    assert sent.status_code == 302
+    notice_page = client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert "试买记录.pdf" in notice_page
+    file_id = int(notice_page.split("/files/")[1].split('"')[0])
+    assert client.get(f"/files/{file_id}").status_code == 200
+    assert client_of(officer).get(f"/files/{file_id}").status_code == 200
+    assert client_of(other_holder).get(f"/files/{file_id}").status_code == 404
+    bad = client.post("/ip/notices/new", data={**form(right_id, "L2,s"),
+                      "evidence": [(io.BytesIO(b"<html>x</html>"), "a.pdf")]},
+                      content_type="multipart/form-data")  # fmt: skip
+    assert "a.pdf: This file&#39;s content is not one of the accepted types" in bad.get_data(
+        as_text=True
+    )
+    assert count(db, NoticeItem) == 1
