@@ -192,16 +192,26 @@ def run(database_url: str, args) -> None:
 
 
 def explain(app) -> None:
-    """Print the plan of the queue's first page."""
+    """Print the plans and times of the queue's two queries: its first page, and its count."""
+    from sqlalchemy import func, select
+
     from alliance.extensions import db
     from authenticity.notices import services
 
     with app.app_context():
-        query = services.review_queue().limit(50)
-        sql = str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))
+        query = services.review_queue()
+        statements = {
+            "page": query.limit(50),
+            "count": select(func.count()).select_from(query.order_by(None).subquery()),
+        }
         prefix = "EXPLAIN QUERY PLAN " if db.engine.dialect.name == "sqlite" else "EXPLAIN "
-        plan = db.session.execute(text(prefix + sql)).all()
-    print("  queue plan: " + " | ".join(str(row[-1]) for row in plan))
+        for name, statement in statements.items():
+            sql = str(statement.compile(db.engine, compile_kwargs={"literal_binds": True}))
+            plan = db.session.execute(text(prefix + sql)).all()
+            with Timer() as took:
+                db.session.execute(text(sql)).all()
+            steps = " | ".join(str(row[-1]) for row in plan)
+            print(f"  queue {name} query: {took.ms:.0f} ms; plan: {steps}")
 
 
 def main() -> None:

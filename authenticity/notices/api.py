@@ -47,8 +47,10 @@ def file_notice(values):
     user = api_user()
     checked = services.read_notice(user, {**values, "regime_statement": values["accurate"]})
     notice = services.file_notice(user, checked)
+    notice_id = notice.id
     db.session.commit()
-    return notice
+    db.session.expunge(notice)  # with its listings: read back whole, not two queries for each
+    return services.own_notice(user, notice_id)
 
 
 @notices_blp.route("")

@@ -15,7 +15,7 @@ from alliance.extensions import db
 from alliance.i18n import _l
 from authenticity.ip import services as rights
 from authenticity.notices.models import CounterNotice, ItemStatus, Merchant, NoticeItem
-from authenticity.notices.services import WAITING
+from authenticity.notices.services import waiting
 
 MOST_SHOWN = 5
 
@@ -25,9 +25,7 @@ def listings_to_review(user: User) -> list[AttentionItem]:
     if not user.has_role(Role.IP_OFFICER):
         return []
     count, oldest = db.session.execute(
-        select(func.count(NoticeItem.id), func.min(NoticeItem.submitted_at)).where(
-            NoticeItem.status.in_(WAITING)
-        )
+        select(func.count(NoticeItem.id), func.min(NoticeItem.submitted_at)).where(waiting())
     ).one()
     if not count:
         return []

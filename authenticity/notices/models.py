@@ -4,7 +4,7 @@ import re
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from alliance.db import UTCDateTime, one_of, utcnow
@@ -136,6 +136,10 @@ LISTING_FIELD_LABELS = {
     "reason_code": _l("reason"),
     "description": _l("description"),
 }
+# The listings an officer has to decide; the queue's partial index holds only these. Queries
+# must write this condition with literal values (not parameters) for SQLite to use the index.
+WAITING = (ItemStatus.SUBMITTED, ItemStatus.UNDER_REVIEW)
+WAITING_SQL = "status IN ('submitted', 'under_review')"
 # A listing in one of these is still being dealt with: the same holder cannot name it again.
 OPEN_STATUSES = (
     ItemStatus.SUBMITTED, ItemStatus.UNDER_REVIEW, ItemStatus.CLARIFICATION_REQUESTED,
@@ -228,6 +232,14 @@ class NoticeItem(db.Model):
         CheckConstraint(one_of("status", ItemStatus), name="status"),
         CheckConstraint(one_of("reason_code", ReasonCode), name="reason_code"),
         Index("ix_notice_item_status_submitted_at", "status", "submitted_at"),
+        # The officers' queue, oldest first: only the listings waiting (a few of millions).
+        Index(
+            "ix_notice_item_waiting",
+            "submitted_at",
+            "id",
+            sqlite_where=text(WAITING_SQL),
+            postgresql_where=text(WAITING_SQL),
+        ),
         Index("ix_notice_item_organisation_id_listing_id", "organisation_id", "listing_id"),
     )
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask_babel import force_locale
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.orm import selectinload
 
 from alliance import audit
@@ -31,6 +31,7 @@ from authenticity.notices.models import (
     OPEN_STATUSES,
     REASON_LABELS,
     REJECTION_REASONS,
+    WAITING,
     ItemEvent,
     ItemStatus,
     Merchant,
@@ -43,7 +44,6 @@ from authenticity.notices.models import (
 from authenticity.notices.paperwork import save_paperwork
 
 FIELDS = ("listing_id", "merchant_id", "isbn", "url", "reason_code", "description")
-WAITING = (ItemStatus.SUBMITTED, ItemStatus.UNDER_REVIEW)
 # What the marketplace is told, by webhook: it takes a listing down, or puts it back.
 TOLD_TO_MARKETPLACE = (ItemStatus.REMOVED, ItemStatus.REINSTATED)
 
@@ -474,23 +474,28 @@ def summaries(notice_ids: list[int]) -> dict[int, dict[str, int]]:
     return found
 
 
+def waiting():
+    """Return the SQL condition of a listing waiting for an officer, with its values written
+    literally (not as parameters), so that SQLite uses the queue's partial index."""
+    values = [str(status) for status in WAITING]
+    return NoticeItem.status.in_(
+        bindparam("waiting", values, expanding=True, literal_execute=True, unique=True)
+    )
+
+
 def holders_waiting() -> list:
     """Return the organisations with listings waiting for an officer, by name."""
-    waiting = select(NoticeItem.organisation_id).where(NoticeItem.status.in_(WAITING)).distinct()
+    holders = select(NoticeItem.organisation_id).where(waiting()).distinct()
     return list(
         db.session.scalars(
-            select(Organisation).where(Organisation.id.in_(waiting)).order_by(Organisation.name)
+            select(Organisation).where(Organisation.id.in_(holders)).order_by(Organisation.name)
         )
     )
 
 
 def review_queue(reason_code=None, right_type=None, merchant_id=None, organisation_id=None):
     """Select the listings waiting for an officer, the longest-waiting first, filtered."""
-    query = (
-        select(NoticeItem)
-        .where(NoticeItem.status.in_(WAITING))
-        .options(selectinload(NoticeItem.notice))
-    )
+    query = select(NoticeItem).where(waiting()).options(selectinload(NoticeItem.notice))
     if reason_code:
         query = query.where(NoticeItem.reason_code == reason_code)
     if merchant_id:

@@ -21,6 +21,7 @@ depends_on = None
 
 ROLES = ("'admin', 'campaign_staff', 'ip_officer', 'charity_coordinator', 'publisher', 'writer', "
          "'reviewer', 'rights_holder', 'merchant'")
+WAITING = "status IN ('submitted', 'under_review')"  # the officers' queue
 ROLES_BEFORE = f"role IN ({ROLES})"
 ROLES_AFTER = f"role IN ({ROLES}, 'marketplace')"
 
@@ -87,6 +88,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_notice_item_notice_id'), ['notice_id'], unique=False)
         batch_op.create_index('ix_notice_item_organisation_id_listing_id', ['organisation_id', 'listing_id'], unique=False)
         batch_op.create_index('ix_notice_item_status_submitted_at', ['status', 'submitted_at'], unique=False)
+        batch_op.create_index('ix_notice_item_waiting', ['submitted_at', 'id'], unique=False, sqlite_where=sa.text(WAITING), postgresql_where=sa.text(WAITING))
 
     op.create_table('counter_notice',
     sa.Column('item_id', sa.Integer(), nullable=False),
@@ -157,6 +159,7 @@ def downgrade():
 
     op.drop_table('counter_notice')
     with op.batch_alter_table('notice_item', schema=None) as batch_op:
+        batch_op.drop_index('ix_notice_item_waiting')
         batch_op.drop_index('ix_notice_item_status_submitted_at')
         batch_op.drop_index('ix_notice_item_organisation_id_listing_id')
         batch_op.drop_index(batch_op.f('ix_notice_item_notice_id'))
