@@ -98,14 +98,21 @@ def parse_units(value) -> int:
 # Rules ----------------------------------------------------------------------------------------
 
 
+def reports_close(campaign: Campaign) -> date:
+    """Return the last day (Asia/Shanghai, inclusive) on which the campaign takes sales."""
+    return campaign.ends + timedelta(days=LATE_REPORT_DAYS)
+
+
 def accepting_sales(campaign: Campaign, today: date | None = None) -> bool:
-    """Tell whether sales can be reported: while running, or up to 30 days after the end."""
+    """Tell whether sales can be reported: once it runs, until 30 days after the end.
+
+    The dates decide, not only the status: a campaign still marked running after its end
+    (the scheduled job has not finished it yet) closes to reports on the same day.
+    """
     today = today or local_today()
-    if campaign.status == CampaignStatus.RUNNING:
-        return True
-    return campaign.status == CampaignStatus.FINISHED and today <= campaign.ends + timedelta(
-        days=LATE_REPORT_DAYS
-    )
+    if campaign.status not in (CampaignStatus.RUNNING, CampaignStatus.FINISHED):
+        return False
+    return today <= reports_close(campaign)
 
 
 def check_accepting(campaign: Campaign) -> None:
@@ -222,7 +229,7 @@ def apply_sale(actor: User, enrolment: Enrolment, values: SaleInput) -> SaleRepo
             raise ConflictError(SIMULTANEOUS) from None
     else:
         sale.units, sale.revenue_fen = values.units, values.revenue_fen
-    change = ledger.spend(actor, enrolment, wanted - sale.subsidy_fen, sale.id)
+    change = ledger.spend(actor, enrolment, wanted - sale.subsidy_fen, sale)
     sale.subsidy_fen += change
     sale.updated_at = utcnow()
     db.session.flush()

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 from defusedxml import ElementTree as ET
+from sqlalchemy import select
 
 from alliance.auth.roles import Role
 from campaigns import ledger
@@ -33,7 +34,7 @@ def spend_on(db, monkeypatch, staff, enrolment, day, units, revenue_fen):
     db.session.add(sale)
     db.session.flush()
     amount = units * enrolment.subsidy_per_unit_fen
-    sale.subsidy_fen = ledger.spend(staff, enrolment, amount, sale.id)
+    sale.subsidy_fen = ledger.spend(staff, enrolment, amount, sale)
     db.session.commit()
 
 
@@ -127,6 +128,20 @@ def test_spend_over_time_and_top_titles(ctx, populated):
         ("平凡的世界", 24, 96_000),
         ("论语译注", 10, 40_000),
     ]
+
+
+def test_a_sale_reported_days_later_is_spent_on_the_day_it_was_sold(
+    ctx, populated, db, staff, monkeypatch
+):
+    campaign, novel = populated[0], populated[1]
+    sale = db.session.scalars(select(Sale).where(Sale.enrolment_id == novel.id)).first()
+    monkeypatch.setattr(ledger, "local_today", lambda: date(2026, 11, 30))
+    ledger.spend(staff, novel, 1_000, sale)  # a correction recorded on 30 November
+    db.session.commit()
+    days = [(row.day, row.spent_fen) for row in dashboard.spend_by_day(campaign.id)]
+    assert days == [(DAY_1, 10_000 + 1_000), (DAY_2, 7_000)]
+    from_ledger = db.session.execute(dashboard.ledger_spend_by_day(campaign.id)).all()
+    assert [tuple(row) for row in from_ledger] == days
 
 
 def test_a_negative_spend_lowers_the_day_it_is_recorded(ctx, populated, db, staff, monkeypatch):
