@@ -115,9 +115,9 @@ def accepting_sales(campaign: Campaign, today: date | None = None) -> bool:
     return today <= reports_close(campaign)
 
 
-def check_accepting(campaign: Campaign) -> None:
-    """Refuse when the campaign does not take sales reports now."""
-    if not accepting_sales(campaign):
+def check_accepting(campaign: Campaign, today: date | None = None) -> None:
+    """Refuse when the campaign does not take sales reports now (or on `today`)."""
+    if not accepting_sales(campaign, today):
         raise ConflictError(
             _l(
                 "Sales can be reported only while the campaign runs and up to %(days)s days "
@@ -177,10 +177,15 @@ def approved_enrolments(
 NOT_ENROLLED = _l("None of your titles approved for this campaign has this ISBN.")
 
 
-def report_sale(actor: User, campaign: Campaign, values: SaleInput) -> SaleReport:
-    """Record (or correct) a day's sales of an enrolled title and draw its subsidy."""
+def report_sale(
+    actor: User, campaign: Campaign, values: SaleInput, today: date | None = None
+) -> SaleReport:
+    """Record (or correct) a day's sales of an enrolled title and draw its subsidy.
+
+    `today` (China) is the day the report is made: now, unless the demo replays a past one.
+    """
     organisation = publisher_of(actor)
-    check_accepting(campaign)
+    check_accepting(campaign, today)
     problems = amount_problems(values)
     enrolment = None
     try:
@@ -191,7 +196,7 @@ def report_sale(actor: User, campaign: Campaign, values: SaleInput) -> SaleRepor
         enrolment = approved_enrolments(organisation, campaign, [isbn]).get(isbn)
         if enrolment is None:
             problems["isbn"] = NOT_ENROLLED
-    if problem := date_problem(campaign, values.sale_date):
+    if problem := date_problem(campaign, values.sale_date, today):
         problems["sale_date"] = problem
     if problems:
         raise FieldsInvalid(problems)
