@@ -107,6 +107,8 @@ def test_a_confirmation_says_what_happened_to_this_sale_before_older_shortfalls(
 
 
 def test_a_campaign_still_running_long_after_its_end_takes_no_form_reports(db, shop):
+    detail = shop.me.get(shop.url).get_data(as_text=True)
+    assert f'href="{shop.url}/sales/new"' in detail
     shop.campaign.ends = local_today() - timedelta(days=400)
     shop.campaign.starts = shop.campaign.ends - timedelta(days=5)
     db.session.commit()
@@ -118,6 +120,9 @@ def test_a_campaign_still_running_long_after_its_end_takes_no_form_reports(db, s
     assert "This campaign does not take sales reports now" in page
     assert "up to 30 days after it ends" in page
     assert stored(db) == (0, 2, 0)  # the two allocations only
+    detail = shop.me.get(shop.url).get_data(as_text=True)
+    assert f'href="{shop.url}/sales/new"' not in detail
+    assert f'href="{shop.url}/sales"' in detail  # the sales already reported stay in view
 
 
 def test_a_sale_is_corrected_from_its_prefilled_form(db, shop):
