@@ -217,21 +217,16 @@ def select_spend_by_day(campaign_id: int) -> Select:
     )
 
 
-def spend_day():
-    """Return the day a spend counts on: its sale's day, else the day it was recorded.
-
-    Spends drawn by a sale carry the sale's day since migration 0017; older entries carry
-    the day they were written, so their sale's day is read from the sale.
-    """
-    sale_day = select(Sale.sale_date).where(Sale.id == LedgerEntry.sale_id).scalar_subquery()
-    return func.coalesce(sale_day, LedgerEntry.day)
-
-
 def ledger_spend_by_day(campaign_id: int, publisher_id: int | None = None) -> Select:
-    """Return the same figures summed from the ledger itself (for checks and one publisher)."""
-    day = spend_day().label("day")
+    """Return the same figures summed from the ledger itself (for checks and one publisher).
+
+    A spend counts on its sale's day. Spends drawn by a sale carry that day since migration
+    0017; older entries carry the day they were written, so the sale's own day is read.
+    """
+    day = func.coalesce(Sale.sale_date, LedgerEntry.day).label("day")
     query = (
         select(day, func.sum(LedgerEntry.amount_fen).label("spent_fen"))
+        .outerjoin(Sale, Sale.id == LedgerEntry.sale_id)
         .where(
             LedgerEntry.campaign_id == campaign_id,
             LedgerEntry.kind == EntryKind.SPEND.value,

@@ -3,7 +3,7 @@
 From this revision a spend drawn by a sale carries the sale's day in `ledger_entry.day` (the
 trigger of 0005 then adds it to that day). The append-only ledger is not rewritten: the
 spends written before carry the day they were recorded, so the per-day table is summed again
-with each such spend on its sale's day (`campaigns.reports.dashboard.spend_day`).
+with each such spend on its sale's day (`dashboard.ledger_spend_by_day`).
 
 Revision ID: 0017
 Revises: 0016
@@ -19,15 +19,16 @@ down_revision = '0015'
 branch_labels = None
 depends_on = None
 
-SALE_DAY = "COALESCE((SELECT sale.sale_date FROM sale WHERE sale.id = ledger_entry.sale_id), ledger_entry.day)"
+SALE_DAY = "COALESCE(sale.sale_date, ledger_entry.day)"
 
 
 def _rebuild(day: str) -> None:
     op.execute("DELETE FROM ledger_spend_day")
     op.execute(
         "INSERT INTO ledger_spend_day (campaign_id, day, amount_fen, entries) "
-        f"SELECT campaign_id, {day}, SUM(amount_fen), COUNT(*) FROM ledger_entry "
-        f"WHERE kind = 'spend' GROUP BY campaign_id, {day}"
+        f"SELECT ledger_entry.campaign_id, {day}, SUM(amount_fen), COUNT(*) FROM ledger_entry "
+        "LEFT JOIN sale ON sale.id = ledger_entry.sale_id "
+        f"WHERE kind = 'spend' GROUP BY ledger_entry.campaign_id, {day}"
     )
 
 
