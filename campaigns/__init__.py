@@ -10,7 +10,15 @@ def init_app(app: Flask) -> None:
     from alliance import plugins
     from alliance.i18n import _l
     from alliance.money import yuan_text
-    from campaigns import allocation, api, enrolments, reports, sales, views  # noqa: F401
+    from campaigns import (  # noqa: F401
+        allocation,
+        api,
+        enrolments,
+        jobs,
+        reports,
+        sales,
+        views,
+    )
     from campaigns.allocation import views as allocation_views  # noqa: F401 (routes)
     from campaigns.demo import load_demo_campaigns
     from campaigns.enrolments import views as enrolment_views  # noqa: F401 (routes)

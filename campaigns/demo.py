@@ -24,7 +24,10 @@ YUAN = 100
 
 
 def _demo_sales(publisher: User, campaign, rng: random.Random) -> None:
-    """Report a week of store sales of the demo publisher's titles, and its record livestream."""
+    """Report a week of store sales of the demo publisher's titles, and its record livestream.
+
+    They are reported as on the sale's last day, when the campaign still took reports.
+    """
     enrolments = db.session.scalars(
         select(Enrolment)
         .where(
@@ -48,6 +51,7 @@ def _demo_sales(publisher: User, campaign, rng: random.Random) -> None:
                     units=units,
                     revenue_fen=units * enrolment.campaign_price_fen,
                 ),
+                today=campaign.ends,
             )
     # The articles' session: over 2 million yuan of books in under four hours.
     livestreams.record_livestream(
@@ -61,11 +65,12 @@ def _demo_sales(publisher: User, campaign, rng: random.Random) -> None:
             gmv_fen=2_046_000 * YUAN,
             notes="世界读书日专场",
         ),
+        today=campaign.ends,
     )
 
 
 def load_demo_campaigns(users: dict[str, User]) -> None:
-    """Create Reading Month 2021 (running, with money) and an open 2026 campaign."""
+    """Create Reading Month 2021 (finished, with money and sales) and an open campaign."""
     staff = users["staff@example.org"]
     rng = random.Random(2021)  # noqa: S311 - repeatable demo data, not a secret
     reading_month = services.create_campaign(
@@ -128,6 +133,7 @@ def load_demo_campaigns(users: dict[str, User]) -> None:
     services.change_status(staff, reading_month, CampaignStatus.RUNNING.value)
     db.session.flush()
     _demo_sales(users["publisher@example.org"], reading_month, rng)
+    services.finish_ended_campaigns()  # its end has passed: as the scheduled job would
 
     today = local_today()
     winter = services.create_campaign(

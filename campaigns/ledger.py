@@ -167,11 +167,12 @@ def release(
     return _finish(actor, enrolment, entry, campaign_total, enrolment_total, "subsidy.release")
 
 
-def spend(actor: User | None, enrolment: Enrolment, amount_fen: int, sale_id: int | None) -> int:
+def spend(actor: User | None, enrolment: Enrolment, amount_fen: int, sale: Sale | None) -> int:
     """Draw up to `amount_fen` (negative: give back) from the allocation; return the change.
 
     A sale never draws more than the enrolment has left: the spend is capped, not refused,
-    because the copies were sold either way.
+    because the copies were sold either way. The entry of a sale's spend (or its correction)
+    is dated on the sale's day, so spend over time follows the sales it pays for.
     """
     if amount_fen == 0:
         return 0
@@ -190,7 +191,8 @@ def spend(actor: User | None, enrolment: Enrolment, amount_fen: int, sale_id: in
     if change == 0:
         return 0
     entry = _entry(actor, enrolment, EntryKind.SPEND, change, None, None)
-    entry.sale_id = sale_id
+    if sale is not None:
+        entry.sale_id, entry.day = sale.id, sale.sale_date
     db.session.add(entry)
     for model, where in (
         (Enrolment, [Enrolment.id == enrolment.id]),
@@ -249,7 +251,7 @@ def spend_on_new_sales(actor, campaign: Campaign, new: list[tuple[Enrolment, Sal
     for enrolment, sale in new:
         if sale.subsidy_fen:
             entry = _entry(actor, enrolment, EntryKind.SPEND, sale.subsidy_fen, None, None)
-            entry.sale_id = sale.id
+            entry.sale_id, entry.day = sale.id, sale.sale_date
             db.session.add(entry)
     amounts = [(enrolment_id, amount) for enrolment_id, amount in drawn.items() if amount]
     for start in range(0, len(amounts), CHUNK):

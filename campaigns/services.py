@@ -124,12 +124,31 @@ def _apply(campaign: Campaign, values: CampaignInput) -> None:
     campaign.category_weights = {c: weights.get(c, 1.0) for c in campaign.categories}
 
 
-def change_status(actor: User, campaign: Campaign, status: str) -> None:
-    """Move a campaign to `status` when its workflow allows it."""
+def change_status(actor: User | None, campaign: Campaign, status: str) -> None:
+    """Move a campaign to `status` when its workflow allows it (actor None: the system)."""
     before = campaign.status
     CAMPAIGN_WORKFLOW.move(campaign, status)
     db.session.flush()
     audit.record(actor, "campaign.status", campaign, {"status": before}, {"status": status})
+
+
+def finish_ended_campaigns(today: date | None = None) -> int:
+    """Finish the running campaigns whose sale period ended before today (China); count them.
+
+    The last day of the sale counts to its end in Asia/Shanghai. The rows are locked and
+    read afresh, so a second run at the same moment finds nothing left to move.
+    """
+    today = today or local_today()
+    ended = db.session.scalars(
+        select(Campaign)
+        .where(Campaign.status == CampaignStatus.RUNNING.value, Campaign.ends < today)
+        .order_by(Campaign.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
+    for campaign in ended:
+        change_status(None, campaign, CampaignStatus.FINISHED.value)
+    return len(ended)
 
 
 def set_category_weights(actor: User, campaign: Campaign, weights: dict[str, float]) -> None:

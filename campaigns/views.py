@@ -15,6 +15,7 @@ from campaigns import bp, services
 from campaigns.enrolments import services as enrolments
 from campaigns.forms import CampaignForm, ConfirmForm, StatusForm
 from campaigns.models import CAMPAIGN_WORKFLOW, Campaign, Enrolment
+from campaigns.sales import services as sales
 
 PER_PAGE = 50
 
@@ -51,6 +52,7 @@ def detail(campaign_id):
         mine=mine,
         counts=counts,
         can_enrol=publisher is not None and services.enrolment_open(campaign),
+        can_report=publisher is not None and sales.accepting_sales(campaign),
         is_staff=is_staff,
         status_form=StatusForm(),
         next_statuses=sorted(CAMPAIGN_WORKFLOW.allowed(campaign.status)),

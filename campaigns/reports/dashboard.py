@@ -3,8 +3,8 @@
 Each function issues one statement (two for the publisher ranking), whatever the number of
 enrolments or ledger entries, so the dashboard stays fast with a million entries. The running
 totals kept on the enrolment and campaign_publisher rows by `campaigns.ledger` are the
-ledger's sums; the spend per day is the ledger's spends summed by day, kept by a trigger in
-`ledger_spend_day` (campaigns/report_models.py).
+ledger's sums; the spend per day is the ledger's spends summed by the day of the sale each
+pays for, kept by a trigger in `ledger_spend_day` (campaigns/reports/models.py).
 """
 
 from dataclasses import dataclass
@@ -205,7 +205,7 @@ def chart_fingerprint(campaign_id: int, chart: str) -> tuple:
 
 
 def select_spend_by_day(campaign_id: int) -> Select:
-    """Return the query of the net subsidy spent per day, oldest first.
+    """Return the query of the net subsidy spent per day of sale, oldest first.
 
     It reads `ledger_spend_day`, which a trigger keeps equal to the ledger's spends summed
     by day (see `ledger_spend_by_day`), so it costs one row per day, not one per entry.
@@ -218,15 +218,21 @@ def select_spend_by_day(campaign_id: int) -> Select:
 
 
 def ledger_spend_by_day(campaign_id: int, publisher_id: int | None = None) -> Select:
-    """Return the same figures summed from the ledger itself (for checks and one publisher)."""
+    """Return the same figures summed from the ledger itself (for checks and one publisher).
+
+    A spend counts on its sale's day. Spends drawn by a sale carry that day since migration
+    0017; older entries carry the day they were written, so the sale's own day is read.
+    """
+    day = func.coalesce(Sale.sale_date, LedgerEntry.day).label("day")
     query = (
-        select(LedgerEntry.day, func.sum(LedgerEntry.amount_fen).label("spent_fen"))
+        select(day, func.sum(LedgerEntry.amount_fen).label("spent_fen"))
+        .outerjoin(Sale, Sale.id == LedgerEntry.sale_id)
         .where(
             LedgerEntry.campaign_id == campaign_id,
             LedgerEntry.kind == EntryKind.SPEND.value,
         )
-        .group_by(LedgerEntry.day)
-        .order_by(LedgerEntry.day)
+        .group_by(day)
+        .order_by(day)
     )
     if publisher_id is not None:
         query = query.where(LedgerEntry.publisher_id == publisher_id)

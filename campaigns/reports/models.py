@@ -1,10 +1,11 @@
 """Read-side tables of the dashboard: the subsidy spent per campaign and day, and its index.
 
 `ledger_spend_day` is kept by a database trigger on every INSERT of a spend into the
-append-only ledger (migration 0005), in the same transaction, so it always equals
-`SELECT campaign_id, day, SUM(amount_fen) FROM ledger_entry WHERE kind = 'spend' GROUP BY
-campaign_id, day` — without reading a million entries on each page view. Spends already
-lock the campaign row, so the upsert adds no new waiting.
+append-only ledger (migration 0005), in the same transaction, so it always equals the
+ledger's spends summed per campaign and day of the sale each pays for (a sale's spend
+carries the sale's day; migration 0017 summed the older entries again on their sales' days;
+see `dashboard.ledger_spend_by_day`) without reading a million entries on each page view.
+Spends already lock the campaign row, so the upsert adds no new waiting.
 """
 
 from datetime import date
@@ -17,7 +18,7 @@ from campaigns.models import Sale
 
 
 class LedgerSpendDay(db.Model):
-    """The net subsidy spent in a campaign on one day (Asia/Shanghai) and how many entries."""
+    """The net subsidy spent in a campaign on one day of sales (Asia/Shanghai) and its entries."""
 
     __tablename__ = "ledger_spend_day"
 

@@ -2,7 +2,7 @@
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, select
@@ -55,11 +55,14 @@ def local_datetime(text: str, zone: str) -> datetime:
 
 
 def record_livestream(
-    actor: User, campaign: Campaign, values: LivestreamInput
+    actor: User, campaign: Campaign, values: LivestreamInput, today: date | None = None
 ) -> LivestreamSession:
-    """Record a livestream selling session of the actor's publisher in the campaign."""
+    """Record a livestream selling session of the actor's publisher in the campaign.
+
+    `today` (China) is the day it is recorded: now, unless the demo replays a past one.
+    """
     organisation = publisher_of(actor)
-    check_accepting(campaign)
+    check_accepting(campaign, today)
     if values.started_at.tzinfo is None:
         raise ValueError("started_at must be timezone-aware")
     problems = {}

@@ -98,19 +98,26 @@ def parse_units(value) -> int:
 # Rules ----------------------------------------------------------------------------------------
 
 
+def reports_close(campaign: Campaign) -> date:
+    """Return the last day (Asia/Shanghai, inclusive) on which the campaign takes sales."""
+    return campaign.ends + timedelta(days=LATE_REPORT_DAYS)
+
+
 def accepting_sales(campaign: Campaign, today: date | None = None) -> bool:
-    """Tell whether sales can be reported: while running, or up to 30 days after the end."""
+    """Tell whether sales can be reported: once it runs, until 30 days after the end.
+
+    The dates decide, not only the status: a campaign still marked running after its end
+    (the scheduled job has not finished it yet) closes to reports on the same day.
+    """
     today = today or local_today()
-    if campaign.status == CampaignStatus.RUNNING:
-        return True
-    return campaign.status == CampaignStatus.FINISHED and today <= campaign.ends + timedelta(
-        days=LATE_REPORT_DAYS
-    )
+    if campaign.status not in (CampaignStatus.RUNNING, CampaignStatus.FINISHED):
+        return False
+    return today <= reports_close(campaign)
 
 
-def check_accepting(campaign: Campaign) -> None:
-    """Refuse when the campaign does not take sales reports now."""
-    if not accepting_sales(campaign):
+def check_accepting(campaign: Campaign, today: date | None = None) -> None:
+    """Refuse when the campaign does not take sales reports now (or on `today`)."""
+    if not accepting_sales(campaign, today):
         raise ConflictError(
             _l(
                 "Sales can be reported only while the campaign runs and up to %(days)s days "
@@ -170,10 +177,15 @@ def approved_enrolments(
 NOT_ENROLLED = _l("None of your titles approved for this campaign has this ISBN.")
 
 
-def report_sale(actor: User, campaign: Campaign, values: SaleInput) -> SaleReport:
-    """Record (or correct) a day's sales of an enrolled title and draw its subsidy."""
+def report_sale(
+    actor: User, campaign: Campaign, values: SaleInput, today: date | None = None
+) -> SaleReport:
+    """Record (or correct) a day's sales of an enrolled title and draw its subsidy.
+
+    `today` (China) is the day the report is made: now, unless the demo replays a past one.
+    """
     organisation = publisher_of(actor)
-    check_accepting(campaign)
+    check_accepting(campaign, today)
     problems = amount_problems(values)
     enrolment = None
     try:
@@ -184,7 +196,7 @@ def report_sale(actor: User, campaign: Campaign, values: SaleInput) -> SaleRepor
         enrolment = approved_enrolments(organisation, campaign, [isbn]).get(isbn)
         if enrolment is None:
             problems["isbn"] = NOT_ENROLLED
-    if problem := date_problem(campaign, values.sale_date):
+    if problem := date_problem(campaign, values.sale_date, today):
         problems["sale_date"] = problem
     if problems:
         raise FieldsInvalid(problems)
@@ -222,7 +234,7 @@ def apply_sale(actor: User, enrolment: Enrolment, values: SaleInput) -> SaleRepo
             raise ConflictError(SIMULTANEOUS) from None
     else:
         sale.units, sale.revenue_fen = values.units, values.revenue_fen
-    change = ledger.spend(actor, enrolment, wanted - sale.subsidy_fen, sale.id)
+    change = ledger.spend(actor, enrolment, wanted - sale.subsidy_fen, sale)
     sale.subsidy_fen += change
     sale.updated_at = utcnow()
     db.session.flush()

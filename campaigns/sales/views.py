@@ -2,6 +2,7 @@
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -140,6 +141,7 @@ def _sale_page(campaign: Campaign, form: SaleForm, sale):
 
 
 def _flash_report(report: sales.SaleReport) -> None:
+    """Say what happened to this sale first; a subsidy that ran short is a note after it."""
     subsidy = report.sale.subsidy_fen
     if not report.changed:
         flash(_("Nothing changed: these figures were already reported."), "info")
@@ -151,7 +153,7 @@ def _flash_report(report: sales.SaleReport) -> None:
         message = _("The sale has been corrected; its subsidy is %(amount)s.", amount=amount)
     flash(message, "success")
     if note := sales.subsidy_note(report):
-        flash(str(note), "warning")
+        flash(str(note), "info")
 
 
 @bp.route("/<int:campaign_id>/sales/import", methods=["GET", "POST"], endpoint="import")
@@ -198,11 +200,12 @@ def _flash_import(result: sale_files.SalesImportResult) -> None:
     )
     if result.short:
         flash(
-            _(
-                "%(n)s sales were only partly subsidised: their allocation is used up.",
-                n=result.short,
+            ngettext(
+                "%(num)s sale was only partly subsidised: its allocation is used up.",
+                "%(num)s sales were only partly subsidised: their allocation is used up.",
+                result.short,
             ),
-            "warning",
+            "info",
         )
     if result.ignored_columns:
         flash(

@@ -1,16 +1,19 @@
 """The staff dashboard: totals agree with the ledger, charts, empty state, bounded queries."""
 
+import importlib.util
 import warnings
 from contextlib import contextmanager
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from defusedxml import ElementTree as ET
+from sqlalchemy import select
 
 from alliance.auth.roles import Role
 from campaigns import ledger
 from campaigns.enrolments import services as enrolling
-from campaigns.models import Channel, EntryKind, Sale
+from campaigns.models import Channel, EntryKind, LedgerEntry, Sale
 from campaigns.reports import charts, dashboard
 
 DAY_1 = date(2026, 11, 1)
@@ -33,7 +36,7 @@ def spend_on(db, monkeypatch, staff, enrolment, day, units, revenue_fen):
     db.session.add(sale)
     db.session.flush()
     amount = units * enrolment.subsidy_per_unit_fen
-    sale.subsidy_fen = ledger.spend(staff, enrolment, amount, sale.id)
+    sale.subsidy_fen = ledger.spend(staff, enrolment, amount, sale)
     db.session.commit()
 
 
@@ -127,6 +130,20 @@ def test_spend_over_time_and_top_titles(ctx, populated):
         ("平凡的世界", 24, 96_000),
         ("论语译注", 10, 40_000),
     ]
+
+
+def test_a_sale_reported_days_later_is_spent_on_the_day_it_was_sold(
+    ctx, populated, db, staff, monkeypatch
+):
+    campaign, novel = populated[0], populated[1]
+    sale = db.session.scalars(select(Sale).where(Sale.enrolment_id == novel.id)).first()
+    monkeypatch.setattr(ledger, "local_today", lambda: date(2026, 11, 30))
+    ledger.spend(staff, novel, 1_000, sale)  # a correction recorded on 30 November
+    db.session.commit()
+    days = [(row.day, row.spent_fen) for row in dashboard.spend_by_day(campaign.id)]
+    assert days == [(DAY_1, 10_000 + 1_000), (DAY_2, 7_000)]
+    from_ledger = db.session.execute(dashboard.ledger_spend_by_day(campaign.id)).all()
+    assert [tuple(row) for row in from_ledger] == days
 
 
 def test_a_negative_spend_lowers_the_day_it_is_recorded(ctx, populated, db, staff, monkeypatch):
@@ -327,3 +344,39 @@ def test_the_publisher_page_runs_the_same_queries_for_few_or_many_enrolments(
         counts.append(len(statements))
     assert counts[0] == counts[1]
     assert counts[1] <= 14
+
+
+def test_migration_0017_sums_older_spends_on_their_sales_days(ctx, populated, db, staff):
+    """A spend written before 0017 carries the day it was recorded; the table moves it."""
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    campaign, novel = populated[0], populated[1]
+    sale = db.session.scalars(select(Sale).where(Sale.enrolment_id == novel.id)).first()
+    late = date(2026, 11, 30)
+    # An entry as the ledger wrote them before: drawn by a DAY_1 sale, dated when recorded.
+    entry = LedgerEntry(
+        campaign_id=campaign.id, enrolment_id=novel.id, publisher_id=novel.publisher_id,
+        kind=EntryKind.SPEND.value, amount_fen=1, platform_fen=1, publisher_fen=0, day=late,
+        sale_id=sale.id,
+    )  # fmt: skip
+    db.session.add(entry)
+    db.session.flush()
+
+    def table():
+        return [
+            tuple(row) for row in db.session.execute(dashboard.select_spend_by_day(campaign.id))
+        ]
+
+    assert table() == [(DAY_1, 10_000), (DAY_2, 7_000), (late, 1)]
+    path = Path(__file__).parents[3] / "migrations/versions/0017_spend_by_sale_day.py"
+    spec = importlib.util.spec_from_file_location("migration_0017", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    with Operations.context(MigrationContext.configure(db.session.connection())):
+        migration.upgrade()
+        assert table() == [(DAY_1, 10_001), (DAY_2, 7_000)]
+        from_ledger = db.session.execute(dashboard.ledger_spend_by_day(campaign.id)).all()
+        assert [tuple(row) for row in from_ledger] == table()
+        migration.downgrade()
+        assert table() == [(DAY_1, 10_000), (DAY_2, 7_000), (late, 1)]

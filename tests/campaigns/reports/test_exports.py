@@ -38,7 +38,7 @@ def two_presses(db, staff, make_campaign, approved, publisher_user, client_as, a
     )
     db.session.add(sale)
     db.session.flush()
-    sale.subsidy_fen = ledger.spend(staff, own, 4_000, sale.id)
+    sale.subsidy_fen = ledger.spend(staff, own, 4_000, sale)
     db.session.commit()
     publisher_client = app.test_client()
     log_in(publisher_client, mine_user)

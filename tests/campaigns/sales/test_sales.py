@@ -1,8 +1,9 @@
 """Sales and livestream services: every rule, corrections, capped spends, the ledger invariant."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import func, select
 
 from alliance.audit import AuditEvent
@@ -229,6 +230,10 @@ def test_only_staff_of_an_active_publisher_report(db, ctx, selling, make_user, s
         (CampaignStatus.FINISHED, -1, True),
         (CampaignStatus.FINISHED, -30, True),
         (CampaignStatus.FINISHED, -31, False),
+        # Still marked running after its end (the job has not finished it): the dates decide.
+        (CampaignStatus.RUNNING, -30, True),
+        (CampaignStatus.RUNNING, -31, False),
+        (CampaignStatus.RUNNING, -3650, False),
     ],
 )
 def test_reports_are_taken_while_running_and_30_days_after(
@@ -382,3 +387,34 @@ def test_a_local_start_is_stored_in_utc():
     for bad in ("", "2021-04-23", "19:30", "2021-04-23T19:30+08:00", "x" * 100):
         with pytest.raises(ValueError, match="date and time"):
             livestreams.local_datetime(bad, "Asia/Shanghai")
+
+
+def test_the_last_reporting_day_runs_to_midnight_in_shanghai(db, ctx, selling):
+    user, enrolment = selling()
+    with time_machine.travel(datetime(2026, 6, 1, 4, tzinfo=UTC), tick=False):
+        campaign = run(db, enrolment.campaign, starts=-10, ends=-1)  # sale: 21-31 May
+    assert sales.reports_close(campaign) == date(2026, 6, 30)
+    # 30 June, 23:59 in Shanghai (15:59 UTC): the last minute that takes reports.
+    with time_machine.travel(datetime(2026, 6, 30, 15, 59, tzinfo=UTC), tick=False):
+        assert sales.accepting_sales(campaign)
+        assert report(db, user, enrolment, day=date(2026, 5, 31)).created
+    # 1 July, 00:00 in Shanghai (still 30 June in UTC): closed.
+    with time_machine.travel(datetime(2026, 6, 30, 16, 0, tzinfo=UTC), tick=False):
+        assert not sales.accepting_sales(campaign)
+        with pytest.raises(ConflictError, match="30 days"):
+            sales.report_sale(user, campaign, sale(enrolment, day=date(2026, 5, 30)))
+    assert db.session.scalar(select(func.count(Sale.id))) == 1
+
+
+def test_a_sale_reported_later_is_spent_on_its_own_day(db, ctx, selling):
+    user, enrolment = selling()
+    run(db, enrolment.campaign)
+    day = TODAY() - timedelta(days=5)
+    report(db, user, enrolment, day=day, units=4)
+    report(db, user, enrolment, day=day, units=2)  # a correction, on the same day
+    entries = db.session.execute(
+        select(LedgerEntry.day, LedgerEntry.amount_fen)
+        .where(LedgerEntry.kind == "spend")
+        .order_by(LedgerEntry.id)
+    ).all()
+    assert [tuple(row) for row in entries] == [(day, 2_000), (day, -1_000)]

@@ -114,6 +114,16 @@ def test_unknown_campaigns_and_closed_ones(db, api):
     assert refused.status_code == 409 and "30 days" in refused.get_json()["detail"]
 
 
+def test_a_campaign_still_running_years_after_its_end_takes_no_reports(db, api):
+    api.campaign.ends = local_today() - timedelta(days=3 * 365)
+    api.campaign.starts = api.campaign.ends - timedelta(days=5)
+    db.session.commit()
+    old_day = api.campaign.ends.isoformat()
+    refused = api.client.post(api.url, json=body(api.mine, date=old_day), headers=api.me)
+    assert refused.status_code == 409 and "30 days" in refused.get_json()["detail"]
+    assert db.session.scalar(select(func.count(Sale.id))) == 0
+
+
 def test_who_may_report_and_list(api):
     assert api.client.post(api.url, json=body(api.mine)).status_code == 401
     assert api.client.post(api.url, json=body(api.mine), headers=api.staff).status_code == 403

@@ -209,6 +209,18 @@ def test_a_campaign_that_takes_no_reports_refuses_the_file(db, ctx, running):
         import_sales(user, campaign, csv_bytes([(first.title.isbn, day(), "", 1, "1")]), "a")
 
 
+def test_a_campaign_still_running_after_its_reporting_window_refuses_the_file(db, ctx, running):
+    user, (first, _second), campaign = running
+    campaign.ends = local_today() - timedelta(days=31)
+    campaign.starts = campaign.ends - timedelta(days=5)
+    db.session.commit()
+    assert campaign.status == CampaignStatus.RUNNING
+    before = counts(db)
+    with pytest.raises(ConflictError, match="30 days"):
+        import_sales(user, campaign, csv_bytes([(first.title.isbn, day(-31), "", 1, "1")]), "a")
+    assert counts(db) == before
+
+
 def test_rows_draw_in_the_files_order_until_the_allocation_is_used_up(db, ctx, running):
     user, (first, second), campaign = running
     rows = [

@@ -84,6 +84,47 @@ def test_a_capped_sale_tells_how_much_was_subsidised(db, shop):
     assert "¥50.00 of ¥60.00 subsidised: the allocation is used up." in page.replace("CN¥", "¥")
 
 
+def test_a_confirmation_says_what_happened_to_this_sale_before_older_shortfalls(db, shop):
+    shop.me.post(f"{shop.url}/sales/new", data=sale_form(shop.mine, units="12"))  # ¥10 short
+    day = (local_today() - timedelta(days=1)).isoformat()
+    response = shop.me.post(
+        f"{shop.url}/sales/new",
+        data=sale_form(shop.theirs, sale_date=day, units="2"),
+        follow_redirects=True,
+    )
+    # Another publisher's page: nothing of theirs was short; then one's own fully drawn sale.
+    page = response.get_data(as_text=True).replace("CN¥", "¥")
+    assert "alert-warning" not in page
+    assert "Note on the sales listed" not in page
+    sale_form_data = sale_form(shop.mine, sale_date=day, units="1")
+    page = shop.me.post(f"{shop.url}/sales/new", data=sale_form_data, follow_redirects=True)
+    page = page.get_data(as_text=True).replace("CN¥", "¥")
+    recorded = page.index("The sale has been recorded; its subsidy is ¥0.00.")
+    note = page.index("Note on the sales listed: ¥15.00 of the subsidy they earned was not drawn")
+    assert recorded < note
+    assert "alert-warning" not in page
+    assert 'class="small text-body-secondary" id="sales-short-note"' in page
+
+
+def test_a_campaign_still_running_long_after_its_end_takes_no_form_reports(db, shop):
+    detail = shop.me.get(shop.url).get_data(as_text=True)
+    assert f'href="{shop.url}/sales/new"' in detail
+    shop.campaign.ends = local_today() - timedelta(days=400)
+    shop.campaign.starts = shop.campaign.ends - timedelta(days=5)
+    db.session.commit()
+    form = sale_form(shop.mine, sale_date=shop.campaign.ends.isoformat())
+    response = shop.me.post(f"{shop.url}/sales/new", data=form)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Sales can be reported only while the campaign runs" in page
+    assert "This campaign does not take sales reports now" in page
+    assert "up to 30 days after it ends" in page
+    assert stored(db) == (0, 2, 0)  # the two allocations only
+    detail = shop.me.get(shop.url).get_data(as_text=True)
+    assert f'href="{shop.url}/sales/new"' not in detail
+    assert f'href="{shop.url}/sales"' in detail  # the sales already reported stay in view
+
+
 def test_a_sale_is_corrected_from_its_prefilled_form(db, shop):
     shop.me.post(f"{shop.url}/sales/new", data=sale_form(shop.mine, units="8"))
     sale = db.session.scalar(select(Sale))
