@@ -237,8 +237,7 @@ class NoticeItem(db.Model):
             "ix_notice_item_waiting",
             "submitted_at",
             "id",
-            sqlite_where=text(WAITING_SQL),
-            postgresql_where=text(WAITING_SQL),
+            sqlite_where=text(WAITING_SQL),  # PostgreSQL reads the status index as a bitmap
         ),
         Index("ix_notice_item_organisation_id_listing_id", "organisation_id", "listing_id"),
     )

@@ -88,7 +88,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_notice_item_notice_id'), ['notice_id'], unique=False)
         batch_op.create_index('ix_notice_item_organisation_id_listing_id', ['organisation_id', 'listing_id'], unique=False)
         batch_op.create_index('ix_notice_item_status_submitted_at', ['status', 'submitted_at'], unique=False)
-        batch_op.create_index('ix_notice_item_waiting', ['submitted_at', 'id'], unique=False, sqlite_where=sa.text(WAITING), postgresql_where=sa.text(WAITING))
+        batch_op.create_index('ix_notice_item_waiting', ['submitted_at', 'id'], unique=False, sqlite_where=sa.text(WAITING))
 
     op.create_table('counter_notice',
     sa.Column('item_id', sa.Integer(), nullable=False),
