@@ -134,9 +134,10 @@ def describe(verdict, _=gettext) -> tuple[str, str | None]:
         if not verdict.seller_authorised:
             return (
                 _("Genuine: this label was issued by the publisher."),
+                # (`_` may be a catalogue's own gettext, which takes no values: % fills them)
                 _("The publisher no longer authorises %(seller)s to sell its books. A copy "
                   "sold before then can still be genuine; ask the seller when this copy was "
-                  "bought.", seller=verdict.seller),
+                  "bought.") % {"seller": verdict.seller},
             )  # fmt: skip
         return _("Genuine: this label was issued by the publisher."), None
     if verdict.status == verification.REVOKED:
