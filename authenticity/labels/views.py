@@ -176,17 +176,15 @@ def revoke_code():
     """Revoke one label, named by its code, once the publisher ticked that it is for good."""
     publisher_of(current_user)
     form = RevokeForm()
-    if not form.code.data and form.is_submitted():
+    valid = form.validate_on_submit()
+    if form.is_submitted() and not form.code.data:  # (validating resets a field's errors)
         form.code.errors = [*form.code.errors, _("Type the code of the label.")]
-    if (
-        form.validate_on_submit()
-        and form.code.data
-        and perform(
-            lambda: services.revoke_label(
-                current_user, form.code.data, form.category.data, form.reason.data
-            ),
-            form.code,
-        )
+        valid = False
+    if valid and perform(
+        lambda: services.revoke_label(
+            current_user, form.code.data, form.category.data, form.reason.data
+        ),
+        form.code,
     ):
         flash(_("The label is revoked."), "success")
         return redirect(url_for("labels.index"))

@@ -223,6 +223,8 @@ def test_revoking_one_label_asks_first(publisher, db, order):
     refused = publisher.post("/labels/revoke-code", data=data)
     assert refused.status_code == 422 and NOT_CONFIRMED in refused.text
     assert db.session.scalar(select(func.count(Label.revoked_at))) == 0
+    no_code = publisher.post("/labels/revoke-code", data={**data, "code": "", "confirm": "y"})
+    assert no_code.status_code == 422 and "Type the code of the label." in no_code.text
     unknown = publisher.post(
         "/labels/revoke-code", data={**data, "code": "<script>", "confirm": "y"}
     )

@@ -170,3 +170,17 @@ def test_the_publishers_own_store_stays_authorised(client, publisher, order):
     _batch_id, codes = order(publisher.user, quantity=1)
     body = client.get(f"/api/v1/labels/{codes[0]}").json
     assert body["seller"] == "人民文学出版社" and body["seller_authorised"] is True
+
+
+def test_the_reports_page_asks_as_few_queries_for_many_reports(
+    client, client_of, copied, officer, statements_in
+):
+    assert _report(client, copied).status_code == 302
+    reader = client_of(officer)
+    with statements_in() as few:
+        assert reader.get("/labels/reports").status_code == 200
+    for n in range(4):
+        assert _report(client, copied, place=f"店铺 {n}").status_code == 302
+    with statements_in() as many:
+        assert reader.get("/labels/reports").status_code == 200
+    assert len(many) == len(few)
