@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from flask_wtf import FlaskForm as _FlaskForm
 from wtforms import (
+    BooleanField,
     DecimalField,
     FloatField,
     IntegerField,
@@ -11,7 +12,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import StopValidation
+from wtforms.validators import DataRequired, StopValidation
 
 from alliance.cleaning import (
     FORBIDDEN_CHARACTERS,
@@ -21,9 +22,11 @@ from alliance.cleaning import (
     read_decimal,
     read_whole_number,
 )
+from alliance.confirming import NOT_CONFIRMED
 
 __all__ = [
     "FORBIDDEN_CHARACTERS",  # the services' own check of text that does not come from a form
+    "ConfirmField",
     "DecimalNumberField",
     "FlaskForm",
     "WholeNumberField",
@@ -69,6 +72,18 @@ class FlaskForm(_FlaskForm):
                 filters = [cleaner, *(f for f in others if f not in (strip, strip_lines))]
                 options = {**options, "filters": filters}
             return super().bind_field(form, unbound_field, options)
+
+
+class ConfirmField(BooleanField):
+    """A required tick box before a step that cannot be undone (see alliance.confirming).
+
+    Its label names what is lost ("I understand that the 2,000 codes of batch 12 are
+    deleted …"); a form sets it for the object at hand: `form.confirm.label.text = …`.
+    """
+
+    def __init__(self, label=None, validators=None, message=NOT_CONFIRMED, **kwargs):
+        validators = [DataRequired(message), *(validators or ())]
+        super().__init__(label, validators=validators, **kwargs)
 
 
 class _Bounded:

@@ -35,6 +35,7 @@ def init_app(app: Flask) -> None:
     plugins.register_pages(app, sellers.bp, labels.bp, public.bp)
     plugins.register_api(app, sellers_api.authorisations_blp, labels_api.batches_blp)
     plugins.add_nav_link(app, "labels.index", _l("Genuine-book labels"), Role.PUBLISHER)
+    plugins.add_nav_link(app, "labels.reports_index", _l("Label reports"), Role.IP_OFFICER)
     app.extensions["alliance_api"].describe(label_route.document)
     plugins.add_wsgi_middleware(app, label_route.LabelRoute)
     plugins.add_template_globals(

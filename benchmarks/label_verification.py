@@ -58,7 +58,7 @@ with app.app_context():
         services.finish_writing(None, batch)  # the rest, one committed chunk at a time
         seconds = time.perf_counter() - started
         wanted = set(random.sample(range(1, quantity + 1), min(sample, quantity)))
-        codes = [code for serial, code in services.pending_codes(batch) if serial in wanted]
+        codes = [code for serial, code in services.download_codes(None, batch) if serial in wanted]
         services.seal_batch(None, batch)
         db.session.commit()
 with open(out, "w") as handle:

@@ -8,7 +8,12 @@ from alliance.auth.roles import Role
 from alliance.extensions import db
 from alliance.tabular import csv_lines
 from authenticity.labels import codes, jobs, services
-from authenticity.labels.schemas import BatchInSchema, BatchSchema, RevokeBatchSchema
+from authenticity.labels.schemas import (
+    BatchInSchema,
+    BatchSchema,
+    RevokeBatchSchema,
+    SealBatchSchema,
+)
 
 batches_blp = Blueprint(
     "label_batches_api", __name__, url_prefix="/api/v1/label-batches", description="Label batches"
@@ -52,7 +57,9 @@ def get_batch(batch_id):
 def list_batch_codes(batch_id):
     """Return the batch's codes as CSV until it is sealed (then 410 Gone)."""
     batch = services.own_batch(api_user(), batch_id)
-    pending = services.pending_codes(batch)  # 409 while being written, 410 once sealed
+    # 409 while being written, 410 once sealed; else the download is recorded first.
+    pending = services.download_codes(api_user(), batch)
+    db.session.commit()
     rows = ((serial, codes.group(code), services.verify_url(code)) for serial, code in pending)
     response = Response(
         stream_with_context(csv_lines(["serial", "code", "url"], rows)),
@@ -64,12 +71,17 @@ def list_batch_codes(batch_id):
 
 @batches_blp.route("/<int:batch_id>/seal", methods=["POST"])
 @api_role_required(Role.PUBLISHER)
+@batches_blp.arguments(SealBatchSchema)
 @batches_blp.response(200, BatchSchema)
-@batches_blp.problems(401, 404, 409)
-def seal_batch(batch_id):
-    """Confirm printing: the batch's secret is deleted, so no code can be made again."""
+@batches_blp.problems(401, 404, 409, 422)
+def seal_batch(values, batch_id):
+    """Confirm printing: the batch's secret is deleted, so no code can be made again.
+
+    A batch whose codes were never downloaded (GET …/codes) is refused with 422 unless the
+    body says `{"confirm_not_downloaded": true}`: sealing it loses every label.
+    """
     batch = services.own_batch(api_user(), batch_id)
-    services.seal_batch(api_user(), batch)
+    services.seal_batch(api_user(), batch, confirm_not_downloaded=values["confirm_not_downloaded"])
     db.session.commit()
     return _batch_out(batch)
 

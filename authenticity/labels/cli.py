@@ -48,7 +48,7 @@ def create_labels_command(isbn, merchant, quantity, out: Path, seal: bool):
         with out.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             writer.writerow(["serial", "code", "url"])
-            for serial, code in services.pending_codes(batch):
+            for serial, code in services.download_codes(None, batch):
                 writer.writerow([serial, codes.group(code), services.verify_url(code)])
         if seal:
             services.seal_batch(None, batch)

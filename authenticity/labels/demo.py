@@ -37,7 +37,7 @@ def load_demo_labels(_users: dict | None = None) -> list[str]:
     )
     sellers.create_authorisation(user, values)
     batch = services.create_batch(user, title.isbn, DEMO_MERCHANT[0], 20)
-    codes = [code for _serial, code in services.pending_codes(batch)]
+    codes = [code for _serial, code in services.download_codes(user, batch)]
     services.seal_batch(user, batch)
     db.session.flush()
     # Codes are secret and sealed batches keep none: these two exist only in this output.

@@ -1,10 +1,12 @@
-"""Label batches larger than one chunk are written by a background job, and resumed by one."""
+"""Label batches larger than one chunk are written by a background job, and resumed by one;
+what the labels programme tells people."""
 
 from alliance.extensions import db
 from alliance.i18n import _l
 from alliance.jobs.models import Job
 from alliance.jobs.queue import periodic
 from alliance.jobs.services import job_kind, start_job
+from alliance.notifications.services import Rendered, notification_kind
 from authenticity.labels import services, writing
 from authenticity.labels.models import BatchStatus, LabelBatch
 
@@ -42,3 +44,17 @@ def resume_stalled_batches() -> None:
     """Finish the batches whose writer stopped (a worker or a request that died)."""
     for batch in writing.stalled_batches():
         services.resume_writing(None, batch)
+
+
+@notification_kind(
+    "labels.seller_reported", _l("A reader reported the seller of a label that may be copied")
+)
+def _seller_reported(params: dict) -> Rendered:
+    text = _l(
+        "A reader reported where they bought a copy of “%(title)s” (batch #%(batch_id)s) whose "
+        "label may have been copied: %(place)s",
+        title=params["title"],
+        batch_id=params["batch_id"],
+        place=params["place"],
+    )
+    return Rendered(str(text), "labels.reports_index", {})

@@ -160,6 +160,7 @@ def verdict_body(verdict: verification.Verdict, language: str, gettext) -> dict:
             isbn=verdict.isbn,
             publisher=verdict.publisher_name(language),
             seller=verdict.seller,
+            seller_authorised=verdict.seller_authorised,
             first_checked_at=verdict.first_checked_at.isoformat(),
             checks=verdict.checks,
             revoke_category=verdict.revoke_category,

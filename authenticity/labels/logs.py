@@ -8,7 +8,10 @@ from urllib.parse import unquote
 from authenticity.labels import codes
 
 # A code in a verification path, or in the ?code= of the verification form.
-CODE_IN_PATH = re.compile(r"(/verify/|/api/v1/labels/)([^\s?#\"']+)")
+# (/verify/report is the report form's own address, not a code: its code is in the query.)
+CODE_IN_PATH = re.compile(
+    r"(/verify/(?!report(?:/sent)?(?:[\s?#\"']|$))|/api/v1/labels/)([^\s?#\"']+)"
+)
 CODE_IN_QUERY = re.compile(r"([?&]code=)([^&\s#\"']*)")
 
 

@@ -1,4 +1,4 @@
-"""Label batches, labels (keyed hashes only) and the daily quota of labels ordered."""
+"""Label batches, labels (keyed hashes only), the daily quota, readers' reports of sellers."""
 
 from datetime import date, datetime
 from enum import StrEnum
@@ -110,6 +110,9 @@ class LabelBatch(db.Model):
     # The secret the codes are derived from, encrypted with a key kept out of the database;
     # deleted once printing is confirmed (or the batch is revoked): then no code exists.
     code_secret: Mapped[bytes | None] = mapped_column(LargeBinary(200))
+    # When its codes (CSV) or a sheet were first served, by page or API: sealing a batch that
+    # was never downloaded loses every label, so the publisher must confirm that too.
+    downloaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     publisher: Mapped[Organisation] = relationship(lazy="joined")
     title: Mapped[Title] = relationship(lazy="joined")
@@ -187,3 +190,20 @@ class LabelQuotaDay(db.Model):
     )
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     ordered: Mapped[int] = mapped_column(BigInteger)
+
+
+class LabelReport(db.Model):
+    """A reader's report of a seller of a label that may have been copied, for IP officers."""
+
+    __tablename__ = "label_report"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The label reported (found by its code's keyed hash: the code itself is never stored).
+    label_id: Mapped[int] = mapped_column(
+        BIG_ID, ForeignKey("label.id", ondelete="RESTRICT"), index=True
+    )
+    place: Mapped[str] = mapped_column(String(500))  # shop, merchant or listing address
+    contact: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    label: Mapped[Label] = relationship(lazy="joined")

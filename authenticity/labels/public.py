@@ -1,15 +1,26 @@
-"""Public label verification pages (/verify): no session, no cache, rate-limited, codes unlogged."""
+"""Public label verification pages (/verify): no session, no cache, rate-limited, codes unlogged;
+and the form where a reader reports the seller of a label that may have been copied."""
 
 import functools
 
-from flask import Blueprint, current_app, make_response, render_template, request
+from flask import (
+    Blueprint,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext
 from werkzeug.exceptions import TooManyRequests
 
 from alliance.auth.roles import public
+from alliance.extensions import limiter
 from alliance.plugins import sessionless
-from authenticity.labels import verification
-from authenticity.labels.forms import VerifyForm
+from alliance.web import perform
+from authenticity.labels import codes, reports, verification
+from authenticity.labels.forms import ReportForm, VerifyForm
 from authenticity.labels.models import REVOKE_CATEGORY_LABELS
 
 # Anyone checks a label here: a blueprint of its own, apart from the publishers' label pages.
@@ -76,6 +87,40 @@ def detail(code):
     return _page(form, verdict, code_given=True)
 
 
+def _report_rate() -> str:
+    return current_app.config["LABEL_REPORT_RATE"]
+
+
+@bp.route("/report", methods=["GET", "POST"])
+@public
+@limiter.limit(_report_rate, methods=["POST"])
+def report():
+    """Let a reader say where they bought a copy whose label may have been copied."""
+    form = ReportForm()
+    if request.method == "GET":
+        form = ReportForm(formdata=None, data={"code": request.args.get("code", "")[:80]})
+    status = 200
+    if not codes.parse(form.code.data or "").valid:
+        form = None  # no code to report (the page says to check the label first)
+        status = 404
+    elif form.validate_on_submit() and perform(
+        lambda: reports.report_seller(form.code.data, form.place.data, form.contact.data), form
+    ):
+        return redirect(url_for("verify.report_sent"))
+    elif form.is_submitted():
+        status = 422
+    response = make_response(render_template("verify/report.html", form=form), status)
+    return no_store(response)
+
+
+@bp.route("/report/sent")
+@sessionless
+@public
+def report_sent():
+    """Thank a reader for a report."""
+    return render_template("verify/report_sent.html")
+
+
 def describe(verdict, _=gettext) -> tuple[str, str | None]:
     """Return what to tell a reader about a verdict, and what to do, translated by `_`."""
     if verdict.status == verification.GENUINE:
@@ -85,6 +130,14 @@ def describe(verdict, _=gettext) -> tuple[str, str | None]:
                   "may have been copied."),
                 _("If you bought this copy as new, keep the receipt, ask the seller for "
                   "proof of origin, and report the seller to the marketplace or the publisher."),
+            )  # fmt: skip
+        if not verdict.seller_authorised:
+            return (
+                _("Genuine: this label was issued by the publisher."),
+                # (`_` may be a catalogue's own gettext, which takes no values: % fills them)
+                _("The publisher no longer authorises %(seller)s to sell its books. A copy "
+                  "sold before then can still be genuine; ask the seller when this copy was "
+                  "bought.") % {"seller": verdict.seller},
             )  # fmt: skip
         return _("Genuine: this label was issued by the publisher."), None
     if verdict.status == verification.REVOKED:

@@ -25,6 +25,11 @@ class BatchSchema(Schema):
     revoked_at = fields.DateTime(allow_none=True)
     revoke_category = fields.String(allow_none=True)
     codes_url = fields.String(metadata={"description": "CSV of the codes, until sealed"})
+    downloaded_at = fields.DateTime(
+        allow_none=True,
+        metadata={"description": "When the codes (CSV) or a sheet were first downloaded; "
+                  "null: never (sealing then needs confirm_not_downloaded)"},
+    )  # fmt: skip
     job_id = fields.Integer(
         allow_none=True,
         metadata={"description": "On ordering a batch larger than one chunk: the job writing "
@@ -49,6 +54,22 @@ class BatchInSchema(Schema):
     )
 
 
+class SealBatchSchema(Schema):
+    """Confirmations of sealing (the body may be empty for a batch whose codes were downloaded)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    confirm_not_downloaded = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "Seal even though the batch's codes were never downloaded (as CSV "
+            "or sheets): every label of the batch is then lost. Without it such a batch is "
+            "refused with 422 (errors.confirm_not_downloaded)."
+        },
+    )
+
+
 class RevokeBatchSchema(Schema):
     """Why a batch is revoked: a category readers see, and private details."""
 
@@ -69,6 +90,10 @@ class VerdictSchema(Schema):
     isbn = fields.String(allow_none=True)
     publisher = fields.String(allow_none=True)
     seller = fields.String(allow_none=True)
+    seller_authorised = fields.Boolean(
+        metadata={"description": "false when the publisher no longer authorises the seller "
+                  "(revoked or ended): the copy may still be genuine, sold before then"},
+    )  # fmt: skip
     first_checked_at = fields.DateTime(allow_none=True)
     checks = fields.Integer(allow_none=True)
     revoke_category = fields.String(allow_none=True)

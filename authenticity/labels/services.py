@@ -11,6 +11,7 @@ from alliance import audit
 from alliance.auth.models import User
 from alliance.catalogue.isbn import IsbnError, normalise_isbn
 from alliance.catalogue.models import Title
+from alliance.confirming import require_confirmation
 from alliance.db import scrub_after_commit, utcnow
 from alliance.errors import ConflictError, DomainError, NotFoundError
 from alliance.extensions import db
@@ -192,22 +193,56 @@ def pending_codes(batch: LabelBatch, first: int = 1, last: int | None = None) ->
     if batch.status != BatchStatus.OPEN:
         raise CodesGone(_l("This batch is sealed: its codes were deleted after printing."))
     last = batch.quantity if last is None else min(last, batch.quantity)
-    return _derived_codes(batch, first, last)
+    # The secret is read now: the codes may be read after the caller's commit expired batch.
+    return _derived_codes(_codes_for(batch), first, last)
 
 
-def _derived_codes(batch: LabelBatch, first: int, last: int) -> Iterator[tuple]:
-    codes_for = _codes_for(batch)
+def download_codes(
+    actor: User | None, batch: LabelBatch, first: int = 1, last: int | None = None
+) -> Iterator[tuple]:
+    """Return the (serial, code) pairs as pending_codes does, recording the download.
+
+    The batch remembers its first download (sealing a batch never downloaded asks for a
+    second confirmation) and each download is audited: who took which serials. The caller
+    commits before the codes are read.
+    """
+    pending = pending_codes(batch, first, last)  # refuses before anything is recorded
+    before = {"downloaded": batch.downloaded_at is not None}
+    if batch.downloaded_at is None:
+        batch.downloaded_at = utcnow()
+    last = batch.quantity if last is None else min(last, batch.quantity)
+    after = {"downloaded": True, "first": first, "last": last}
+    audit.record(actor, "label_batch.download", batch, before, after)
+    return pending
+
+
+def _derived_codes(codes_for, first: int, last: int) -> Iterator[tuple]:
     for start in range(first, last + 1, READ_PAGE):
         end = min(start + READ_PAGE - 1, last)
         yield from enumerate(codes_for(start, end), start=start)
 
 
-def seal_batch(actor: User | None, batch: LabelBatch) -> None:
-    """Confirm printing: delete the codes in clear, so that only their hashes remain."""
+NOT_DOWNLOADED = _l(
+    "The codes of this batch were never downloaded, as CSV or as sheets: sealing it now "
+    "deletes them, and none of its labels can ever be printed. Tick the box to seal it "
+    "anyway."
+)
+
+
+def seal_batch(
+    actor: User | None, batch: LabelBatch, *, confirm_not_downloaded: bool = False
+) -> None:
+    """Confirm printing: delete the codes in clear, so that only their hashes remain.
+
+    A batch whose codes were never downloaded is sealed only when `confirm_not_downloaded`
+    says so (FieldsInvalid on that field otherwise): it would lose every label.
+    """
     if actor is not None:
         publisher_of(actor)
     if batch.status == BatchStatus.WRITING:  # the workflow refuses too; this says what to do
         raise StillWriting(WRITING_MESSAGE)
+    if batch.status == BatchStatus.OPEN and batch.downloaded_at is None:
+        require_confirmation(confirm_not_downloaded, "confirm_not_downloaded", NOT_DOWNLOADED)
     before = batch.audit_state()
     LABEL_BATCH_WORKFLOW.move(batch, BatchStatus.SEALED)
     batch.code_secret = None  # the codes cannot be made again: only their hashes remain

@@ -20,6 +20,8 @@ def read_label_settings(app: Flask) -> None:
             ("LABEL_VERIFY_BASE_URL", "", lambda _name, raw: raw.strip().rstrip("/")),
             ("LABEL_VERIFY_RATE", "60 per minute", text),
             ("LABEL_VERIFY_GLOBAL_RATE", "6000 per minute", text),
+            # Readers' reports of sellers, per address (each tells every IP officer).
+            ("LABEL_REPORT_RATE", "5 per hour;20 per day", text),
             ("LABEL_CLONE_CHECKS", 10, whole_number(1)),
             ("LABEL_CLONE_NETWORKS", 5, whole_number(1)),
             # Checks are tallied per process and written this often (0: each before answering).

@@ -5,7 +5,7 @@ import logging
 import os
 import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import LargeBinary, bindparam, select
@@ -46,6 +46,8 @@ _FIND = (
         Organisation.name,
         Organisation.name_en,
         SellerAuthorisation.merchant_name,
+        SellerAuthorisation.revoked_at.is_(None),
+        SellerAuthorisation.valid_until,
     )
     .join(LabelBatch, LabelBatch.id == LABEL.c.batch_id)
     .join(Title, Title.id == LabelBatch.title_id)
@@ -154,6 +156,9 @@ class Verdict:
     readings: int = 0
     revoke_category: str | None = None
     clone_suspected: bool = False
+    # False when the publisher revoked the seller's authorisation or it ended: the copy may
+    # still be genuine (sold before), but the seller is no longer authorised.
+    seller_authorised: bool = True
 
     def publisher_name(self, language: str) -> str | None:
         """Return the publisher's name in the reader's language when it has one."""
@@ -306,9 +311,10 @@ class LabelChecks:
             log.info("label check %s: unknown", fingerprint(parsed.normalised))
             return Verdict(UNKNOWN)
         label_category, status, batch_category = found[4], found[8], found[9]
-        title, isbn, publisher, publisher_en, merchant = found[10:]
+        title, isbn, publisher, publisher_en, merchant, in_force, valid_until = found[10:]
         networks = codes.distinct_networks(bits)
         common = {
+            "seller_authorised": merchant is None or _still_authorised(in_force, valid_until, now),
             "title": title,
             "isbn": isbn,
             "publisher": publisher,
@@ -329,6 +335,17 @@ class LabelChecks:
                 fingerprint(parsed.normalised), readings, networks,
             )  # fmt: skip
         return Verdict(GENUINE, clone_suspected=clone, **common)
+
+
+def _still_authorised(in_force, valid_until, now: datetime) -> bool:
+    """Tell whether a seller's authorisation is neither revoked nor ended (China's day)."""
+    if not in_force:
+        return False
+    if valid_until is None:
+        return True
+    if isinstance(valid_until, str):  # SQLite's driver hands dates over as text
+        valid_until = date.fromisoformat(valid_until)
+    return codes.reading_day(now) <= valid_until.toordinal()
 
 
 def copy_suspected(config, readings: int, networks: int) -> bool:

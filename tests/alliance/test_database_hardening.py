@@ -185,7 +185,8 @@ def test_sealed_or_revoked_codes_leave_nothing_in_the_database_file_or_its_log(p
         user = db.session.get(User, user_id)
         batch = services.create_batch(user, ISBN, None, 300)
         db.session.commit()
-        codes = [code for _serial, code in services.pending_codes(batch)]
+        codes = [code for _serial, code in services.download_codes(user, batch)]
+        db.session.commit()
         batch_id, secret = batch.id, batch.code_secret
         db.session.remove()
     with contextlib.closing(_raw_sqlite(path)) as raw:  # as after a big batch: in the file too

@@ -234,7 +234,7 @@ def _expect(errors, message):
     return {key: _expect(value, message) for key, value in errors.items()}
 
 
-JSON_WRITES = 20
+JSON_WRITES = 21
 DEEP = "[" * 5000 + "]" * 5000
 
 

@@ -33,6 +33,7 @@ from alliance.webhooks import delivery as webhooks
 from alliance.webhooks.services import queue_event
 from authenticity.ip import principals
 from authenticity.ip import services as rights
+from authenticity.labels import reports as label_reports
 from authenticity.labels import services as labels
 from authenticity.notices import counter, merchants
 from authenticity.notices import services as notices
@@ -134,7 +135,7 @@ MUST_SHOW = {
     ("ip_officer", "ip.review"), ("ip_officer", "ip.detail"), ("ip_officer", "notices.review"),
     ("ip_officer", "notices.detail"), ("ip_officer", "notices.merchants"),
     ("merchant", "notices.merchant_detail"), ("admin", "webhooks.index"),
-    ("admin", "webhooks.detail"),
+    ("admin", "webhooks.detail"), ("ip_officer", "labels.reports_index"),
 }  # fmt: skip
 # The same in Chinese: the translated messages carry the values too.
 ZH_MUST_SHOW = {
@@ -227,10 +228,11 @@ def plant_services(db, make_user, make_org) -> World:
     ]  # fmt: skip
     sellers.revoke_authorisation(owner, authorisations[1], PLANT)
     batches = [labels.create_batch(owner, isbns[0], "shop-0", 3) for _n in range(3)]
-    codes = [code for _serial, code in labels.pending_codes(batches[1])]
+    codes = [code for _serial, code in labels.download_codes(owner, batches[1])]
     labels.revoke_label(owner, codes[1], "lost", PLANT_ZH)
     labels.seal_batch(owner, batches[1])
     labels.revoke_batch(owner, batches[2], "other", PLANT)
+    label_reports.report_seller(codes[0], PLANT, PLANT_ZH)  # place, contact
     rights, notice = plant_ip(agent, ip, merchant)
     db.session.commit()
     hook = plant_webhook_event(db)

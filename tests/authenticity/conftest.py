@@ -105,7 +105,8 @@ def _order(db, user, isbn=ISBNS[0], merchant_id=None, quantity=5):
     batch = services.create_batch(user, isbn, merchant_id, quantity)
     db.session.commit()
     services.finish_writing(user, batch)  # (a batch of one chunk is complete already)
-    codes = [code for _serial, code in services.pending_codes(batch)]
+    codes = [code for _serial, code in services.download_codes(user, batch)]
+    db.session.commit()
     return batch.id, codes
 
 

@@ -78,6 +78,12 @@ def test_publisher_labels_a_title_and_readers_check_them(
     pdf = pdf_download.value.path().read_bytes()
     assert len(PdfReader(io.BytesIO(pdf)).pages) == 7  # 100 labels, 16 a page
 
+    page.get_by_role("button", name="Confirm printing and seal").click()  # not ticked: refused
+    expect(page.locator("#seal-form-confirm-error")).to_contain_text("cannot be undone")
+    expect(page.locator("#seal-form-confirm")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#seal-form-confirm_not_downloaded")).to_have_count(0)  # downloaded
+    page.get_by_label("I understand that the 100 codes of batch").check()
+    shoot(page, "seal-confirmation")
     page.get_by_role("button", name="Confirm printing and seal").click()
     expect(page.locator(".alert-success")).to_contain_text("only the keyed hashes")
     expect(page.get_by_role("link", name="Codes (CSV)")).to_have_count(0)
@@ -106,6 +112,10 @@ def test_publisher_labels_a_title_and_readers_check_them(
         expect(verdict).to_contain_text("此标签可能被复制")
         assert reader.evaluate(fits)
         shoot(reader, "reader-copied")
+        reader.locator("a[href^='/verify/report?code=']").click()  # report the seller
+        reader.fill("input[name=place]", "某拼团店铺 https://shop.example.com/item/9")
+        reader.locator("main form input[type=submit]").click()
+        expect(reader.locator("h1")).to_contain_text("Thank you for your report")
 
         reader.goto(live_server + "/verify?lang=en")
         data = label_codes.parse(rows[2]["code"]).normalised[:20]

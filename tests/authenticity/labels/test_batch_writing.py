@@ -73,7 +73,7 @@ def test_a_batch_being_written_cannot_be_downloaded_sealed_or_checked(
     assert client.get(f"/api/v1/labels/{code}").json["status"] == "unknown"
     assert publisher.get(f"/labels/{batch_id}/codes.csv").status_code == 409
     assert publisher.get(f"/labels/{batch_id}/sheet-1.pdf").status_code == 409
-    publisher.post(f"/labels/{batch_id}/seal")
+    assert publisher.post(f"/labels/{batch_id}/seal", data={"confirm": "y"}).status_code == 422
     page = publisher.get(f"/labels/{batch_id}").get_data(as_text=True)
     assert "10 of 25 labels written." in page and "Being written" in page
     assert "Continue writing the labels" not in page  # it is not stalled: it may be moving on
@@ -92,7 +92,9 @@ def test_a_batch_being_written_cannot_be_downloaded_sealed_or_checked(
     assert _counts(db, batch_id) == (BatchStatus.OPEN, 25, 25, True)
     assert client.get(f"/api/v1/labels/{code}").json["status"] == "genuine"
     assert publisher.get(f"/labels/{batch_id}/codes.csv").status_code == 200
-    assert _actions(db, batch_id) == ["label_batch.create", "label_batch.written"]
+    assert _actions(db, batch_id) == [
+        "label_batch.create", "label_batch.written", "label_batch.download"
+    ]  # fmt: skip
 
 
 def _crash_after_labels_of_chunk(monkeypatch, chunk: int):
@@ -199,7 +201,10 @@ def test_the_command_line_resumes_every_stalled_batch(app, db, publisher, monkey
 def test_a_revoked_batch_being_written_keeps_no_code_and_stops(app, db, publisher, monkeypatch):
     monkeypatch.setitem(app.config, "LABEL_WRITE_CHUNK", 10)
     batch_id = _start_batch(app, db, publisher.user, 30)
-    publisher.post(f"/labels/{batch_id}/revoke", data={"category": "misprinted", "reason": "错"})
+    publisher.post(
+        f"/labels/{batch_id}/revoke",
+        data={"category": "misprinted", "reason": "错", "confirm": "y"},
+    )
     assert _counts(db, batch_id) == (BatchStatus.REVOKED, 10, 10, False)
     with app.test_request_context(), pytest.raises(writing.WrittenElsewhere):
         writing.finish_writing(

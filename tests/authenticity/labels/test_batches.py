@@ -64,7 +64,8 @@ def test_publisher_orders_downloads_and_seals_a_batch(publisher, db):
     dump = _every_text_value(db)
     assert not any(code in dump or label_codes.group(code) in dump for code in codes)
     assert db.session.get(LabelBatch, batch.id).code_secret is not None
-    publisher.post(f"/labels/{batch.id}/seal")
+    sealed = publisher.post(f"/labels/{batch.id}/seal", data={"confirm": "y"})
+    assert sealed.status_code == 302
     db.session.expire_all()
     assert db.session.get(LabelBatch, batch.id).status == BatchStatus.SEALED
     # ...which sealing deletes: then no code can be made again, only keyed hashes remain
@@ -135,21 +136,26 @@ def test_revoking_a_batch_and_a_single_code(publisher, db, order):
     publisher.post(
         "/labels/revoke-code",
         data={"code": label_codes.group(other_codes[1]).lower(), "category": "misprinted",
-              "reason": "印刷错位"},
+              "reason": "印刷错位", "confirm": "y"},
     )  # fmt: skip
     revoked = db.session.scalars(select(Label).where(Label.revoked_at.is_not(None))).all()
     assert [(label.batch_id, label.serial, label.revoke_category) for label in revoked] == [
         (other_id, 2, "misprinted")
     ]
-    publisher.post(f"/labels/{batch_id}/revoke", data={"category": "lost", "reason": ""})
+    publisher.post(
+        f"/labels/{batch_id}/revoke", data={"category": "lost", "reason": "", "confirm": "y"}
+    )
     assert db.session.get(LabelBatch, batch_id).status == BatchStatus.OPEN  # a reason is needed
-    publisher.post(f"/labels/{batch_id}/revoke", data={"category": "lost", "reason": "仓库失窃"})
+    publisher.post(
+        f"/labels/{batch_id}/revoke",
+        data={"category": "lost", "reason": "仓库失窃", "confirm": "y"},
+    )
     db.session.expire_all()
     batch = db.session.get(LabelBatch, batch_id)
     assert batch.status == BatchStatus.REVOKED and batch.revoke_category == "lost"
     assert publisher.get(f"/labels/{batch_id}/codes.csv").status_code == 410
     page = publisher.post(
-        f"/labels/{batch_id}/revoke", data={"category": "lost", "reason": "again"},
+        f"/labels/{batch_id}/revoke", data={"category": "lost", "reason": "again", "confirm": "y"},
         follow_redirects=True,
     ).get_data(as_text=True)  # fmt: skip
     assert "This label batch is “Revoked” and cannot become “Revoked”." in page

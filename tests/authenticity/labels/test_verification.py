@@ -84,7 +84,12 @@ def test_unknown_codes_get_one_uniform_answer(client, codes):
 def test_a_revoked_label_says_why_by_category_only(publisher, client, db, codes, order):
     publisher.post(
         "/labels/revoke-code",
-        data={"code": codes[0], "category": "counterfeit", "reason": "在某店铺发现仿制"},
+        data={
+            "code": codes[0],
+            "category": "counterfeit",
+            "reason": "在某店铺发现仿制",
+            "confirm": "y",
+        },
     )
     body = check(client, codes[0]).json
     assert body["status"] == "revoked" and body["revoke_category"] == "counterfeit"
@@ -96,7 +101,9 @@ def test_a_revoked_label_says_why_by_category_only(publisher, client, db, codes,
 
 def test_a_revoked_batch_revokes_every_label(publisher, client, db, order):
     batch_id, codes = order(publisher.user, quantity=3)
-    publisher.post(f"/labels/{batch_id}/revoke", data={"category": "lost", "reason": "丢失"})
+    publisher.post(
+        f"/labels/{batch_id}/revoke", data={"category": "lost", "reason": "丢失", "confirm": "y"}
+    )
     assert {check(client, code).json["status"] for code in codes} == {"revoked"}
 
 
