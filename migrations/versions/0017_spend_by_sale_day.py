@@ -6,7 +6,7 @@ spends written before carry the day they were recorded, so the per-day table is 
 with each such spend on its sale's day (`dashboard.ledger_spend_by_day`).
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-04 18:05:00
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0017'
-down_revision = '0015'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 
