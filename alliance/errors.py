@@ -101,6 +101,23 @@ class FieldsInvalid(DomainError):
         )
 
 
+class FieldReader:
+    """Read values field by field, noting each field's problem rather than stopping at the first
+    (so that a FieldsInvalid reports every problem at once)."""
+
+    def __init__(self, values: Mapping):
+        self.values = values
+        self.problems: dict = {}
+
+    def take(self, name: str, reader):
+        """Return `reader(values[name])`, or None with its ValueError's message noted for name."""
+        try:
+            return reader(self.values.get(name))
+        except ValueError as error:
+            self.problems[name] = error.args[0] if error.args else str(error)
+            return None
+
+
 class ConflictError(DomainError):
     """The operation conflicts with the current state (a transition, a duplicate, a budget)."""
 

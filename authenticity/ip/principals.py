@@ -7,7 +7,7 @@ from sqlalchemy import Select, select
 from alliance import audit
 from alliance.auth.models import User
 from alliance.dates import read_day
-from alliance.errors import FieldsInvalid, NotFoundError
+from alliance.errors import FieldReader, FieldsInvalid, NotFoundError
 from alliance.extensions import db
 from alliance.files.services import FileRefused, Upload, file_use, save_file
 from alliance.i18n import _l
@@ -26,14 +26,8 @@ POWER_OF_ATTORNEY_USE = "ip_power_of_attorney"
 
 def read_principal(values: dict) -> dict:
     """Check a principal's values; report every problem at once."""
-    problems: dict = {}
-
-    def take(name, reader):
-        try:
-            return reader(values.get(name))
-        except ValueError as error:
-            problems[name] = error.args[0] if error.args else str(error)
-            return None
+    fields = FieldReader(values)
+    take, problems = fields.take, fields.problems
 
     checked = {
         "name": take(

@@ -14,7 +14,7 @@ from alliance.catalogue.models import Title
 from alliance.cleaning import TextRefused, clean_text
 from alliance.dates import read_day
 from alliance.db import utcnow
-from alliance.errors import ConflictError, DomainError, FieldsInvalid, NotFoundError
+from alliance.errors import ConflictError, DomainError, FieldReader, FieldsInvalid, NotFoundError
 from alliance.extensions import db
 from alliance.files.services import FileRefused, Upload, file_use, save_file
 from alliance.i18n import _l, local_today
@@ -149,14 +149,8 @@ def _right_type(value) -> str:
 
 def read_right(values: dict) -> RightInput:
     """Check the values of a right; report every problem at once."""
-    problems: dict = {}
-
-    def take(name, reader):
-        try:
-            return reader(values.get(name))
-        except ValueError as error:
-            problems[name] = error.args[0] if error.args else str(error)
-            return None
+    fields = FieldReader(values)
+    take, problems = fields.take, fields.problems
 
     right_type = take("right_type", _right_type)
     title = take("title", partial(read_text, limit=300, required=True, message=NAME_MESSAGE))

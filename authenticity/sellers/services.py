@@ -15,7 +15,7 @@ from alliance.catalogue.isbn import IsbnError, normalise_isbn
 from alliance.catalogue.models import Title
 from alliance.dates import read_day
 from alliance.db import utcnow
-from alliance.errors import ConflictError, DomainError, FieldsInvalid, NotFoundError
+from alliance.errors import ConflictError, DomainError, FieldReader, FieldsInvalid, NotFoundError
 from alliance.extensions import db
 from alliance.forms import FORBIDDEN_CHARACTERS
 from alliance.i18n import DEFAULT_TIMEZONE, _l
@@ -77,14 +77,8 @@ def parse_isbns(value) -> tuple[str, ...] | None:
 
 def read_authorisation(values: dict) -> AuthorisationInput:
     """Check the values of an authorisation from a form, the API or a spreadsheet row."""
-    problems: dict = {}
-
-    def take(name, reader):
-        try:
-            return reader(values.get(name))
-        except ValueError as error:
-            problems[name] = error.args[0] if error.args else str(error)
-            return None
+    fields = FieldReader(values)
+    take, problems = fields.take, fields.problems
 
     merchant_id = take("merchant_id", _merchant_id)
     merchant_name = take("merchant_name", _merchant_name)
