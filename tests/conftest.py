@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from flask.globals import _cv_app
+from hypothesis import settings
 from flask_migrate import upgrade
 from sqlalchemy import event, text
 from sqlalchemy.orm import scoped_session, sessionmaker
@@ -18,6 +19,11 @@ from alliance.auth.roles import Role
 from alliance.extensions import db as _db
 from alliance.extensions import limiter
 from tests import factories
+
+# Property tests check what the code does, not how fast: speed is measured by benchmarks/.
+# Hypothesis's per-example deadline (200 ms) failed them on a busy shared machine.
+settings.register_profile("alliance", deadline=None)
+settings.load_profile("alliance")
 
 PASSWORD = "correct horse battery staple"
 POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
