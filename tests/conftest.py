@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from flask.globals import _cv_app
-from hypothesis import settings
 from flask_migrate import upgrade
+from hypothesis import settings
 from sqlalchemy import event, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
