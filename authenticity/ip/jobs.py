@@ -16,12 +16,10 @@ def expire_ended_rights() -> None:
 
 
 def _reason(params: dict) -> str:
-    words = [
-        str(DECISION_REASONS[code])
-        for code in [params.get("reason_code")]
-        if code in DECISION_REASONS and code != "other"
-    ] + [params.get("reason") or ""]
-    return " ".join(word for word in words if word)
+    """Write a decision's reason: the library's words (not for "other"), then the officer's."""
+    code = params.get("reason_code")
+    library = str(DECISION_REASONS[code]) if code in DECISION_REASONS and code != "other" else ""
+    return " ".join(part for part in (library, params.get("reason") or "") if part)
 
 
 @notification_kind("ip.right_decided", _l("A decision on a right you registered"))

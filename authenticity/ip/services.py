@@ -295,7 +295,7 @@ def correct_right(
     removed_file_ids: set[int] = frozenset(),
 ) -> Right:
     """Correct a right that waits for verification or was rejected; a rejected one goes back."""
-    filer_of(actor)
+    filer_owning(actor, right.organisation_id)
     if right.status not in (RightStatus.PENDING, RightStatus.REJECTED):
         raise ConflictError(
             _l("A verified, expired or revoked right cannot be changed. Register a new one.")
@@ -317,7 +317,7 @@ def correct_right(
 
 def add_documents(actor: User, right: Right, uploads: list[Upload]) -> list[RightDocument]:
     """Add proof documents to a right that waits for verification or was rejected."""
-    filer_of(actor)
+    filer_owning(actor, right.organisation_id)
     if right.status not in (RightStatus.PENDING, RightStatus.REJECTED):
         raise ConflictError(_l("Proof can only be added before the right is verified."))
     before = right.audit_state()
@@ -403,14 +403,26 @@ def expire_rights(today: date | None = None) -> int:
     return len(ended)
 
 
-def _tell_holder(right: Right, kind: str) -> None:
-    users = [
+def holders_of(organisation_id: int) -> list[User]:
+    """Return the active users who act for an organisation's rights (told of each decision)."""
+    return [
         user
-        for user in users_of([right.organisation_id]).get(right.organisation_id, [])
+        for user in users_of([organisation_id]).get(organisation_id, [])
         if user.active and user.has_role(*FILER_ROLES)
     ]
+
+
+def filer_owning(actor: User, organisation_id: int) -> Organisation:
+    """Return the actor's organisation if it is the one named; another's object is not found."""
+    organisation = filer_of(actor)
+    if organisation.id != organisation_id:
+        raise NotFoundError(_l("No such right."))
+    return organisation
+
+
+def _tell_holder(right: Right, kind: str) -> None:
     notify(
-        users,
+        holders_of(right.organisation_id),
         kind,
         right_id=right.id,
         title=right.title,

@@ -9,10 +9,9 @@ from sqlalchemy import select
 from alliance import audit
 from alliance.auth.models import User
 from alliance.db import utcnow
-from alliance.errors import ConflictError, FieldsInvalid
+from alliance.errors import ConflictError, FieldsInvalid, NotFoundError
 from alliance.extensions import db
 from alliance.i18n import DEFAULT_TIMEZONE, _l, local_today
-from alliance.members.services import users_of
 from alliance.notifications.services import notify
 from authenticity.ip import services as rights
 from authenticity.ip.services import read_text
@@ -64,6 +63,8 @@ def counter_notice_until(item: NoticeItem) -> date:
 def file_counter_notice(actor: User, item: NoticeItem, values: dict, uploads=()) -> CounterNotice:
     """File a merchant's counter-notice on a removed listing of its own, within the window."""
     organisation = merchants.acting_merchant(actor)
+    if item.merchant_id not in merchants.merchant_ids_of(organisation.id):
+        raise NotFoundError(_l("No such listing in any notice."))
     problems = {}
     fields = {}
     for name, limit, message in (
@@ -115,7 +116,7 @@ def file_counter_notice(actor: User, item: NoticeItem, values: dict, uploads=())
 def answer_counter_notice(actor: User, item: NoticeItem, action: str, uploads=()) -> NoticeItem:
     """The holder's answer: a complaint or suit filed (with proof) upholds the removal;
     withdrawing reinstates the listing."""
-    rights.filer_of(actor)
+    rights.filer_owning(actor, item.organisation_id)
     counter = item.counter_notice
     if item.status != ItemStatus.COUNTER_NOTICED or counter is None:
         raise ConflictError(_l("This listing has no counter-notice waiting for your answer."))
@@ -152,7 +153,9 @@ def add_evidence(actor: User, item: NoticeItem, uploads) -> list[NoticeDocument]
         raise ConflictError(_l("Officers add no paperwork to a notice."))
     party = "holder" if actor.organisation_id == item.organisation_id else "merchant"
     if party == "merchant":
-        merchants.acting_merchant(actor)
+        organisation = merchants.acting_merchant(actor)
+        if item.merchant_id not in merchants.merchant_ids_of(organisation.id):
+            raise NotFoundError(_l("No such listing in any notice."))
     documents = [
         NoticeDocument(file_id=stored.id, notice_id=item.notice_id, item_id=item.id, party=party)
         for stored in save_paperwork(actor, list(uploads), "file")
@@ -182,9 +185,10 @@ def expire_counter_notices(today: date | None = None) -> int:
 
 
 def _tell_holder(item: NoticeItem, kind: str, **params) -> None:
-    holders = [
-        user
-        for user in users_of([item.organisation_id]).get(item.organisation_id, [])
-        if user.active and user.has_role(*rights.FILER_ROLES)
-    ]
-    notify(holders, kind, notice_id=item.notice_id, listing_id=item.listing_id, **params)
+    notify(
+        rights.holders_of(item.organisation_id),
+        kind,
+        notice_id=item.notice_id,
+        listing_id=item.listing_id,
+        **params,
+    )

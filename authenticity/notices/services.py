@@ -379,7 +379,7 @@ def _tell_marketplace(item: NoticeItem, status: str, now) -> None:
 
 def reply(holder: User, item: NoticeItem, answer) -> NoticeItem:
     """Answer an officer's question about a listing: it goes back to review."""
-    rights.filer_of(holder)
+    rights.filer_owning(holder, item.organisation_id)
     try:
         text = read_text(answer, 2000, multiline=True, required=True,
                          message=_l("Write your answer."))  # fmt: skip
@@ -407,12 +407,7 @@ def tell_merchant(item: NoticeItem) -> None:
 
 
 def _tell_holder(notice: Notice) -> None:
-    users = [
-        user
-        for user in users_of([notice.organisation_id]).get(notice.organisation_id, [])
-        if user.active and user.has_role(*rights.FILER_ROLES)
-    ]
-    notify(users, "notices.decided", notice_id=notice.id)
+    notify(rights.holders_of(notice.organisation_id), "notices.decided", notice_id=notice.id)
 
 
 # --- reading --------------------------------------------------------------------------------

@@ -188,3 +188,23 @@ def test_a_refused_decision_tells_the_marketplace_nothing(db, register, holder, 
         services.decide_items(officer, [notice.items[1].id, notice.items[0].id], "removed")
     db.session.rollback()
     assert db.session.scalars(select(WebhookEvent.key)).all() == []
+
+
+def test_the_services_themselves_keep_each_party_to_its_own(
+    db, shop, removed, other_holder, make_user, make_org, officer
+):
+    from authenticity.ip import services as rights
+
+    stranger = make_user("merchant", organisation=make_org(kind="merchant"))
+    with pytest.raises(NotFoundError):
+        counter.file_counter_notice(stranger, removed, COUNTER)
+    with pytest.raises(NotFoundError):
+        counter.add_evidence(stranger, removed, [Upload("x.pdf", PDF)])
+    counter.file_counter_notice(shop, removed, COUNTER)
+    with pytest.raises(NotFoundError):
+        counter.answer_counter_notice(other_holder, removed, "withdraw")
+    with pytest.raises(NotFoundError):
+        services.reply(other_holder, removed, "不是我的")
+    with pytest.raises(NotFoundError):
+        rights.add_documents(other_holder, removed.notice.right, [Upload("x.pdf", PDF)])
+    assert removed.status == "counter_noticed"
