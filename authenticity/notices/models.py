@@ -171,7 +171,7 @@ class Merchant(db.Model):
     )
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    organisation: Mapped[Organisation | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship(lazy="joined")  # shown with it
 
     @property
     def id(self) -> str:

@@ -116,3 +116,21 @@ def test_a_merchant_cannot_reach_another_merchants_listing(
                          json={"statement": "x", "contact": "y", "accept_jurisdiction": True,
                                "signature": "z"})  # fmt: skip
     assert answer.status_code == 404
+
+
+def test_the_merchants_page_runs_a_bounded_number_of_queries(
+    client_of, officer, make_org, statements_in, bearer, client
+):
+    page = client_of(officer)
+    key = bearer(officer)
+    client.put("/api/v1/merchants/m-0", headers=key,
+               json={"name": "m", "organisation_id": make_org(kind="merchant").id})  # fmt: skip
+    with statements_in() as few:
+        page.get("/ip/notices/merchants")
+    for number in range(1, 6):
+        client.put(f"/api/v1/merchants/m-{number}", headers=key,
+                   json={"name": "m", "organisation_id": make_org(kind="merchant").id})  # fmt: skip
+    with statements_in() as many:
+        listed = page.get("/ip/notices/merchants").get_data(as_text=True)
+    assert listed.count("<code>m-") == 6
+    assert len(many) == len(few)
