@@ -171,7 +171,10 @@ def _register_blueprints(app: Flask) -> None:
     from alliance.members.attention import applications_waiting, membership_status
     from alliance.members.views import bp as members_bp
     from alliance.notifications.views import bp as notifications_bp
-    from alliance.webhooks import delivery  # noqa: F401 (its tasks: delivery, the sweep)
+    from alliance.webhooks import (  # noqa: F401 (their tasks: delivery, sweep, pruning)
+        delivery,
+        retention,
+    )
     from alliance.webhooks.views import bp as webhooks_bp
 
     register_pages(

@@ -28,6 +28,7 @@ def read_webhook_settings(app: Flask) -> None:
             ("MARKETPLACE_WEBHOOK_BATCH", 100, whole_number(1)),  # events claimed at once
             ("MARKETPLACE_WEBHOOK_LEASE", 120.0, seconds),  # a claim lasts (a dead worker's)
             ("MARKETPLACE_WEBHOOK_RUN_SECONDS", 50.0, seconds),  # one task's work, then again
+            ("MARKETPLACE_WEBHOOK_KEEP_DAYS", 90, whole_number(1)),  # delivered, then deleted
         ),
     )
     config = app.config

@@ -435,3 +435,26 @@ def test_a_transaction_of_many_events_queues_one_delivery_task(ctx, db, monkeypa
     assert queued == [deliver_due]
     queue(db, ("listing.removed", "listing:9", {}))
     assert queued == [deliver_due, deliver_due]  # one per committed transaction
+
+
+def test_delivered_events_are_deleted_after_their_keeping_time(ctx, db, configured):
+    from alliance.webhooks.retention import prune_delivered
+
+    old, recent, given_up = queue(
+        db, *(("listing.removed", f"listing:{n}", {"listing_id": n}) for n in (1, 2, 3))
+    )
+    deliver_due()
+    long_ago = utcnow() - timedelta(days=91)
+    db.session.expire_all()
+    db.session.get(WebhookEvent, old).delivered_at = long_ago
+    db.session.get(WebhookEvent, recent).delivered_at = utcnow() - timedelta(days=89)
+    abandoned = db.session.get(WebhookEvent, given_up)
+    abandoned.status, abandoned.delivered_at = "failed", None
+    db.session.commit()
+
+    assert prune_delivered() == 1
+    db.session.expire_all()
+    assert set(db.session.scalars(select(WebhookEvent.id))) == {recent, given_up}
+    assert attempts(db, old) == []
+    assert attempts(db, recent) != []
+    assert prune_delivered() == 0
